@@ -1,0 +1,362 @@
+//! The command line: clap types and one function per subcommand.
+//!
+//! Handlers read model files, hand validated models to the solver and the results to an
+//! exporter; they hold no math and no formatting of their own. Results go to stdout,
+//! diagnostics to stderr.
+
+use crate::diag::{Diagnostic, Sources};
+use crate::model::Model;
+use crate::model::load::{Invalid, load_model};
+use crate::model::overrides::Override;
+use crate::model::units::parse_fraction_text;
+use crate::report::{self, Format, ModelResult, Verdict};
+use crate::solve::{Solution, solve};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const EXIT_CODES: &str = "Exit codes:
+  0  success (for `check`: every model meets its target)
+  1  `check`: at least one model misses its target
+  2  bad input: unreadable file, invalid model, bad option, or a model the solver cannot handle";
+
+/// Availability engineering: how available is a system of redundant, repairable parts?
+#[derive(Debug, Parser)]
+#[command(name = "nines", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Solve models exactly: availability, nines, downtime, outage frequency, MTBF and MTTR.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  nines solve models/three-tier.toml\n",
+        "  nines solve models/*.toml --format json\n",
+        "  nines solve models/three-tier.toml --set component.web_node.mttr=10m --set block.web.count=8\n",
+        "  nines solve models/etcd-5-nodes.toml --format markdown > etcd.md\n\n",
+        "Exit codes:\n  0  solved every model\n  2  bad input or a model the solver cannot handle"
+    ))]
+    Solve(SolveArgs),
+    /// Compare each model with its availability target; exit 1 when any falls short.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  nines check models/*.toml\n",
+        "  nines check models/three-tier.toml --target 99.99%\n",
+        "  nines check models/redis-sentinel.toml --set block.redis.coverage=0.9\n\n",
+        "Exit codes:\n  0  every model meets its target\n  1  at least one model misses its target\n",
+        "  2  bad input, or a model with no target and no --target"
+    ))]
+    Check(CheckArgs),
+    /// Check model files for errors without solving them.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  nines validate models/*.toml\n\n",
+        "Exit codes:\n  0  every model is valid\n  2  at least one model has errors (all are reported)"
+    ))]
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ModelArgs {
+    /// Model files (TOML).
+    #[arg(required = true, value_name = "MODEL")]
+    models: Vec<PathBuf>,
+    /// Override a model value for a what-if run, e.g. component.db.mttr=2h (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+struct SolveArgs {
+    #[command(flatten)]
+    input: ModelArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    /// One line per model.
+    Table,
+    /// One JSON object per model per line.
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    input: ModelArgs,
+    /// Target availability for every model, overriding the models' own, e.g. 99.99% or 0.9999.
+    #[arg(long, value_name = "AVAILABILITY")]
+    target: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    format: CheckFormat,
+}
+
+#[derive(Debug, clap::Args)]
+struct ValidateArgs {
+    /// Model files (TOML).
+    #[arg(required = true, value_name = "MODEL")]
+    models: Vec<PathBuf>,
+}
+
+/// How a run ended; converted into the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    /// Everything worked (and every target was met).
+    Success = 0,
+    /// `check` found a model below its target.
+    TargetMissed = 1,
+    /// Bad input of any kind.
+    InputError = 2,
+}
+
+/// Runs the command line and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let mut stdout = io::stdout().lock();
+    let outcome = match run(cli, &mut stdout) {
+        Ok(outcome) => outcome,
+        // A closed pipe (`nines solve … | head`) is not an error.
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Outcome::Success,
+        Err(error) => {
+            eprintln!("error: could not write output: {error}");
+            Outcome::InputError
+        }
+    };
+    let _ = stdout.flush();
+    ExitCode::from(outcome as u8)
+}
+
+/// Runs a parsed command, writing results to `out`.
+///
+/// # Errors
+/// Only when writing to `out` fails.
+pub fn run(cli: Cli, out: &mut dyn Write) -> io::Result<Outcome> {
+    match cli.command {
+        Command::Solve(args) => run_solve(args, out),
+        Command::Check(args) => run_check(args, out),
+        Command::Validate(args) => run_validate(args, out),
+    }
+}
+
+/// A model file read and validated, or the reason it could not be.
+struct LoadedModel {
+    file: String,
+    model: Model,
+    sources: Sources,
+}
+
+fn parse_overrides(set: &[String]) -> Result<Vec<Override>, Outcome> {
+    let mut overrides = Vec::new();
+    for text in set {
+        match Override::parse(text) {
+            Ok(item) => overrides.push(item),
+            Err(message) => {
+                eprintln!("error: --set {message}");
+                return Err(Outcome::InputError);
+            }
+        }
+    }
+    Ok(overrides)
+}
+
+/// Reads and validates one model; diagnostics go to stderr.
+fn load(path: &PathBuf, overrides: &[Override]) -> Option<LoadedModel> {
+    let file = path.display().to_string();
+    let text = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => {
+                eprintln!("error: could not read model '{file}': it is not UTF-8 text");
+                return None;
+            }
+        },
+        Err(error) => {
+            eprintln!("error: could not read model '{file}': {error}");
+            return None;
+        }
+    };
+    match load_model(&file, &text, overrides) {
+        Ok(loaded) => Some(LoadedModel {
+            file,
+            model: loaded.model,
+            sources: loaded.sources,
+        }),
+        Err(Invalid {
+            diagnostics,
+            sources,
+        }) => {
+            for diagnostic in &diagnostics {
+                sources.emit_to_stderr(diagnostic);
+            }
+            let count = diagnostics.len();
+            eprintln!(
+                "error: {file}: {count} problem{} found",
+                if count == 1 { "" } else { "s" }
+            );
+            None
+        }
+    }
+}
+
+/// Solves a loaded model; a solver limit is reported like a model error.
+fn solve_loaded(loaded: &LoadedModel) -> Option<Solution> {
+    match solve(&loaded.model) {
+        Ok(solution) => Some(solution),
+        Err(error) => {
+            let diagnostic = Diagnostic::new("solver-limit", error.to_string(), None);
+            loaded.sources.emit_to_stderr(&diagnostic);
+            None
+        }
+    }
+}
+
+fn run_solve(args: SolveArgs, out: &mut dyn Write) -> io::Result<Outcome> {
+    let overrides = match parse_overrides(&args.input.set) {
+        Ok(overrides) => overrides,
+        Err(outcome) => return Ok(outcome),
+    };
+    let mut outcome = Outcome::Success;
+    let mut exporter = report::exporter(args.format);
+    exporter.begin(out)?;
+    for path in &args.input.models {
+        let Some(loaded) = load(path, &overrides) else {
+            outcome = Outcome::InputError;
+            continue;
+        };
+        let Some(solution) = solve_loaded(&loaded) else {
+            outcome = Outcome::InputError;
+            continue;
+        };
+        let verdict = loaded
+            .model
+            .target
+            .clone()
+            .map(|target| Verdict::new(&solution.system, target));
+        let result = ModelResult {
+            model: &loaded.model,
+            file: &loaded.file,
+            solution: &solution,
+            verdict,
+        };
+        exporter.model(out, &result)?;
+    }
+    Ok(outcome)
+}
+
+fn run_check(args: CheckArgs, out: &mut dyn Write) -> io::Result<Outcome> {
+    let overrides = match parse_overrides(&args.input.set) {
+        Ok(overrides) => overrides,
+        Err(outcome) => return Ok(outcome),
+    };
+    let target_override = match &args.target {
+        Some(text) => match parse_fraction_text(text) {
+            Ok(fraction) => Some(crate::model::Target {
+                unavailability: fraction.complement,
+                text: text.clone(),
+                span: None,
+            }),
+            Err(message) => {
+                eprintln!("error: --target {message}");
+                return Ok(Outcome::InputError);
+            }
+        },
+        None => None,
+    };
+    let colour = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut outcome = Outcome::Success;
+    for path in &args.input.models {
+        let Some(loaded) = load(path, &overrides) else {
+            outcome = outcome.max(Outcome::InputError);
+            continue;
+        };
+        let Some(target) = target_override
+            .clone()
+            .or_else(|| loaded.model.target.clone())
+        else {
+            let diagnostic = Diagnostic::new(
+                "missing-target",
+                format!(
+                    "{} has no [target]; add one or pass --target 99.9%",
+                    loaded.file
+                ),
+                None,
+            )
+            .with_note("e.g. [target]\n      availability = \"99.95%\"");
+            loaded.sources.emit_to_stderr(&diagnostic);
+            outcome = outcome.max(Outcome::InputError);
+            continue;
+        };
+        let Some(solution) = solve_loaded(&loaded) else {
+            outcome = outcome.max(Outcome::InputError);
+            continue;
+        };
+        let verdict = Verdict::new(&solution.system, target);
+        if !verdict.met {
+            outcome = outcome.max(Outcome::TargetMissed);
+        }
+        let result = ModelResult {
+            model: &loaded.model,
+            file: &loaded.file,
+            solution: &solution,
+            verdict: Some(verdict.clone()),
+        };
+        match args.format {
+            CheckFormat::Json => {
+                serde_json::to_writer(&mut *out, &report::json::model_object(&result))?;
+                writeln!(out)?;
+            }
+            CheckFormat::Table => {
+                let status = match (verdict.met, colour) {
+                    (true, true) => "\x1b[32mPASS\x1b[0m",
+                    (false, true) => "\x1b[31mFAIL\x1b[0m",
+                    (true, false) => "PASS",
+                    (false, false) => "FAIL",
+                };
+                let system = &solution.system;
+                writeln!(
+                    out,
+                    "{status}  {}: availability {} ({} nines) {} target {}  [{}]",
+                    loaded.model.name,
+                    report::format::availability_percent(system.unavailability),
+                    report::format::nines(system.nines()),
+                    if verdict.met { "meets" } else { "misses" },
+                    verdict.target.text,
+                    loaded.file
+                )?;
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+fn run_validate(args: ValidateArgs, out: &mut dyn Write) -> io::Result<Outcome> {
+    let mut outcome = Outcome::Success;
+    for path in &args.models {
+        match load(path, &[]) {
+            Some(loaded) => writeln!(
+                out,
+                "ok  {}  ({} components, {} blocks, top `{}`)",
+                loaded.file,
+                loaded.model.components.len(),
+                loaded.model.blocks.len(),
+                loaded.model.blocks[loaded.model.top].name
+            )?,
+            None => outcome = Outcome::InputError,
+        }
+    }
+    Ok(outcome)
+}

@@ -1,0 +1,206 @@
+//! Diagnostics about model files: an id, a message, a primary span and notes, rendered with
+//! the offending source line like a compiler error.
+//!
+//! A model's text and its `--set` overrides are two sources; a span records which one it
+//! points into, so an error in an override shows the override, not a line of the file.
+
+use codespan_reporting::diagnostic::{Diagnostic as Rendered, Label};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, Config};
+use std::io::{IsTerminal, Write};
+
+/// Which text a span points into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The model file itself.
+    File,
+    /// The `--set PATH=VALUE` overrides, rendered as one line each.
+    Overrides,
+}
+
+/// A byte range in one of the model's sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// The source the range belongs to.
+    pub origin: Origin,
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+/// One problem found in a model, with where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    /// A short kebab-case id such as `unknown-key`, stable for tests and tooling.
+    pub code: &'static str,
+    /// What is wrong, naming the key and value.
+    pub message: String,
+    /// Where, when the problem has a place in a source.
+    pub span: Option<Span>,
+    /// Text under the caret: what is allowed or expected there.
+    pub label: String,
+    /// Extra lines: hints and "did you mean".
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic at `span` with `message`.
+    pub fn new(code: &'static str, message: impl Into<String>, span: Option<Span>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            span,
+            label: String::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Adds the text shown under the caret.
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Adds a note line.
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+}
+
+/// The texts diagnostics of one model point into, able to render them.
+pub struct Sources {
+    files: SimpleFiles<String, String>,
+    file_id: usize,
+    overrides_id: usize,
+}
+
+impl Sources {
+    /// Registers a model file's display name and text, and the text of its overrides.
+    pub fn new(file_name: &str, text: &str, overrides_text: &str) -> Self {
+        let mut files = SimpleFiles::new();
+        let file_id = files.add(file_name.to_string(), text.to_string());
+        let overrides_id = files.add("--set".to_string(), overrides_text.to_string());
+        Self {
+            files,
+            file_id,
+            overrides_id,
+        }
+    }
+
+    /// The 1-based line and column where `span` starts.
+    pub fn line_column(&self, span: Span) -> Option<(usize, usize)> {
+        use codespan_reporting::files::Files;
+        let id = self.id_of(span.origin);
+        let line = self.files.line_index(id, span.start).ok()?;
+        let column = self.files.column_number(id, line, span.start).ok()?;
+        Some((line + 1, column))
+    }
+
+    fn id_of(&self, origin: Origin) -> usize {
+        match origin {
+            Origin::File => self.file_id,
+            Origin::Overrides => self.overrides_id,
+        }
+    }
+
+    /// Renders a diagnostic as plain text (no colour), ending in a newline.
+    pub fn render(&self, diagnostic: &Diagnostic) -> String {
+        let rendered = self.to_rendered(diagnostic);
+        term::emit_into_string(&Config::default(), &self.files, &rendered)
+            .unwrap_or_else(|_| format!("error[{}]: {}\n", diagnostic.code, diagnostic.message))
+    }
+
+    /// Writes a diagnostic to stderr, coloured when stderr is a terminal and `NO_COLOR` is unset.
+    pub fn emit_to_stderr(&self, diagnostic: &Diagnostic) {
+        use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+        let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        if colour {
+            let stream = StandardStream::stderr(ColorChoice::Always);
+            let mut lock = stream.lock();
+            let styles = term::Styles::default();
+            let mut writer = term::StylesWriter::new(&mut lock, &styles);
+            let rendered = self.to_rendered(diagnostic);
+            if term::emit_to_write_style(&mut writer, &Config::default(), &self.files, &rendered)
+                .is_ok()
+            {
+                return;
+            }
+        }
+        let _ = std::io::stderr().write_all(self.render(diagnostic).as_bytes());
+    }
+
+    fn to_rendered(&self, diagnostic: &Diagnostic) -> Rendered<usize> {
+        let mut rendered = Rendered::error()
+            .with_code(diagnostic.code)
+            .with_message(&diagnostic.message);
+        match diagnostic.span {
+            Some(span) => {
+                rendered = rendered.with_labels(vec![
+                    Label::primary(self.id_of(span.origin), span.start..span.end)
+                        .with_message(&diagnostic.label),
+                ]);
+                rendered = rendered.with_notes(diagnostic.notes.clone());
+            }
+            None => {
+                let file_name = self
+                    .files
+                    .get(self.file_id)
+                    .map(|file| file.name().clone())
+                    .unwrap_or_default();
+                rendered = rendered.with_notes(
+                    std::iter::once(format!("in {file_name}"))
+                        .chain(diagnostic.notes.iter().cloned())
+                        .collect(),
+                );
+            }
+        }
+        rendered
+    }
+}
+
+/// The closest of `candidates` to `word`, when it is close enough to suggest.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(
+            did_you_mean("mtbff", ["mtbf", "mttr", "shared"]),
+            Some("mtbf")
+        );
+        assert_eq!(did_you_mean("zzz", ["mtbf", "mttr"]), None);
+    }
+
+    #[test]
+    fn renders_file_line_and_caret() {
+        let text = "[component.a]\nmtbf = \"10x\"\n";
+        let sources = Sources::new("m.toml", text, "");
+        let start = text.find("\"10x\"").unwrap();
+        let span = Span {
+            origin: Origin::File,
+            start,
+            end: start + 5,
+        };
+        let diagnostic =
+            Diagnostic::new("bad-duration", "bad duration", Some(span)).with_label("here");
+        let rendered = sources.render(&diagnostic);
+        assert!(rendered.contains("m.toml:2:8"), "{rendered}");
+        assert!(rendered.contains("error[bad-duration]"), "{rendered}");
+        assert_eq!(sources.line_column(span), Some((2, 8)));
+    }
+}

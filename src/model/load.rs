@@ -1,0 +1,1441 @@
+//! Decoding and validation: TOML text (plus `--set` overrides) to a [`Model`].
+//!
+//! Every problem is collected, not just the first, each with the span of the key or value at
+//! fault, so one run of `nines validate` shows everything to fix.
+
+use super::overrides::{Override, overrides_text};
+use super::units::{Fraction, fraction_from_number, parse_duration_hours, parse_fraction_text};
+use super::{Block, BlockKind, Component, Member, Model, NodeRef, Standby, Target};
+use crate::diag::{Diagnostic, Origin, Sources, Span, did_you_mean};
+use std::collections::{BTreeMap, HashMap};
+use toml_span::value::{Key, Table, Value, ValueInner};
+
+/// A model together with the texts its diagnostics refer to.
+pub struct Loaded {
+    /// The validated model.
+    pub model: Model,
+    /// The file and override texts, to render later diagnostics (e.g. solver limits).
+    pub sources: Sources,
+}
+
+/// Why a model could not be loaded: every problem found, and the texts to render them with.
+pub struct Invalid {
+    /// All problems, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The file and override texts.
+    pub sources: Sources,
+}
+
+/// Most member references one block may hold; beyond it the algebra would run for minutes.
+pub const MAX_MEMBERS: u64 = 10_000_000;
+
+/// Decodes and validates a model from its text and overrides.
+///
+/// `file_name` is used for messages and as the default model name (its stem).
+///
+/// # Errors
+/// [`Invalid`] with every problem found.
+pub fn load_model(file_name: &str, text: &str, overrides: &[Override]) -> Result<Loaded, Invalid> {
+    let override_text = overrides_text(overrides);
+    let sources = Sources::new(file_name, text, &override_text);
+    let mut decoder = Decoder {
+        file_length: text.len(),
+        diagnostics: Vec::new(),
+    };
+    let model = decoder.decode(file_name, text, &override_text);
+    match model {
+        Some(model) if decoder.diagnostics.is_empty() => Ok(Loaded { model, sources }),
+        _ => {
+            let mut diagnostics = decoder.diagnostics;
+            diagnostics.sort_by_key(|d| d.span.map(|s| (s.origin == Origin::Overrides, s.start)));
+            Err(Invalid {
+                diagnostics,
+                sources,
+            })
+        }
+    }
+}
+
+const ROOT_KEYS: &[&str] = &["name", "description", "top", "target", "component", "block"];
+const TARGET_KEYS: &[&str] = &["availability", "nines", "max_downtime_per_year"];
+const COMPONENT_KEYS: &[&str] = &[
+    "mtbf",
+    "failure_rate",
+    "mttr",
+    "repair_rate",
+    "availability",
+    "shared",
+    "description",
+];
+const BLOCK_KEYS: &[&str] = &[
+    "kind",
+    "members",
+    "of",
+    "count",
+    "k",
+    "repair_crews",
+    "shared",
+    "common_cause_beta",
+    "mode",
+    "dormant_factor",
+    "failover",
+    "coverage",
+    "manual_failover",
+    "description",
+];
+const KINDS: &[&str] = &["series", "parallel", "k-of-n", "quorum", "standby"];
+/// Overrides of one key remove the file's alternatives to it, so `--set component.a.mtbf=…`
+/// works on a component written with `failure_rate`.
+const ALTERNATIVES: &[&[&str]] = &[
+    &["mtbf", "failure_rate", "availability"],
+    &["mttr", "repair_rate"],
+    &["availability", "nines", "max_downtime_per_year"],
+    &["members", "of"],
+];
+
+struct Decoder {
+    file_length: usize,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// A block as written, before names are resolved.
+struct RawBlock<'a> {
+    name: String,
+    key_span: Span,
+    kind: Option<BlockKind>,
+    members: Vec<(String, u64, Span)>,
+    repair_crews: Option<(u64, Span)>,
+    shared: bool,
+    common_cause_beta: Option<(f64, Span)>,
+    standby_keys: Vec<Span>,
+    mode_span: Option<Span>,
+    _marker: std::marker::PhantomData<&'a ()>,
+}
+
+impl Decoder {
+    fn span(&self, span: toml_span::Span) -> Span {
+        let start = span.start as usize;
+        let end = span.end as usize;
+        if start > self.file_length {
+            let base = self.file_length + 1;
+            Span {
+                origin: Origin::Overrides,
+                start: start - base,
+                end: end.saturating_sub(base),
+            }
+        } else {
+            Span {
+                origin: Origin::File,
+                start,
+                end,
+            }
+        }
+    }
+
+    fn error(
+        &mut self,
+        code: &'static str,
+        message: impl Into<String>,
+        span: Span,
+    ) -> &mut Diagnostic {
+        self.diagnostics
+            .push(Diagnostic::new(code, message, Some(span)));
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    fn decode(&mut self, file_name: &str, text: &str, override_text: &str) -> Option<Model> {
+        let mut root = match toml_span::parse(text) {
+            Ok(root) => root,
+            Err(error) => {
+                self.syntax_error(&error, Origin::File);
+                return None;
+            }
+        };
+        let mut root_table = match root.take() {
+            ValueInner::Table(table) => table,
+            _ => return None,
+        };
+        if !override_text.is_empty() {
+            let mut overrides = match toml_span::parse(override_text) {
+                Ok(value) => value,
+                Err(error) => {
+                    self.syntax_error(&error, Origin::Overrides);
+                    return None;
+                }
+            };
+            let base = text.len() + 1;
+            shift_spans(&mut overrides, base);
+            if let ValueInner::Table(table) = overrides.take() {
+                self.merge_overrides(&mut root_table, table, 0);
+            }
+        }
+        self.decode_root(file_name, root_table)
+    }
+
+    fn syntax_error(&mut self, error: &toml_span::Error, origin: Origin) {
+        let (start, end) = (error.span.start, error.span.end.max(error.span.start));
+        let message = match origin {
+            Origin::File => format!("invalid TOML: {}", error.kind_message()),
+            Origin::Overrides => format!("invalid --set value: {}", error.kind_message()),
+        };
+        self.diagnostics.push(
+            Diagnostic::new("toml-syntax", message, Some(Span { origin, start, end }))
+                .with_label("here"),
+        );
+    }
+
+    /// Merges the override tree into the file's tree. `depth` 0 is the root, 1 a section such as
+    /// `component`, 2 a named component or block.
+    fn merge_overrides<'a>(&mut self, into: &mut Table<'a>, from: Table<'a>, depth: usize) {
+        for (key, mut value) in from {
+            let exists = into.contains_key(key.name.as_ref());
+            let existing = into.get_mut(key.name.as_ref());
+            match existing {
+                Some(existing) if existing.as_table().is_some() && value.as_table().is_some() => {
+                    if let ValueInner::Table(table) = value.take() {
+                        let mut inner = match existing.take() {
+                            ValueInner::Table(inner) => inner,
+                            _ => unreachable!("checked to be a table"),
+                        };
+                        self.merge_overrides(&mut inner, table, depth + 1);
+                        existing.set(ValueInner::Table(inner));
+                    }
+                }
+                _ => {
+                    if depth == 1 && !exists {
+                        // A new component or block name: an override cannot create one.
+                        let known: Vec<&str> = into.keys().map(|k| k.name.as_ref()).collect();
+                        let span = self.span(key.span);
+                        let mut message = format!(
+                            "--set refers to `{}`, which the model does not define",
+                            key.name
+                        );
+                        if let Some(suggestion) = did_you_mean(&key.name, known.iter().copied()) {
+                            message.push_str(&format!("; did you mean `{suggestion}`?"));
+                        }
+                        self.error("unknown-override", message, span).label =
+                            "not in the model".into();
+                        continue;
+                    }
+                    if depth >= 1 || key.name == "target" {
+                        for group in ALTERNATIVES {
+                            if group.contains(&key.name.as_ref()) {
+                                for other in group.iter().filter(|other| **other != key.name) {
+                                    into.remove(*other);
+                                }
+                                if key.name == "members" {
+                                    into.remove("count");
+                                }
+                            }
+                        }
+                    }
+                    if key.name == "count" && !into.contains_key("of") {
+                        // `--set block.x.count=N` on a block written as a list of one name.
+                        if let Some((members_key, members)) = into.remove_entry("members") {
+                            let names: Vec<String> = members
+                                .as_array()
+                                .map(|items| {
+                                    items
+                                        .iter()
+                                        .filter_map(|i| i.as_str().map(str::to_string))
+                                        .collect()
+                                })
+                                .unwrap_or_default();
+                            if let Some(first) = names
+                                .first()
+                                .filter(|first| names.iter().all(|n| n == *first))
+                            {
+                                let span = members.span;
+                                into.insert(
+                                    Key {
+                                        name: "of".into(),
+                                        span: members_key.span,
+                                    },
+                                    Value::with_span(
+                                        ValueInner::String(first.clone().into()),
+                                        span,
+                                    ),
+                                );
+                            } else {
+                                into.insert(members_key, members);
+                            }
+                        }
+                    }
+                    into.insert(key, value);
+                }
+            }
+        }
+    }
+
+    fn unknown_keys(&mut self, table: &Table<'_>, allowed: &[&str], context: &str) {
+        for key in table.keys() {
+            let span = self.span(key.span);
+            let mut diagnostic = Diagnostic::new(
+                "unknown-key",
+                format!("unknown key `{}` in {context}", key.name),
+                Some(span),
+            );
+            diagnostic = match did_you_mean(&key.name, allowed.iter().copied()) {
+                Some(suggestion) => diagnostic.with_label(format!("did you mean `{suggestion}`?")),
+                None => diagnostic.with_label("not a known key"),
+            };
+            diagnostic = diagnostic.with_note(format!("allowed keys: {}", allowed.join(", ")));
+            self.diagnostics.push(diagnostic);
+        }
+    }
+
+    fn decode_root(&mut self, file_name: &str, mut root: Table<'_>) -> Option<Model> {
+        let name = match root.remove_entry("name") {
+            Some((_, value)) => self.string(&value, "name").unwrap_or_default(),
+            None => std::path::Path::new(file_name)
+                .file_stem()
+                .map(|stem| stem.to_string_lossy().into_owned())
+                .unwrap_or_else(|| file_name.to_string()),
+        };
+        if let Some((_, value)) = root.remove_entry("description") {
+            self.string(&value, "description");
+        }
+        let top = root.remove_entry("top").and_then(|(_, value)| {
+            self.string(&value, "top")
+                .map(|name| (name, Some(self.span(value.span))))
+        });
+        let target = root
+            .remove_entry("target")
+            .and_then(|(key, value)| self.decode_target(key, value));
+        let components_table = root.remove_entry("component");
+        let blocks_table = root.remove_entry("block");
+        self.unknown_keys(&root, ROOT_KEYS, "the model's top level");
+
+        let mut components = Vec::new();
+        if let Some((key, value)) = components_table {
+            for (name_key, value) in self.section(key, value, "component") {
+                if let Some(component) = self.decode_component(name_key, value) {
+                    components.push(component);
+                }
+            }
+        }
+        let mut raw_blocks = Vec::new();
+        if let Some((key, value)) = blocks_table {
+            for (name_key, value) in self.section(key, value, "block") {
+                raw_blocks.push(self.decode_block(name_key, value));
+            }
+        }
+        self.resolve(name, components, raw_blocks, top, target)
+    }
+
+    /// The named sub-tables of `[component]` or `[block]`, in file order.
+    fn section<'a>(
+        &mut self,
+        key: Key<'a>,
+        mut value: Value<'a>,
+        what: &str,
+    ) -> Vec<(Key<'a>, Value<'a>)> {
+        let span = self.span(value.span);
+        match value.take() {
+            ValueInner::Table(table) => {
+                let mut entries: Vec<(Key<'a>, Value<'a>)> = Vec::new();
+                for (name_key, entry) in table {
+                    if entry.as_table().is_none() {
+                        let span = self.span(entry.span);
+                        self.error(
+                            "expected-table",
+                            format!(
+                                "`{what}.{}` must be a table such as [{what}.{}]",
+                                name_key.name, name_key.name
+                            ),
+                            span,
+                        )
+                        .label = "not a table".into();
+                        continue;
+                    }
+                    entries.push((name_key, entry));
+                }
+                entries.sort_by_key(|(k, _)| k.span.start);
+                entries
+            }
+            _ => {
+                self.error(
+                    "expected-table",
+                    format!("`{}` must hold tables such as [{what}.name]", key.name),
+                    span,
+                )
+                .label = "not a table".into();
+                Vec::new()
+            }
+        }
+    }
+
+    fn string(&mut self, value: &Value<'_>, key: &str) -> Option<String> {
+        match value.as_str() {
+            Some(text) => Some(text.to_string()),
+            None => {
+                let span = self.span(value.span);
+                self.error("wrong-type", format!("`{key}` must be a string"), span)
+                    .label = format!("found {}", type_name(value));
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, value: &Value<'_>, key: &str) -> Option<bool> {
+        match value.as_bool() {
+            Some(flag) => Some(flag),
+            None => {
+                let span = self.span(value.span);
+                self.error("wrong-type", format!("`{key}` must be true or false"), span)
+                    .label = format!("found {}", type_name(value));
+                None
+            }
+        }
+    }
+
+    fn number(&mut self, value: &Value<'_>, key: &str) -> Option<f64> {
+        let number = value
+            .as_float()
+            .or_else(|| value.as_integer().map(|i| i as f64));
+        let span = self.span(value.span);
+        match number {
+            Some(number) if number.is_finite() => Some(number),
+            Some(_) => {
+                self.error(
+                    "bad-value",
+                    format!("`{key}` must be a finite number"),
+                    span,
+                )
+                .label = "not finite".into();
+                None
+            }
+            None => {
+                self.error("wrong-type", format!("`{key}` must be a number"), span)
+                    .label = format!("found {}", type_name(value));
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, value: &Value<'_>, key: &str, minimum: i64) -> Option<u64> {
+        let span = self.span(value.span);
+        match value.as_integer() {
+            Some(integer) if integer >= minimum => Some(integer as u64),
+            Some(integer) => {
+                self.error(
+                    "bad-value",
+                    format!("`{key}` = {integer} is too small; it must be at least {minimum}"),
+                    span,
+                )
+                .label = format!("must be ≥ {minimum}");
+                None
+            }
+            None => {
+                self.error(
+                    "wrong-type",
+                    format!("`{key}` must be a whole number"),
+                    span,
+                )
+                .label = format!("found {}", type_name(value));
+                None
+            }
+        }
+    }
+
+    /// A duration in hours; `positive` forbids zero.
+    fn duration(&mut self, value: &Value<'_>, key: &str, positive: bool) -> Option<f64> {
+        let span = self.span(value.span);
+        let Some(text) = value.as_str() else {
+            let hint = match value
+                .as_float()
+                .or_else(|| value.as_integer().map(|i| i as f64))
+            {
+                Some(number) => format!("write it with a unit, e.g. \"{number}h\""),
+                None => "write it like \"4h\", \"30m\" or \"1h30m\"".to_string(),
+            };
+            self.error(
+                "wrong-type",
+                format!("`{key}` must be a duration string"),
+                span,
+            )
+            .label = hint;
+            return None;
+        };
+        match parse_duration_hours(text) {
+            Ok(hours) if positive && hours <= 0.0 => {
+                self.error(
+                    "bad-value",
+                    format!("`{key}` = \"{text}\" must be longer than zero"),
+                    span,
+                )
+                .label = "zero-length".into();
+                None
+            }
+            Ok(hours) => Some(hours),
+            Err(message) => {
+                self.error("bad-duration", format!("`{key}`: {message}"), span)
+                    .label = "invalid duration".into();
+                None
+            }
+        }
+    }
+
+    fn fraction(&mut self, value: &Value<'_>, key: &str) -> Option<Fraction> {
+        let span = self.span(value.span);
+        let parsed = if let Some(text) = value.as_str() {
+            parse_fraction_text(text)
+        } else if let Some(number) = value
+            .as_float()
+            .or_else(|| value.as_integer().map(|i| i as f64))
+        {
+            fraction_from_number(number)
+        } else {
+            Err(format!(
+                "expected a fraction or percentage, found {}",
+                type_name(value)
+            ))
+        };
+        match parsed {
+            Ok(fraction) => Some(fraction),
+            Err(message) => {
+                self.error("bad-value", format!("`{key}`: {message}"), span)
+                    .label = "not in 0..1".into();
+                None
+            }
+        }
+    }
+
+    fn decode_target(&mut self, key: Key<'_>, mut value: Value<'_>) -> Option<Target> {
+        let table_span = self.span(key.span);
+        let ValueInner::Table(mut table) = value.take() else {
+            self.error(
+                "expected-table",
+                "`target` must be a table such as [target]",
+                table_span,
+            )
+            .label = "not a table".into();
+            return None;
+        };
+        let mut found: Vec<Target> = Vec::new();
+        if let Some((_, value)) = table.remove_entry("availability") {
+            let span = self.span(value.span);
+            if let Some(fraction) = self.fraction(&value, "target.availability") {
+                let text = value
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("{}", fraction.value));
+                found.push(Target {
+                    unavailability: fraction.complement,
+                    text,
+                    span: Some(span),
+                });
+            }
+        }
+        if let Some((_, value)) = table.remove_entry("nines") {
+            let span = self.span(value.span);
+            if let Some(nines) = self.number(&value, "target.nines") {
+                if nines <= 0.0 {
+                    self.error("bad-value", "`target.nines` must be greater than 0", span)
+                        .label = "must be > 0".into();
+                } else {
+                    found.push(Target {
+                        unavailability: 10f64.powf(-nines),
+                        text: format!("{nines} nines"),
+                        span: Some(span),
+                    });
+                }
+            }
+        }
+        if let Some((_, value)) = table.remove_entry("max_downtime_per_year") {
+            let span = self.span(value.span);
+            if let Some(hours) = self.duration(&value, "target.max_downtime_per_year", false) {
+                if hours > super::units::HOURS_PER_YEAR {
+                    self.error(
+                        "bad-value",
+                        "`target.max_downtime_per_year` is longer than a year",
+                        span,
+                    )
+                    .label = "at most 1y".into();
+                } else {
+                    found.push(Target {
+                        unavailability: hours / super::units::HOURS_PER_YEAR,
+                        text: format!("≤ {} downtime/year", value.as_str().unwrap_or_default()),
+                        span: Some(span),
+                    });
+                }
+            }
+        }
+        self.unknown_keys(&table, TARGET_KEYS, "[target]");
+        match found.len() {
+            0 => {
+                if self.diagnostics.is_empty() {
+                    self.error(
+                        "missing-key",
+                        "[target] needs one of availability, nines or max_downtime_per_year",
+                        table_span,
+                    )
+                    .label = "e.g. availability = \"99.95%\"".into();
+                }
+                None
+            }
+            1 => found.pop(),
+            _ => {
+                self.error(
+                    "conflicting-keys",
+                    "[target] gives more than one of availability, nines and max_downtime_per_year; keep one",
+                    table_span,
+                )
+                .label = "ambiguous target".into();
+                None
+            }
+        }
+    }
+
+    fn decode_component<'a>(&mut self, key: Key<'a>, mut value: Value<'a>) -> Option<Component> {
+        let name = key.name.to_string();
+        let span = self.span(key.span);
+        self.check_name(&name, span);
+        let ValueInner::Table(mut table) = value.take() else {
+            return None;
+        };
+        let before = self.diagnostics.len();
+        let take = |table: &mut Table<'a>, k: &str| table.remove_entry(k).map(|(_, v)| v);
+        let mtbf = take(&mut table, "mtbf");
+        let failure_rate = take(&mut table, "failure_rate");
+        let mttr = take(&mut table, "mttr");
+        let repair_rate = take(&mut table, "repair_rate");
+        let availability = take(&mut table, "availability");
+        let shared = take(&mut table, "shared")
+            .and_then(|v| self.boolean(&v, "shared"))
+            .unwrap_or(false);
+        if let Some(description) = take(&mut table, "description") {
+            self.string(&description, "description");
+        }
+        self.unknown_keys(&table, COMPONENT_KEYS, &format!("[component.{name}]"));
+
+        let repair_rate = match (mttr, repair_rate) {
+            (Some(mttr), None) => self.duration(&mttr, "mttr", true).map(|hours| 1.0 / hours),
+            (None, Some(rate)) => {
+                let rate_span = self.span(rate.span);
+                match self.number(&rate, "repair_rate") {
+                    Some(rate) if rate > 0.0 => Some(rate),
+                    Some(_) => {
+                        self.error(
+                            "bad-value",
+                            "`repair_rate` must be greater than 0",
+                            rate_span,
+                        )
+                        .label = "must be > 0".into();
+                        None
+                    }
+                    None => None,
+                }
+            }
+            (Some(_), Some(rate)) => {
+                let rate_span = self.span(rate.span);
+                self.error(
+                    "conflicting-keys",
+                    format!("[component.{name}] gives both mttr and repair_rate; keep one"),
+                    rate_span,
+                )
+                .label = "second repair figure".into();
+                None
+            }
+            (None, None) => {
+                self.error(
+                    "missing-key",
+                    format!("[component.{name}] needs mttr (or repair_rate)"),
+                    span,
+                )
+                .label = "e.g. mttr = \"4h\"".into();
+                None
+            }
+        };
+        let failure_rate = match (mtbf, failure_rate, availability) {
+            (Some(mtbf), None, None) => self.duration(&mtbf, "mtbf", true).map(|hours| 1.0 / hours),
+            (None, Some(rate), None) => {
+                let rate_span = self.span(rate.span);
+                match self.number(&rate, "failure_rate") {
+                    Some(rate) if rate >= 0.0 => Some(rate),
+                    Some(_) => {
+                        self.error("bad-value", "`failure_rate` must be ≥ 0", rate_span)
+                            .label = "negative".into();
+                        None
+                    }
+                    None => None,
+                }
+            }
+            (None, None, Some(availability)) => {
+                let availability_span = self.span(availability.span);
+                let fraction = self.fraction(&availability, "availability");
+                match (fraction, repair_rate) {
+                    (Some(fraction), _) if fraction.value <= 0.0 => {
+                        self.error(
+                            "bad-value",
+                            "`availability` must be greater than 0",
+                            availability_span,
+                        )
+                        .label = "must be > 0".into();
+                        None
+                    }
+                    // λ = μ · U / A, from A = μ / (λ + μ).
+                    (Some(fraction), Some(mu)) => Some(mu * fraction.complement / fraction.value),
+                    _ => None,
+                }
+            }
+            (None, None, None) => {
+                self.error(
+                    "missing-key",
+                    format!("[component.{name}] needs mtbf, failure_rate or availability"),
+                    span,
+                )
+                .label = "e.g. mtbf = \"20000h\"".into();
+                None
+            }
+            _ => {
+                self.error(
+                    "conflicting-keys",
+                    format!("[component.{name}] gives more than one of mtbf, failure_rate and availability; keep one"),
+                    span,
+                )
+                .label = "ambiguous failure figure".into();
+                None
+            }
+        };
+        if self.diagnostics.len() > before {
+            return None;
+        }
+        let (failure_rate, repair_rate) = (failure_rate?, repair_rate?);
+        if !failure_rate.is_finite() || !repair_rate.is_finite() {
+            self.error(
+                "bad-value",
+                format!("[component.{name}] has a rate that is not finite"),
+                span,
+            )
+            .label = "rate overflows".into();
+            return None;
+        }
+        Some(Component {
+            name,
+            failure_rate,
+            repair_rate,
+            shared,
+            span: Some(span),
+        })
+    }
+
+    fn check_name(&mut self, name: &str, span: Span) {
+        let valid = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        if !valid {
+            self.error("bad-name", format!("`{name}` is not a valid name"), span)
+                .label = "use letters, digits, `_` and `-`".into();
+        }
+    }
+
+    fn decode_block<'a>(&mut self, key: Key<'a>, mut value: Value<'a>) -> RawBlock<'a> {
+        let name = key.name.to_string();
+        let key_span = self.span(key.span);
+        self.check_name(&name, key_span);
+        let mut raw = RawBlock {
+            name: name.clone(),
+            key_span,
+            kind: None,
+            members: Vec::new(),
+            repair_crews: None,
+            shared: false,
+            common_cause_beta: None,
+            standby_keys: Vec::new(),
+            mode_span: None,
+            _marker: std::marker::PhantomData,
+        };
+        let ValueInner::Table(mut table) = value.take() else {
+            return raw;
+        };
+        let take = |table: &mut Table<'a>, k: &str| table.remove_entry(k).map(|(_, v)| v);
+        let kind = take(&mut table, "kind");
+        let members = take(&mut table, "members");
+        let of = take(&mut table, "of");
+        let count = take(&mut table, "count");
+        let k = take(&mut table, "k");
+        let crews = take(&mut table, "repair_crews");
+        let shared = take(&mut table, "shared");
+        let beta = take(&mut table, "common_cause_beta");
+        let mode = take(&mut table, "mode");
+        let dormant = take(&mut table, "dormant_factor");
+        let failover = take(&mut table, "failover");
+        let coverage = take(&mut table, "coverage");
+        let manual = take(&mut table, "manual_failover");
+        if let Some(description) = take(&mut table, "description") {
+            self.string(&description, "description");
+        }
+        self.unknown_keys(&table, BLOCK_KEYS, &format!("[block.{name}]"));
+
+        raw.shared = shared
+            .and_then(|v| self.boolean(&v, "shared"))
+            .unwrap_or(false);
+        raw.repair_crews = crews.and_then(|v| {
+            let span = self.span(v.span);
+            self.integer(&v, "repair_crews", 1).map(|c| (c, span))
+        });
+        raw.common_cause_beta = beta.and_then(|v| {
+            let span = self.span(v.span);
+            let beta = self.number(&v, "common_cause_beta")?;
+            if !(0.0..1.0).contains(&beta) {
+                self.error(
+                    "bad-value",
+                    format!("`common_cause_beta` = {beta} must be in [0, 1)"),
+                    span,
+                )
+                .label = "outside [0, 1)".into();
+                return None;
+            }
+            Some((beta, span))
+        });
+
+        // Members: a list of names, or `of` + `count`.
+        match (members, of, count) {
+            (Some(list), None, None) => {
+                let list_span = self.span(list.span);
+                match list.as_array() {
+                    Some(items) if !items.is_empty() => {
+                        for item in items {
+                            let item_span = self.span(item.span);
+                            match item.as_str() {
+                                Some(member) => {
+                                    raw.members.push((member.to_string(), 1, item_span))
+                                }
+                                None => {
+                                    self.error(
+                                        "wrong-type",
+                                        "`members` must list names as strings",
+                                        item_span,
+                                    )
+                                    .label = format!("found {}", type_name(item));
+                                }
+                            }
+                        }
+                    }
+                    Some(_) => {
+                        self.error(
+                            "bad-value",
+                            format!("[block.{name}] has an empty `members` list"),
+                            list_span,
+                        )
+                        .label = "needs at least one member".into();
+                    }
+                    None => {
+                        self.error("wrong-type", "`members` must be a list of names", list_span)
+                            .label = format!("found {}", type_name(&list));
+                    }
+                }
+            }
+            (None, Some(of), Some(count)) => {
+                let of_span = self.span(of.span);
+                let count_span = self.span(count.span);
+                let name_of = self.string(&of, "of");
+                let count = self.integer(&count, "count", 1);
+                if let Some(count) = count
+                    && count > MAX_MEMBERS
+                {
+                    self.error(
+                        "model-too-large",
+                        format!("`count` = {count} is more than nines solves ({MAX_MEMBERS} members per block)"),
+                        count_span,
+                    )
+                    .label = "too many members".into();
+                } else if let (Some(member), Some(count)) = (name_of, count) {
+                    raw.members.push((member, count, of_span));
+                }
+            }
+            (None, Some(of), None) => {
+                let span = self.span(of.span);
+                self.error(
+                    "missing-key",
+                    format!("[block.{name}] gives `of` without `count`"),
+                    span,
+                )
+                .label = "add e.g. count = 2".into();
+            }
+            (None, None, Some(count)) => {
+                let span = self.span(count.span);
+                self.error(
+                    "missing-key",
+                    format!("[block.{name}] gives `count` without `of`"),
+                    span,
+                )
+                .label = "add of = \"component name\"".into();
+            }
+            (None, None, None) => {
+                self.error(
+                    "missing-key",
+                    format!("[block.{name}] needs `members` (or `of` and `count`)"),
+                    key_span,
+                )
+                .label = "no members".into();
+            }
+            (Some(list), _, _) => {
+                let span = self.span(list.span);
+                self.error(
+                    "conflicting-keys",
+                    format!("[block.{name}] gives both `members` and `of`/`count`; keep one"),
+                    span,
+                )
+                .label = "ambiguous members".into();
+            }
+        }
+        let total: u64 = raw.members.iter().fold(0u64, |t, m| t.saturating_add(m.1));
+
+        // Kind and its own keys.
+        let kind_text = match kind {
+            Some(kind) => {
+                let span = self.span(kind.span);
+                self.string(&kind, "kind").map(|text| (text, span))
+            }
+            None => {
+                self.error(
+                    "missing-key",
+                    format!("[block.{name}] needs `kind`"),
+                    key_span,
+                )
+                .label = format!("one of {}", KINDS.join(", "));
+                None
+            }
+        };
+        let k_value = k.map(|k| {
+            let span = self.span(k.span);
+            (self.integer(&k, "k", 1), span)
+        });
+        let standby_values = [
+            ("mode", &mode),
+            ("dormant_factor", &dormant),
+            ("failover", &failover),
+            ("coverage", &coverage),
+            ("manual_failover", &manual),
+        ];
+        for (_, value) in standby_values.iter() {
+            if let Some(value) = value {
+                raw.standby_keys.push(self.span(value.span));
+            }
+        }
+        raw.mode_span = mode.as_ref().map(|m| self.span(m.span));
+        if let Some((kind_text, kind_span)) = kind_text {
+            raw.kind = match kind_text.as_str() {
+                "series" => Some(BlockKind::Series),
+                "parallel" => Some(BlockKind::Parallel),
+                "quorum" => Some(BlockKind::KOfN { k: total / 2 + 1 }),
+                "k-of-n" => match k_value {
+                    Some((Some(k), span)) => {
+                        if k > total && total > 0 {
+                            self.error(
+                                "bad-value",
+                                format!("k = {k} is more than the block's {total} members"),
+                                span,
+                            )
+                            .label = format!("must be 1..={total}");
+                            None
+                        } else {
+                            Some(BlockKind::KOfN { k })
+                        }
+                    }
+                    Some((None, _)) => None,
+                    None => {
+                        self.error(
+                            "missing-key",
+                            format!("[block.{name}] is k-of-n but has no `k`"),
+                            kind_span,
+                        )
+                        .label = "add e.g. k = 2".into();
+                        None
+                    }
+                },
+                "standby" => self
+                    .decode_standby(
+                        &name,
+                        kind_span,
+                        mode.as_ref(),
+                        dormant.as_ref(),
+                        failover.as_ref(),
+                        coverage.as_ref(),
+                        manual.as_ref(),
+                    )
+                    .map(BlockKind::Standby),
+                other => {
+                    let mut diagnostic = Diagnostic::new(
+                        "bad-value",
+                        format!("unknown block kind `{other}`"),
+                        Some(kind_span),
+                    );
+                    diagnostic = match did_you_mean(other, KINDS.iter().copied()) {
+                        Some(suggestion) => {
+                            diagnostic.with_label(format!("did you mean `{suggestion}`?"))
+                        }
+                        None => diagnostic.with_label("not a block kind"),
+                    };
+                    self.diagnostics
+                        .push(diagnostic.with_note(format!("kinds: {}", KINDS.join(", "))));
+                    None
+                }
+            };
+            if kind_text != "k-of-n"
+                && let Some((_, span)) = k_value
+            {
+                self.error(
+                    "unexpected-key",
+                    format!("`k` only applies to kind = \"k-of-n\" (this block is {kind_text})"),
+                    span,
+                )
+                .label = "remove it".into();
+            }
+            if kind_text != "standby" {
+                for (key_name, value) in standby_values {
+                    if let Some(value) = value {
+                        let span = self.span(value.span);
+                        self.error(
+                            "unexpected-key",
+                            format!("`{key_name}` only applies to kind = \"standby\" (this block is {kind_text})"),
+                            span,
+                        )
+                        .label = "remove it".into();
+                    }
+                }
+            }
+        }
+        raw
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn decode_standby(
+        &mut self,
+        name: &str,
+        kind_span: Span,
+        mode: Option<&Value<'_>>,
+        dormant: Option<&Value<'_>>,
+        failover: Option<&Value<'_>>,
+        coverage: Option<&Value<'_>>,
+        manual: Option<&Value<'_>>,
+    ) -> Option<Standby> {
+        let mode_text = match mode {
+            Some(mode) => Some((self.string(mode, "mode")?, self.span(mode.span))),
+            None => None,
+        };
+        let dormant_value = match dormant {
+            Some(value) => {
+                let span = self.span(value.span);
+                let factor = self.number(value, "dormant_factor")?;
+                if !(0.0..=1.0).contains(&factor) {
+                    self.error(
+                        "bad-value",
+                        format!("`dormant_factor` = {factor} must be in [0, 1]"),
+                        span,
+                    )
+                    .label = "outside [0, 1]".into();
+                    return None;
+                }
+                Some((factor, span))
+            }
+            None => None,
+        };
+        let dormant_factor = match (
+            mode_text.as_ref().map(|(m, s)| (m.as_str(), *s)),
+            dormant_value,
+        ) {
+            (None | Some(("hot", _)), None) => 1.0,
+            (Some(("cold", _)), None) => 0.0,
+            (Some(("warm", _)), Some((factor, _))) => factor,
+            (Some(("warm", span)), None) => {
+                self.error(
+                    "missing-key",
+                    format!("[block.{name}] is a warm standby but has no `dormant_factor`"),
+                    span,
+                )
+                .label = "add e.g. dormant_factor = 0.5".into();
+                return None;
+            }
+            (Some(("hot" | "cold", _)) | None, Some((_, span))) => {
+                self.error(
+                    "unexpected-key",
+                    "`dormant_factor` only applies to mode = \"warm\"",
+                    span,
+                )
+                .label = "remove it or set mode = \"warm\"".into();
+                return None;
+            }
+            (Some((other, span)), _) => {
+                self.error("bad-value", format!("unknown standby mode `{other}`"), span)
+                    .label = "one of hot, warm, cold".into();
+                return None;
+            }
+        };
+        let failover_hours = match failover {
+            Some(value) => self.duration(value, "failover", false)?,
+            None => 0.0,
+        };
+        let coverage = match coverage {
+            Some(value) => self.fraction(value, "coverage")?.value,
+            None => 1.0,
+        };
+        let manual_failover_hours = match manual {
+            Some(value) => self.duration(value, "manual_failover", true)?,
+            None if coverage < 1.0 => {
+                self.error(
+                    "missing-key",
+                    format!("[block.{name}] has coverage < 1 but no `manual_failover`"),
+                    kind_span,
+                )
+                .label = "add e.g. manual_failover = \"20m\"".into();
+                return None;
+            }
+            None => 0.0,
+        };
+        Some(Standby {
+            dormant_factor,
+            failover_hours,
+            coverage,
+            manual_failover_hours,
+        })
+    }
+
+    fn resolve(
+        &mut self,
+        name: String,
+        components: Vec<Component>,
+        raw_blocks: Vec<RawBlock<'_>>,
+        top: Option<(String, Option<Span>)>,
+        target: Option<Target>,
+    ) -> Option<Model> {
+        let mut names: HashMap<String, (NodeRef, Span)> = HashMap::new();
+        for (index, component) in components.iter().enumerate() {
+            names.insert(
+                component.name.clone(),
+                (NodeRef::Component(index), component.span?),
+            );
+        }
+        for (index, block) in raw_blocks.iter().enumerate() {
+            if let Some((_, first)) = names.get(&block.name) {
+                let first = *first;
+                self.error(
+                    "duplicate-name",
+                    format!("`{}` names both a component and a block", block.name),
+                    block.key_span,
+                )
+                .label = "second definition".into();
+                let _ = first;
+                continue;
+            }
+            names.insert(block.name.clone(), (NodeRef::Block(index), block.key_span));
+        }
+        let known: Vec<&str> = {
+            let mut all: Vec<(&String, Span)> = names.iter().map(|(n, (_, s))| (n, *s)).collect();
+            all.sort_by_key(|(_, span)| span.start);
+            all.into_iter().map(|(n, _)| n.as_str()).collect()
+        };
+
+        let mut blocks = Vec::new();
+        for raw in &raw_blocks {
+            let mut members: Vec<Member> = Vec::new();
+            for (member_name, count, span) in &raw.members {
+                match names.get(member_name) {
+                    Some((node, _)) => match members.last_mut() {
+                        Some(last) if last.node == *node => {
+                            last.count = last.count.saturating_add(*count)
+                        }
+                        _ => members.push(Member {
+                            node: *node,
+                            count: *count,
+                        }),
+                    },
+                    None => {
+                        let mut diagnostic = Diagnostic::new(
+                            "unknown-reference",
+                            format!("`{member_name}` is not defined"),
+                            Some(*span),
+                        );
+                        diagnostic = match did_you_mean(member_name, known.iter().copied()) {
+                            Some(suggestion) => {
+                                diagnostic.with_label(format!("did you mean `{suggestion}`?"))
+                            }
+                            None => diagnostic.with_label(format!("known: {}", known.join(", "))),
+                        };
+                        self.diagnostics.push(diagnostic);
+                    }
+                }
+            }
+            blocks.push(Block {
+                name: raw.name.clone(),
+                kind: raw.kind.clone().unwrap_or(BlockKind::Series),
+                members,
+                repair_crews: raw.repair_crews.map(|(c, _)| c),
+                shared: raw.shared,
+                common_cause_beta: raw.common_cause_beta.map(|(b, _)| b),
+                span: Some(raw.key_span),
+            });
+        }
+        if !self.diagnostics.is_empty() {
+            return None;
+        }
+        let mut model = Model {
+            name,
+            components,
+            blocks,
+            top: 0,
+            target,
+        };
+        self.check_rules(&model, &raw_blocks);
+        if self.find_cycle(&model, &raw_blocks) {
+            return None;
+        }
+        match top {
+            Some((top_name, span)) => match model.block_index(&top_name) {
+                Some(index) => model.top = index,
+                None => {
+                    let span = span.unwrap_or(Span {
+                        origin: Origin::File,
+                        start: 0,
+                        end: 0,
+                    });
+                    let blocks: Vec<&str> = model.blocks.iter().map(|b| b.name.as_str()).collect();
+                    let label = match did_you_mean(&top_name, blocks.iter().copied()) {
+                        Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                        None => format!("blocks: {}", blocks.join(", ")),
+                    };
+                    self.error(
+                        "unknown-reference",
+                        format!("top = \"{top_name}\" is not a block"),
+                        span,
+                    )
+                    .label = label;
+                }
+            },
+            None => match model.block_index("system") {
+                Some(index) => model.top = index,
+                None => {
+                    let mut referenced = vec![false; model.blocks.len()];
+                    for block in &model.blocks {
+                        for member in &block.members {
+                            if let NodeRef::Block(index) = member.node {
+                                referenced[index] = true;
+                            }
+                        }
+                    }
+                    let roots: Vec<&str> = model
+                        .blocks
+                        .iter()
+                        .zip(&referenced)
+                        .filter(|(_, r)| !**r)
+                        .map(|(b, _)| b.name.as_str())
+                        .collect();
+                    let mut diagnostic = Diagnostic::new(
+                        "missing-top",
+                        "the model has no top block: name one with top = \"...\" or call it `system`",
+                        None,
+                    );
+                    if !roots.is_empty() {
+                        diagnostic = diagnostic.with_note(format!(
+                            "blocks that nothing references: {}",
+                            roots.join(", ")
+                        ));
+                    }
+                    self.diagnostics.push(diagnostic);
+                }
+            },
+        }
+        if self.diagnostics.is_empty() {
+            Some(model)
+        } else {
+            None
+        }
+    }
+
+    /// Rules that tie members to their block: crews, common cause and standby need components,
+    /// and shared units cannot be in them.
+    fn check_rules(&mut self, model: &Model, raw_blocks: &[RawBlock<'_>]) {
+        for (block, raw) in model.blocks.iter().zip(raw_blocks) {
+            let has_block_member = block
+                .members
+                .iter()
+                .any(|m| matches!(m.node, NodeRef::Block(_)));
+            let shared_member = block
+                .members
+                .iter()
+                .find(|m| model.is_shared(m.node))
+                .map(|m| model.node_name(m.node).to_string());
+            if let Some((_, span)) = raw.repair_crews {
+                if has_block_member {
+                    self.error(
+                        "crews-on-blocks",
+                        format!("`repair_crews` on [block.{}] whose members include blocks; crews apply to blocks of components", block.name),
+                        span,
+                    )
+                    .label = "put the crews on the inner block".into();
+                } else if let Some(shared) = &shared_member {
+                    self.error(
+                        "shared-in-crew",
+                        format!("shared `{shared}` is a member of [block.{}], which has repair_crews; whose crew repairs it is ambiguous", block.name),
+                        span,
+                    )
+                    .label = "remove repair_crews or shared".into();
+                }
+            }
+            if let Some((_, span)) = raw.common_cause_beta {
+                let single_component = block.members.len() == 1
+                    && matches!(block.members[0].node, NodeRef::Component(_));
+                if !single_component {
+                    self.error(
+                        "common-cause-members",
+                        format!("`common_cause_beta` on [block.{}] needs members that are copies of one component", block.name),
+                        span,
+                    )
+                    .label = "members differ".into();
+                } else if let Some(shared) = &shared_member {
+                    self.error(
+                        "shared-in-common-cause",
+                        format!("shared `{shared}` is a member of [block.{}], which has common_cause_beta", block.name),
+                        span,
+                    )
+                    .label = "remove common_cause_beta or shared".into();
+                }
+            }
+            if matches!(block.kind, BlockKind::Standby(_)) {
+                if has_block_member {
+                    self.error(
+                        "standby-members",
+                        format!(
+                            "standby [block.{}] must have components as members, not blocks",
+                            block.name
+                        ),
+                        raw.key_span,
+                    )
+                    .label = "standby of blocks is not supported".into();
+                } else if let Some(shared) = &shared_member {
+                    self.error(
+                        "shared-in-standby",
+                        format!("shared `{shared}` is a member of standby [block.{}]; a standby unit cannot be shared", block.name),
+                        raw.key_span,
+                    )
+                    .label = "remove shared".into();
+                }
+            }
+            if block.member_count() > MAX_MEMBERS {
+                self.error(
+                    "model-too-large",
+                    format!(
+                        "[block.{}] has {} members; nines solves at most {MAX_MEMBERS} per block",
+                        block.name,
+                        block.member_count()
+                    ),
+                    raw.key_span,
+                )
+                .label = "too many members".into();
+            }
+        }
+    }
+
+    /// Reports a reference cycle (a block that contains itself); true when one was found.
+    fn find_cycle(&mut self, model: &Model, raw_blocks: &[RawBlock<'_>]) -> bool {
+        // 0 = unvisited, 1 = on the stack, 2 = done. Iterative to survive deep nesting.
+        let mut state = vec![0u8; model.blocks.len()];
+        for start in 0..model.blocks.len() {
+            if state[start] != 0 {
+                continue;
+            }
+            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+            state[start] = 1;
+            while let Some((block, next)) = stack.last_mut() {
+                let members = &model.blocks[*block].members;
+                if *next >= members.len() {
+                    state[*block] = 2;
+                    stack.pop();
+                    continue;
+                }
+                let member = members[*next].node;
+                *next += 1;
+                if let NodeRef::Block(child) = member {
+                    match state[child] {
+                        0 => {
+                            state[child] = 1;
+                            stack.push((child, 0));
+                        }
+                        1 => {
+                            let position = stack.iter().position(|(b, _)| *b == child).unwrap_or(0);
+                            let mut path: Vec<&str> = stack[position..]
+                                .iter()
+                                .map(|(b, _)| model.blocks[*b].name.as_str())
+                                .collect();
+                            path.push(&model.blocks[child].name);
+                            let member_span = raw_blocks
+                                [stack.last().map(|(b, _)| *b).unwrap_or(child)]
+                            .members
+                            .iter()
+                            .find(|(n, _, _)| *n == model.blocks[child].name)
+                            .map(|(_, _, s)| *s)
+                            .unwrap_or(raw_blocks[child].key_span);
+                            self.error(
+                                "cycle",
+                                format!(
+                                    "blocks refer to each other in a cycle: {}",
+                                    path.join(" → ")
+                                ),
+                                member_span,
+                            )
+                            .label = "this reference closes the cycle".into();
+                            return true;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        false
+    }
+}
+
+fn shift_spans(value: &mut Value<'_>, base: usize) {
+    value.span.start += base;
+    value.span.end += base;
+    match value.take() {
+        ValueInner::Table(table) => {
+            let mut shifted: BTreeMap<Key<'_>, Value<'_>> = BTreeMap::new();
+            for (mut key, mut inner) in table {
+                key.span.start += base;
+                key.span.end += base;
+                shift_spans(&mut inner, base);
+                shifted.insert(key, inner);
+            }
+            value.set(ValueInner::Table(shifted));
+        }
+        ValueInner::Array(mut items) => {
+            for item in &mut items {
+                shift_spans(item, base);
+            }
+            value.set(ValueInner::Array(items));
+        }
+        other => value.set(other),
+    }
+}
+
+fn type_name(value: &Value<'_>) -> &'static str {
+    if value.as_str().is_some() {
+        "a string"
+    } else if value.as_integer().is_some() {
+        "an integer"
+    } else if value.as_float().is_some() {
+        "a number"
+    } else if value.as_bool().is_some() {
+        "a boolean"
+    } else if value.as_array().is_some() {
+        "a list"
+    } else {
+        "a table"
+    }
+}
+
+trait KindMessage {
+    fn kind_message(&self) -> String;
+}
+
+impl KindMessage for toml_span::Error {
+    fn kind_message(&self) -> String {
+        // The error's Display holds the kind's message; strip any trailing location it adds.
+        let text = self.to_string();
+        text.split(" at line ").next().unwrap_or(&text).to_string()
+    }
+}

@@ -1,0 +1,165 @@
+//! The availability model: components with failure and repair rates, grouped into blocks.
+//!
+//! A [`Model`] is what the solvers consume: every name resolved, every figure converted to a
+//! rate per hour, every rule of `docs/model-format.md` already checked. It is built from TOML by
+//! [`load::load_model`], which reports every problem it finds as a [`crate::diag::Diagnostic`].
+
+pub mod load;
+pub mod overrides;
+pub mod units;
+
+use crate::diag::Span;
+
+/// A resolved, validated availability model.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Display name (the `name` key, or the file stem).
+    pub name: String,
+    /// Components in file order.
+    pub components: Vec<Component>,
+    /// Blocks in file order.
+    pub blocks: Vec<Block>,
+    /// The root block: the system.
+    pub top: usize,
+    /// The availability target for `nines check`, when the model states one.
+    pub target: Option<Target>,
+}
+
+/// A repairable unit type: one physical unit per reference unless shared.
+#[derive(Debug, Clone)]
+pub struct Component {
+    /// Name as written after `[component.`.
+    pub name: String,
+    /// λ, failures per hour (1/MTBF).
+    pub failure_rate: f64,
+    /// μ, repairs per hour (1/MTTR).
+    pub repair_rate: f64,
+    /// One physical unit wherever referenced.
+    pub shared: bool,
+    /// Where the component's table header is.
+    pub span: Option<Span>,
+}
+
+/// What makes a block up.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BlockKind {
+    /// All members up.
+    Series,
+    /// At least one member up.
+    Parallel,
+    /// At least `k` members up (quorum is stored as this with k = ⌊n/2⌋ + 1).
+    KOfN {
+        /// Members needed.
+        k: u64,
+    },
+    /// One active unit, the others waiting; failover on the active unit's failure.
+    Standby(Standby),
+}
+
+/// The switchover rules of a standby block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standby {
+    /// Standby units fail at `dormant_factor · λ` (hot 1, cold 0).
+    pub dormant_factor: f64,
+    /// Mean automatic failover time, hours (0 = instantaneous).
+    pub failover_hours: f64,
+    /// Probability the automatic failover works.
+    pub coverage: f64,
+    /// Mean manual switchover time after an uncovered failure, hours.
+    pub manual_failover_hours: f64,
+}
+
+/// A reference from a block to one of its members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NodeRef {
+    /// Index into [`Model::components`].
+    Component(usize),
+    /// Index into [`Model::blocks`].
+    Block(usize),
+}
+
+/// `count` references to the same node (copies, or the same unit when it is shared).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Member {
+    /// What is referenced.
+    pub node: NodeRef,
+    /// How many references.
+    pub count: u64,
+}
+
+/// A group of members with a rule saying when it is up.
+#[derive(Debug, Clone)]
+pub struct Block {
+    /// Name as written after `[block.`.
+    pub name: String,
+    /// The up rule.
+    pub kind: BlockKind,
+    /// Members in the order written; repeated references are merged into counts.
+    pub members: Vec<Member>,
+    /// At most this many failed members are repaired at once (`None`: unlimited).
+    pub repair_crews: Option<u64>,
+    /// One physical block wherever referenced.
+    pub shared: bool,
+    /// β of the beta-factor common-cause model.
+    pub common_cause_beta: Option<f64>,
+    /// Where the block's table header is.
+    pub span: Option<Span>,
+}
+
+impl Block {
+    /// Total number of member references, n.
+    pub fn member_count(&self) -> u64 {
+        self.members
+            .iter()
+            .fold(0u64, |total, member| total.saturating_add(member.count))
+    }
+
+    /// The number of up members the block needs (n for series, 1 for parallel and standby).
+    pub fn required_up(&self) -> u64 {
+        match self.kind {
+            BlockKind::Series => self.member_count(),
+            BlockKind::Parallel | BlockKind::Standby(_) => 1,
+            BlockKind::KOfN { k } => k,
+        }
+    }
+
+    /// Crews that actually limit repair: `None` when there are at least as many as members.
+    pub fn limiting_crews(&self) -> Option<u64> {
+        self.repair_crews
+            .filter(|crews| *crews < self.member_count())
+    }
+}
+
+/// An availability goal, kept as the unavailability it allows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Largest acceptable steady-state unavailability.
+    pub unavailability: f64,
+    /// The goal as the user wrote it, for messages ("99.95%").
+    pub text: String,
+    /// Where the target is written in the model, when it comes from the file.
+    pub span: Option<Span>,
+}
+
+impl Model {
+    /// The name of the node a reference points to.
+    pub fn node_name(&self, node: NodeRef) -> &str {
+        match node {
+            NodeRef::Component(index) => &self.components[index].name,
+            NodeRef::Block(index) => &self.blocks[index].name,
+        }
+    }
+
+    /// Whether the referenced node is one physical unit wherever it is used.
+    pub fn is_shared(&self, node: NodeRef) -> bool {
+        match node {
+            NodeRef::Component(index) => self.components[index].shared,
+            NodeRef::Block(index) => self.blocks[index].shared,
+        }
+    }
+
+    /// Finds a block by name.
+    pub fn block_index(&self, name: &str) -> Option<usize> {
+        self.blocks.iter().position(|block| block.name == name)
+    }
+}

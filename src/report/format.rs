@@ -1,0 +1,124 @@
+//! Number formatting for people: availability as a percentage with as many digits as its
+//! nines need, downtime as a duration, small numbers in scientific notation.
+
+use crate::model::units::format_duration_hours;
+
+/// Availability as a percentage showing the first significant digits of U, computed from U so
+/// that 9 nines do not print as 100%.
+///
+/// ```
+/// use nines::report::format::availability_percent;
+/// assert_eq!(availability_percent(5e-4), "99.95%");
+/// assert_eq!(availability_percent(1.234e-5), "99.99877%");
+/// ```
+pub fn availability_percent(unavailability: f64) -> String {
+    if unavailability == 0.0 {
+        return "100%".into();
+    }
+    if unavailability >= 1.0 {
+        return "0%".into();
+    }
+    if unavailability < 1e-12 {
+        return format!("100% − {}%", scientific(unavailability * 100.0));
+    }
+    // Decimals after the percent point: enough to show 3 significant digits of U.
+    let magnitude = (unavailability * 100.0).log10().floor() as i32;
+    let decimals = (2 - magnitude).clamp(2, 14) as usize;
+    let complement = round_half_even(unavailability * 100.0, decimals);
+    let text = percent_from_complement(complement, decimals);
+    let trimmed = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    format!("{trimmed}%")
+}
+
+/// 100 − complement printed with `decimals` decimals, done in integers so no digit is lost.
+fn percent_from_complement(complement: f64, decimals: usize) -> String {
+    let scale = 10u128.pow(decimals as u32);
+    let complement_units = (complement * scale as f64).round() as u128;
+    let hundred = 100 * scale;
+    let value = hundred.saturating_sub(complement_units);
+    let integer = value / scale;
+    let fraction = value % scale;
+    format!("{integer}.{fraction:0decimals$}")
+}
+
+fn round_half_even(value: f64, decimals: usize) -> f64 {
+    let scale = 10f64.powi(decimals as i32);
+    (value * scale).round() / scale
+}
+
+/// Scientific notation with 4 significant digits, e.g. `6.103e-31`.
+pub fn scientific(value: f64) -> String {
+    if value == 0.0 {
+        return "0".into();
+    }
+    format!("{value:.3e}")
+}
+
+/// A value with `digits` significant digits, in plain notation when that is short.
+pub fn significant(value: f64, digits: usize) -> String {
+    if !value.is_finite() {
+        return "∞".into();
+    }
+    if value == 0.0 {
+        return "0".into();
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    if !(-4..=9).contains(&magnitude) {
+        return format!("{value:.prec$e}", prec = digits.saturating_sub(1));
+    }
+    let decimals = (digits as i32 - 1 - magnitude).max(0) as usize;
+    format!("{value:.decimals$}")
+}
+
+/// Nines, with two decimals, or ∞.
+pub fn nines(value: f64) -> String {
+    if value.is_infinite() {
+        "∞".into()
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+/// Downtime per year (given in minutes) as a compact duration.
+pub fn downtime(minutes: f64) -> String {
+    if minutes == 0.0 {
+        return "0".into();
+    }
+    if minutes * 60.0 < 1.0 {
+        return format!("{}s", significant(minutes * 60.0, 3));
+    }
+    format_duration_hours(minutes / 60.0)
+}
+
+/// Hours as a compact duration, or "never" for `None` (no outages).
+pub fn hours(value: Option<f64>) -> String {
+    match value {
+        Some(hours) => format_duration_hours(hours),
+        None => "–".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn availability_shows_the_digits_of_unavailability() {
+        assert_eq!(availability_percent(5e-4), "99.95%");
+        assert_eq!(availability_percent(1e-9), "99.9999999%");
+        assert_eq!(availability_percent(1.8885136e-5), "99.99811%");
+        assert_eq!(availability_percent(0.25), "75%");
+        assert_eq!(availability_percent(6.1e-31), "100% − 6.100e-29%");
+    }
+
+    #[test]
+    fn significant_digits_switch_to_scientific_for_extremes() {
+        assert_eq!(significant(0.04761, 3), "0.0476");
+        assert_eq!(significant(1.5e-7, 3), "1.50e-7");
+        assert_eq!(significant(f64::INFINITY, 3), "∞");
+    }
+}

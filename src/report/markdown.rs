@@ -1,0 +1,64 @@
+//! Markdown output: a heading, the system summary and a block table per model, for design docs.
+
+use super::table::{BLOCK_TITLES, block_cells, summary_lines};
+use super::{Exporter, ModelResult, describe_kind};
+use std::io::{self, Write};
+
+/// Writes a Markdown section per model.
+pub struct MarkdownExporter;
+
+/// Escapes text for a Markdown table cell or heading: a `|` or markup cannot break the table.
+pub fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '|' | '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' => {
+                escaped.push('\\');
+                escaped.push(character);
+            }
+            '\n' | '\r' => escaped.push(' '),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+fn row(cells: &[String]) -> String {
+    let escaped: Vec<String> = cells.iter().map(|cell| escape(cell)).collect();
+    format!("| {} |", escaped.join(" | "))
+}
+
+impl Exporter for MarkdownExporter {
+    fn model(&mut self, out: &mut dyn Write, result: &ModelResult<'_>) -> io::Result<()> {
+        writeln!(out, "## {}\n", escape(&result.model.name))?;
+        writeln!(out, "Model file: `{}`\n", result.file.replace('`', "'"))?;
+        writeln!(out, "| measure | value |\n|---|---|")?;
+        for (label, value) in summary_lines(result) {
+            writeln!(out, "{}", row(&[label.to_string(), value]))?;
+        }
+        writeln!(out)?;
+        let titles: Vec<String> = BLOCK_TITLES.iter().map(|t| t.to_string()).collect();
+        writeln!(out, "{}", row(&titles))?;
+        writeln!(out, "|{}", "---|".repeat(BLOCK_TITLES.len()))?;
+        for block in &result.solution.blocks {
+            let cells = block_cells(
+                &block.name,
+                &describe_kind(result.model, &block.name),
+                &block.measures,
+            );
+            writeln!(out, "{}", row(&cells))?;
+        }
+        writeln!(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn pipes_cannot_break_a_table() {
+        assert_eq!(escape("a|b"), "a\\|b");
+        assert_eq!(escape("line\nbreak"), "line break");
+    }
+}

@@ -1,0 +1,105 @@
+//! Output formats for solved models: one exporter per format behind one trait.
+//!
+//! Exporters format a [`ModelResult`] and never recompute it. JSON is the stable contract for
+//! machines (one object per model per line); table is for people; CSV and Markdown are for
+//! spreadsheets and documents.
+
+pub mod csv;
+pub mod format;
+pub mod json;
+pub mod markdown;
+pub mod table;
+
+use crate::model::{BlockKind, Model, Target};
+use crate::solve::{Measures, Solution};
+use std::io::{self, Write};
+
+/// One model's solution, with what is needed to present it.
+pub struct ModelResult<'a> {
+    /// The model as solved (after overrides).
+    pub model: &'a Model,
+    /// The file it came from, as given on the command line.
+    pub file: &'a str,
+    /// The exact solution.
+    pub solution: &'a Solution,
+    /// The target compared against, when there is one.
+    pub verdict: Option<Verdict>,
+}
+
+/// The outcome of comparing a model's unavailability with its target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// The target used (the model's or `--target`).
+    pub target: Target,
+    /// Whether U ≤ the target's unavailability.
+    pub met: bool,
+}
+
+impl Verdict {
+    /// Compares `measures` with `target`.
+    pub fn new(measures: &Measures, target: Target) -> Self {
+        let met = measures.unavailability <= target.unavailability;
+        Self { target, met }
+    }
+}
+
+/// The output formats of `solve`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned text for people.
+    Table,
+    /// One JSON object per model per line.
+    Json,
+    /// One row per system and block.
+    Csv,
+    /// A Markdown table per model.
+    Markdown,
+}
+
+/// Writes solved models in one format.
+pub trait Exporter {
+    /// Called once before the first model.
+    fn begin(&mut self, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+    /// Writes one model.
+    fn model(&mut self, out: &mut dyn Write, result: &ModelResult<'_>) -> io::Result<()>;
+}
+
+/// The exporter for `format`.
+pub fn exporter(format: Format) -> Box<dyn Exporter> {
+    match format {
+        Format::Table => Box::new(table::TableExporter::default()),
+        Format::Json => Box::new(json::JsonExporter),
+        Format::Csv => Box::new(csv::CsvExporter),
+        Format::Markdown => Box::new(markdown::MarkdownExporter),
+    }
+}
+
+/// A short description of a block's structure, e.g. `k-of-n 4/6` or `standby ×2`.
+pub fn describe_kind(model: &Model, block_name: &str) -> String {
+    let Some(index) = model.block_index(block_name) else {
+        return String::new();
+    };
+    let block = &model.blocks[index];
+    let n = block.member_count();
+    let mut text = match &block.kind {
+        BlockKind::Series => format!("series ×{n}"),
+        BlockKind::Parallel => format!("parallel ×{n}"),
+        BlockKind::KOfN { k } => format!("{k}-of-{n}"),
+        BlockKind::Standby(_) => format!("standby ×{n}"),
+    };
+    if let Some(crews) = block.repair_crews {
+        text.push_str(&format!(
+            ", {crews} crew{}",
+            if crews == 1 { "" } else { "s" }
+        ));
+    }
+    if block.common_cause_beta.is_some() {
+        text.push_str(", CCF");
+    }
+    if block.shared {
+        text.push_str(", shared");
+    }
+    text
+}

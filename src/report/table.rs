@@ -1,0 +1,135 @@
+//! Aligned text for people: a summary of the system, then one row per block.
+
+use super::format::{availability_percent, downtime, hours, nines, scientific, significant};
+use super::{Exporter, ModelResult, describe_kind};
+use crate::solve::Measures;
+use std::io::{self, Write};
+
+/// Writes a summary and a block table per model, separated by a blank line.
+#[derive(Default)]
+pub struct TableExporter {
+    models_written: usize,
+}
+
+/// The cells of one block row, shared with the Markdown exporter.
+pub fn block_cells(name: &str, kind: &str, measures: &Measures) -> Vec<String> {
+    vec![
+        name.to_string(),
+        kind.to_string(),
+        availability_percent(measures.unavailability),
+        scientific(measures.unavailability),
+        nines(measures.nines()),
+        downtime(measures.downtime_minutes_per_year()),
+        significant(measures.failures_per_year(), 3),
+        hours(measures.mtbf_hours()),
+        hours(measures.mttr_hours()),
+    ]
+}
+
+/// Column titles matching [`block_cells`].
+pub const BLOCK_TITLES: [&str; 9] = [
+    "block",
+    "structure",
+    "availability",
+    "unavailability",
+    "nines",
+    "downtime/yr",
+    "outages/yr",
+    "MTBF",
+    "MTTR",
+];
+
+/// Lines of the system summary, as (label, value) pairs.
+pub fn summary_lines(result: &ModelResult<'_>) -> Vec<(&'static str, String)> {
+    let system = &result.solution.system;
+    let mut lines = vec![
+        (
+            "availability",
+            format!(
+                "{}  ({} nines)",
+                availability_percent(system.unavailability),
+                nines(system.nines())
+            ),
+        ),
+        ("unavailability", scientific(system.unavailability)),
+        (
+            "downtime",
+            format!("{} per year", downtime(system.downtime_minutes_per_year())),
+        ),
+        (
+            "outages",
+            format!(
+                "{} per year  (MTBF {}, mean outage {})",
+                significant(system.failures_per_year(), 3),
+                hours(system.mtbf_hours()),
+                hours(system.mttr_hours())
+            ),
+        ),
+    ];
+    if let Some(verdict) = &result.verdict {
+        lines.push((
+            "target",
+            format!(
+                "{} (U ≤ {}): {}",
+                verdict.target.text,
+                scientific(verdict.target.unavailability),
+                if verdict.met { "met" } else { "MISSED" }
+            ),
+        ));
+    }
+    lines
+}
+
+impl Exporter for TableExporter {
+    fn model(&mut self, out: &mut dyn Write, result: &ModelResult<'_>) -> io::Result<()> {
+        if self.models_written > 0 {
+            writeln!(out)?;
+        }
+        self.models_written += 1;
+        writeln!(out, "{}  ({})", result.model.name, result.file)?;
+        for (label, value) in summary_lines(result) {
+            writeln!(out, "  {label:<15} {value}")?;
+        }
+        writeln!(out)?;
+        let rows: Vec<Vec<String>> = result
+            .solution
+            .blocks
+            .iter()
+            .map(|block| {
+                block_cells(
+                    &block.name,
+                    &describe_kind(result.model, &block.name),
+                    &block.measures,
+                )
+            })
+            .collect();
+        let mut widths: Vec<usize> = BLOCK_TITLES.iter().map(|t| t.chars().count()).collect();
+        for row in &rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let line = |cells: &[String]| {
+            let padded: Vec<String> = cells
+                .iter()
+                .zip(&widths)
+                .enumerate()
+                .map(|(column, (cell, width))| {
+                    let padding = width - cell.chars().count();
+                    if column < 2 {
+                        format!("{cell}{}", " ".repeat(padding))
+                    } else {
+                        format!("{}{cell}", " ".repeat(padding))
+                    }
+                })
+                .collect();
+            format!("  {}", padded.join("  ").trim_end())
+        };
+        let titles: Vec<String> = BLOCK_TITLES.iter().map(|t| t.to_string()).collect();
+        writeln!(out, "{}", line(&titles))?;
+        for row in &rows {
+            writeln!(out, "{}", line(row))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,157 @@
+//! Exact steady-state solution of a [`Model`]: availability, unavailability and outage frequency
+//! for the system and each block.
+//!
+//! Independent structure is solved by probability algebra ([`algebra`]), dependent blocks
+//! (crews, standby) as Markov chains ([`dependent`], [`ctmc`]), and shared units exactly by
+//! conditioning on their state ([`structure`]).
+
+pub mod algebra;
+pub mod ctmc;
+pub mod dependent;
+pub mod structure;
+
+use crate::model::Model;
+use crate::model::units::HOURS_PER_YEAR;
+
+/// Steady-state measures of a system or block.
+///
+/// Unavailability and availability are both computed directly (neither as one minus the
+/// other), so each keeps full relative precision however close to 0 it is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Measures {
+    /// U, the long-run fraction of time down.
+    pub unavailability: f64,
+    /// A, the long-run fraction of time up.
+    pub availability: f64,
+    /// f, outages (up→down transitions) per hour.
+    pub frequency: f64,
+}
+
+impl Measures {
+    /// A node that is never down.
+    pub const ALWAYS_UP: Self = Self {
+        unavailability: 0.0,
+        availability: 1.0,
+        frequency: 0.0,
+    };
+
+    /// A node that is never up.
+    pub const ALWAYS_DOWN: Self = Self {
+        unavailability: 1.0,
+        availability: 0.0,
+        frequency: 0.0,
+    };
+
+    /// A single repairable unit with exponential times.
+    ///
+    /// # Formula
+    /// U = λ/(λ+μ), A = μ/(λ+μ), f = λμ/(λ+μ), where λ = 1/MTBF and μ = 1/MTTR.
+    pub fn two_state(failure_rate: f64, repair_rate: f64) -> Self {
+        let total = failure_rate + repair_rate;
+        if failure_rate == 0.0 {
+            return Self::ALWAYS_UP;
+        }
+        Self {
+            unavailability: failure_rate / total,
+            availability: repair_rate / total,
+            frequency: failure_rate / total * repair_rate,
+        }
+    }
+
+    /// −log₁₀ U; infinite when U = 0.
+    pub fn nines(&self) -> f64 {
+        -self.unavailability.log10()
+    }
+
+    /// U · 8766 h, in minutes.
+    pub fn downtime_minutes_per_year(&self) -> f64 {
+        self.unavailability * HOURS_PER_YEAR * 60.0
+    }
+
+    /// f · 8766 h: expected outages per year.
+    pub fn failures_per_year(&self) -> f64 {
+        self.frequency * HOURS_PER_YEAR
+    }
+
+    /// 1/f in hours: mean time from one outage's start to the next; `None` when f = 0.
+    pub fn mtbf_hours(&self) -> Option<f64> {
+        (self.frequency > 0.0).then(|| 1.0 / self.frequency)
+    }
+
+    /// U/f in hours: mean outage length; `None` when f = 0.
+    pub fn mttr_hours(&self) -> Option<f64> {
+        (self.frequency > 0.0).then(|| self.unavailability / self.frequency)
+    }
+}
+
+/// Measures of one block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockMeasures {
+    /// The block's name.
+    pub name: String,
+    /// Its steady-state measures (one copy of it, on its own).
+    pub measures: Measures,
+}
+
+/// The exact solution of a model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Solution {
+    /// The top block's measures.
+    pub system: Measures,
+    /// Every block reachable from the top, in file order.
+    pub blocks: Vec<BlockMeasures>,
+}
+
+/// Why a model could not be solved exactly.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SolveError {
+    /// A dependent block's Markov chain is larger than the solver accepts.
+    #[error(
+        "block `{block}` needs a Markov chain of more than {states} states, more than the exact solver handles; \
+         reduce its distinct unit types or crews, or split it into smaller blocks"
+    )]
+    ChainTooLarge {
+        /// The block.
+        block: String,
+        /// States explored before giving up.
+        states: usize,
+    },
+    /// Too many shared units are referenced more than once for exact conditioning.
+    #[error(
+        "{count} shared units are referenced in several places ({names}); exact conditioning handles at most {limit}; \
+         make some of them unshared or group them into one shared block"
+    )]
+    TooManySharedUnits {
+        /// How many.
+        count: usize,
+        /// Their names.
+        names: String,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+/// Solves the model: the system and every block reachable from the top.
+///
+/// # Errors
+/// [`SolveError`] when a block's chain or the number of shared units exceeds the solver.
+pub fn solve(model: &Model) -> Result<Solution, SolveError> {
+    let mut solver = structure::Solver::new(model);
+    let system = solver.solve_block(model.top)?;
+    let reachable = structure::reachable_blocks(model, model.top);
+    let mut blocks = Vec::new();
+    for (index, block) in model.blocks.iter().enumerate() {
+        if reachable[index] {
+            let measures = if index == model.top {
+                system
+            } else {
+                solver.solve_block(index)?
+            };
+            blocks.push(BlockMeasures {
+                name: block.name.clone(),
+                measures,
+            });
+        }
+    }
+    Ok(Solution { system, blocks })
+}

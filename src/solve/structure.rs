@@ -1,0 +1,402 @@
+//! Evaluation of the block tree, with shared units handled exactly by conditioning.
+//!
+//! Without shared units every reference is an independent copy, so each block's measures follow
+//! from its members' by the algebra of [`super::algebra`], and identical copies are evaluated
+//! once. A shared unit referenced in several places makes those places dependent; the solver
+//! then conditions on the state (up or down) of every such unit, evaluates the tree for each
+//! combination with those units fixed, and weighs the results by their probabilities.
+//!
+//! # Formula
+//! With conditioned units s₁…s_m (ordered so that a unit's conditioned descendants come first),
+//! x an assignment of up/down states and wᵢ(x) = P(sᵢ in state xᵢ | the states of its
+//! conditioned descendants):
+//! U = Σₓ Πᵢ wᵢ(x) · U(top | x).
+//! The frequency is Σ over independent units a of f_a · ∂U/∂U_a (the Birnbaum importance).
+//! Units outside every conditioned subtree contribute Σₓ Π wᵢ · f(top | x); the units inside
+//! conditioned unit sᵢ enter only through wᵢ, contributing
+//! Σₓ Π_{j≠i} wⱼ(x) · fᵢ(x) · (±U(top | x)), with + when sᵢ is down in x and − when up.
+
+use super::dependent::{DependentBlock, StandbyRules, UnitType, solve_dependent};
+use super::{Measures, SolveError, algebra};
+use crate::model::{BlockKind, Model, NodeRef};
+use std::collections::HashMap;
+
+/// Most shared units referenced in several places that exact conditioning accepts (2^m
+/// evaluations of the tree).
+pub const MAX_CONDITIONED: usize = 20;
+
+/// Blocks reachable from `top` (inclusive), indexed like [`Model::blocks`].
+pub fn reachable_blocks(model: &Model, top: usize) -> Vec<bool> {
+    let mut seen = vec![false; model.blocks.len()];
+    let mut stack = vec![top];
+    seen[top] = true;
+    while let Some(block) = stack.pop() {
+        for member in &model.blocks[block].members {
+            if let NodeRef::Block(child) = member.node
+                && !seen[child]
+            {
+                seen[child] = true;
+                stack.push(child);
+            }
+        }
+    }
+    seen
+}
+
+/// Solves blocks of one model, caching the measures of nodes that do not depend on any
+/// conditioned unit (their value is the same wherever they appear).
+pub struct Solver<'m> {
+    model: &'m Model,
+    cache: HashMap<NodeRef, Measures>,
+    atomic_cache: HashMap<usize, Option<Measures>>,
+}
+
+/// The conditioning plan for one top block.
+struct Plan {
+    /// Conditioned nodes, descendants before ancestors.
+    conditioned: Vec<NodeRef>,
+    /// Position in `conditioned`, per node.
+    position: HashMap<NodeRef, usize>,
+    /// Nodes with a conditioned node in their subtree (or conditioned themselves).
+    depends: HashMap<NodeRef, bool>,
+}
+
+impl<'m> Solver<'m> {
+    /// A solver for `model`.
+    pub fn new(model: &'m Model) -> Self {
+        Self {
+            model,
+            cache: HashMap::new(),
+            atomic_cache: HashMap::new(),
+        }
+    }
+
+    /// Exact steady-state measures of one copy of block `top`.
+    ///
+    /// # Errors
+    /// [`SolveError`] when a chain or the conditioning would be too large.
+    pub fn solve_block(&mut self, top: usize) -> Result<Measures, SolveError> {
+        let plan = self.plan(top);
+        let top = NodeRef::Block(top);
+        if plan.conditioned.is_empty() {
+            return self.evaluate(top, &plan, &[], &mut HashMap::new());
+        }
+        if plan.conditioned.len() > MAX_CONDITIONED {
+            let names: Vec<&str> = plan
+                .conditioned
+                .iter()
+                .map(|node| self.model.node_name(*node))
+                .collect();
+            return Err(SolveError::TooManySharedUnits {
+                count: names.len(),
+                names: names.join(", "),
+                limit: MAX_CONDITIONED,
+            });
+        }
+        let mut totals = Totals::default();
+        let mut assignment = vec![None; plan.conditioned.len()];
+        let mut weights = Vec::with_capacity(plan.conditioned.len());
+        self.enumerate(top, &plan, &mut assignment, &mut weights, &mut totals)?;
+        Ok(Measures {
+            unavailability: totals.unavailability,
+            availability: totals.availability,
+            frequency: totals.frequency.max(0.0),
+        })
+    }
+
+    /// Which shared nodes are referenced more than once below `top`, in dependency order.
+    fn plan(&self, top: usize) -> Plan {
+        let model = self.model;
+        let order = topological_order(model, top);
+        // References per node within one copy of `top` (saturating: only ≥ 2 matters).
+        let mut references: HashMap<NodeRef, f64> = HashMap::new();
+        references.insert(NodeRef::Block(top), 1.0);
+        for block in &order {
+            let node = NodeRef::Block(*block);
+            let referenced = references.get(&node).copied().unwrap_or(0.0);
+            let instances = if model.blocks[*block].shared {
+                referenced.min(1.0)
+            } else {
+                referenced
+            };
+            for member in &model.blocks[*block].members {
+                *references.entry(member.node).or_insert(0.0) += instances * member.count as f64;
+            }
+        }
+        let is_conditioned = |node: &NodeRef| {
+            model.is_shared(*node) && references.get(node).is_some_and(|r| *r >= 2.0)
+        };
+        // Components first (leaves), then blocks children-first.
+        let mut conditioned: Vec<NodeRef> = references
+            .keys()
+            .filter(|node| matches!(node, NodeRef::Component(_)) && is_conditioned(node))
+            .copied()
+            .collect();
+        conditioned.sort();
+        conditioned.extend(
+            order
+                .iter()
+                .rev()
+                .map(|block| NodeRef::Block(*block))
+                .filter(is_conditioned),
+        );
+        let position = conditioned
+            .iter()
+            .enumerate()
+            .map(|(i, node)| (*node, i))
+            .collect();
+        let mut depends: HashMap<NodeRef, bool> = HashMap::new();
+        for node in &conditioned {
+            depends.insert(*node, true);
+        }
+        for block in order.iter().rev() {
+            let node = NodeRef::Block(*block);
+            let below = model.blocks[*block]
+                .members
+                .iter()
+                .any(|member| depends.get(&member.node).copied().unwrap_or(false));
+            if below {
+                depends.insert(node, true);
+            }
+        }
+        Plan {
+            conditioned,
+            position,
+            depends,
+        }
+    }
+
+    fn enumerate(
+        &mut self,
+        top: NodeRef,
+        plan: &Plan,
+        assignment: &mut Vec<Option<bool>>,
+        weights: &mut Vec<Branch>,
+        totals: &mut Totals,
+    ) -> Result<(), SolveError> {
+        let level = weights.len();
+        if level == plan.conditioned.len() {
+            let result = self.evaluate(top, plan, assignment, &mut HashMap::new())?;
+            totals.add(weights, &result);
+            return Ok(());
+        }
+        let node = plan.conditioned[level];
+        let measures = self.evaluate(node, plan, assignment, &mut HashMap::new())?;
+        for down in [true, false] {
+            let weight = if down {
+                measures.unavailability
+            } else {
+                measures.availability
+            };
+            assignment[level] = Some(down);
+            weights.push(Branch {
+                weight,
+                frequency: measures.frequency,
+                down,
+            });
+            self.enumerate(top, plan, assignment, weights, totals)?;
+            weights.pop();
+        }
+        assignment[level] = None;
+        Ok(())
+    }
+
+    /// Measures of `node` given the fixed states in `assignment` (None: not fixed).
+    fn evaluate(
+        &mut self,
+        node: NodeRef,
+        plan: &Plan,
+        assignment: &[Option<bool>],
+        memo: &mut HashMap<NodeRef, Measures>,
+    ) -> Result<Measures, SolveError> {
+        if let Some(position) = plan.position.get(&node)
+            && let Some(Some(down)) = assignment.get(*position)
+        {
+            return Ok(if *down {
+                Measures::ALWAYS_DOWN
+            } else {
+                Measures::ALWAYS_UP
+            });
+        }
+        let depends = plan.depends.get(&node).copied().unwrap_or(false);
+        if !depends && let Some(cached) = self.cache.get(&node) {
+            return Ok(*cached);
+        }
+        if let Some(cached) = memo.get(&node) {
+            return Ok(*cached);
+        }
+        let measures = match node {
+            NodeRef::Component(index) => {
+                let component = &self.model.components[index];
+                Measures::two_state(component.failure_rate, component.repair_rate)
+            }
+            NodeRef::Block(index) => match self.atomic_block(index)? {
+                Some(measures) => measures,
+                None => {
+                    let block = &self.model.blocks[index];
+                    let mut groups = Vec::with_capacity(block.members.len());
+                    for member in &block.members {
+                        let child = self.evaluate(member.node, plan, assignment, memo)?;
+                        groups.push((child, member.count));
+                    }
+                    match block.kind {
+                        BlockKind::Series => algebra::series(&groups),
+                        BlockKind::Parallel => algebra::parallel(&groups),
+                        BlockKind::KOfN { k } => algebra::k_of_n(&groups, k),
+                        BlockKind::Standby(_) => unreachable!("standby blocks are atomic"),
+                    }
+                }
+            },
+        };
+        if depends {
+            memo.insert(node, measures);
+        } else {
+            self.cache.insert(node, measures);
+        }
+        Ok(measures)
+    }
+
+    /// Measures of a block whose members are components in a dependent arrangement (crews,
+    /// standby) or with common-cause failures; `None` for a plain structure block.
+    fn atomic_block(&mut self, index: usize) -> Result<Option<Measures>, SolveError> {
+        if let Some(cached) = self.atomic_cache.get(&index) {
+            return Ok(*cached);
+        }
+        let measures = self.solve_atomic_block(index)?;
+        self.atomic_cache.insert(index, measures);
+        Ok(measures)
+    }
+
+    fn solve_atomic_block(&self, index: usize) -> Result<Option<Measures>, SolveError> {
+        let block = &self.model.blocks[index];
+        let standby = match &block.kind {
+            BlockKind::Standby(rules) => Some(StandbyRules {
+                dormant_factor: rules.dormant_factor,
+                failover_hours: rules.failover_hours,
+                coverage: rules.coverage,
+                manual_failover_hours: rules.manual_failover_hours,
+            }),
+            _ => None,
+        };
+        let crews = block.limiting_crews();
+        let beta = block.common_cause_beta.unwrap_or(0.0);
+        if standby.is_none() && crews.is_none() && block.common_cause_beta.is_none() {
+            return Ok(None);
+        }
+        // Unit types in order of first appearance; common cause scales every member's rate.
+        let mut types: Vec<(usize, UnitType)> = Vec::new();
+        for member in &block.members {
+            let NodeRef::Component(component_index) = member.node else {
+                unreachable!("validation allows only components in dependent blocks")
+            };
+            let component = &self.model.components[component_index];
+            match types.iter_mut().find(|(i, _)| *i == component_index) {
+                Some((_, unit)) => unit.count += member.count,
+                None => types.push((
+                    component_index,
+                    UnitType {
+                        count: member.count,
+                        failure_rate: component.failure_rate * (1.0 - beta),
+                        repair_rate: component.repair_rate,
+                    },
+                )),
+            }
+        }
+        let inner = if standby.is_none() && crews.is_none() {
+            // Independent members with reduced rates: plain algebra.
+            let groups: Vec<_> = types
+                .iter()
+                .map(|(_, unit)| {
+                    (
+                        Measures::two_state(unit.failure_rate, unit.repair_rate),
+                        unit.count,
+                    )
+                })
+                .collect();
+            algebra::k_of_n(&groups, block.required_up())
+        } else {
+            let dependent = DependentBlock {
+                types: types.iter().map(|(_, unit)| *unit).collect(),
+                required_up: block.required_up(),
+                crews,
+                standby,
+            };
+            solve_dependent(&dependent).map_err(|error| SolveError::ChainTooLarge {
+                block: block.name.clone(),
+                states: error.states,
+            })?
+        };
+        let Some(beta) = block.common_cause_beta else {
+            return Ok(Some(inner));
+        };
+        // The common-cause element: rate βλ, its own repair at μ, in series with the block.
+        let component = &self.model.components[types[0].0];
+        let element = Measures::two_state(beta * component.failure_rate, component.repair_rate);
+        Ok(Some(algebra::series(&[(inner, 1), (element, 1)])))
+    }
+}
+
+/// One level of the conditioning: the probability of the chosen state and the conditioned
+/// unit's own frequency.
+struct Branch {
+    weight: f64,
+    frequency: f64,
+    down: bool,
+}
+
+#[derive(Default)]
+struct Totals {
+    unavailability: f64,
+    availability: f64,
+    frequency: f64,
+}
+
+impl Totals {
+    fn add(&mut self, branches: &[Branch], top: &Measures) {
+        let count = branches.len();
+        // prefix[i] = Π_{j<i} w_j; suffix[i] = Π_{j≥i} w_j.
+        let mut prefix = vec![1.0; count + 1];
+        for (i, branch) in branches.iter().enumerate() {
+            prefix[i + 1] = prefix[i] * branch.weight;
+        }
+        let mut suffix = vec![1.0; count + 1];
+        for i in (0..count).rev() {
+            suffix[i] = suffix[i + 1] * branches[i].weight;
+        }
+        let weight = prefix[count];
+        self.unavailability += weight * top.unavailability;
+        self.availability += weight * top.availability;
+        self.frequency += weight * top.frequency;
+        for (i, branch) in branches.iter().enumerate() {
+            let others = prefix[i] * suffix[i + 1];
+            let sign = if branch.down { 1.0 } else { -1.0 };
+            self.frequency += sign * others * branch.frequency * top.unavailability;
+        }
+    }
+}
+
+/// Blocks reachable from `top`, parents before children.
+fn topological_order(model: &Model, top: usize) -> Vec<usize> {
+    let mut postorder = Vec::new();
+    let mut visited = vec![false; model.blocks.len()];
+    let mut stack: Vec<(usize, usize)> = vec![(top, 0)];
+    visited[top] = true;
+    while let Some((block, next)) = stack.last_mut() {
+        let members = &model.blocks[*block].members;
+        if *next < members.len() {
+            let member = members[*next].node;
+            *next += 1;
+            if let NodeRef::Block(child) = member
+                && !visited[child]
+            {
+                visited[child] = true;
+                stack.push((child, 0));
+            }
+        } else {
+            postorder.push(*block);
+            stack.pop();
+        }
+    }
+    postorder.reverse();
+    postorder
+}
