@@ -307,10 +307,13 @@ impl Decoder {
         self.unknown_keys(&root, ROOT_KEYS, "the model's top level");
 
         let mut components = Vec::new();
+        let mut invalid_names = Vec::new();
         if let Some((key, value)) = components_table {
             for (name_key, value) in self.section(key, value, "component") {
-                if let Some(component) = self.decode_component(name_key, value) {
-                    components.push(component);
+                let name = name_key.name.to_string();
+                match self.decode_component(name_key, value) {
+                    Some(component) => components.push(component),
+                    None => invalid_names.push(name),
                 }
             }
         }
@@ -320,7 +323,7 @@ impl Decoder {
                 raw_blocks.push(self.decode_block(name_key, value));
             }
         }
-        self.resolve(name, components, raw_blocks, top, target)
+        self.resolve(name, components, raw_blocks, top, target, &invalid_names)
     }
 
     /// The named sub-tables of `[component]` or `[block]`, in file order.
@@ -1101,6 +1104,7 @@ impl Decoder {
         raw_blocks: Vec<RawBlock<'_>>,
         top: Option<(String, Option<Span>)>,
         target: Option<Target>,
+        invalid_names: &[String],
     ) -> Option<Model> {
         let mut names: HashMap<String, (NodeRef, Span)> = HashMap::new();
         for (index, component) in components.iter().enumerate() {
@@ -1126,7 +1130,10 @@ impl Decoder {
         let known: Vec<&str> = {
             let mut all: Vec<(&String, Span)> = names.iter().map(|(n, (_, s))| (n, *s)).collect();
             all.sort_by_key(|(_, span)| span.start);
-            all.into_iter().map(|(n, _)| n.as_str()).collect()
+            all.into_iter()
+                .map(|(n, _)| n.as_str())
+                .chain(invalid_names.iter().map(String::as_str))
+                .collect()
         };
 
         let mut blocks = Vec::new();
@@ -1143,6 +1150,8 @@ impl Decoder {
                             count: *count,
                         }),
                     },
+                    // Defined but invalid: already reported where it is defined.
+                    None if invalid_names.contains(member_name) => {}
                     None => {
                         let mut diagnostic = Diagnostic::new(
                             "unknown-reference",
