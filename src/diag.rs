@@ -165,10 +165,16 @@ pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    // Close by spelling (Jaro–Winkler), or at most a third of the letters edited, swaps
+    // counting once (`wbe` → `web`).
+    let edits_allowed = (word.chars().count() / 3).max(1);
     candidates
         .into_iter()
+        .filter(|candidate| *candidate != word)
         .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
-        .filter(|(score, _)| *score > 0.8)
+        .filter(|(score, candidate)| {
+            *score > 0.8 || strsim::damerau_levenshtein(word, candidate) <= edits_allowed
+        })
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, candidate)| candidate)
 }
@@ -184,6 +190,7 @@ mod tests {
             Some("mtbf")
         );
         assert_eq!(did_you_mean("zzz", ["mtbf", "mttr"]), None);
+        assert_eq!(did_you_mean("wbe", ["web", "system"]), Some("web"));
     }
 
     #[test]

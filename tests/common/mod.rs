@@ -1,0 +1,44 @@
+//! Helpers shared by the CLI tests: the binary, model files in temporary folders.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+/// The `nines` binary under test, with colour off.
+pub fn nines() -> Command {
+    let mut command = Command::cargo_bin("nines").expect("binary built");
+    command.env("NO_COLOR", "1");
+    command
+}
+
+/// A path under the crate root.
+pub fn path(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// A model file with `text`, in a temporary folder that lives as long as the returned guard.
+pub fn model_file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let file = folder.path().join(name);
+    std::fs::write(&file, text).expect("write model");
+    (folder, file)
+}
+
+/// Every example model in `models/`, sorted.
+pub fn example_models() -> Vec<PathBuf> {
+    let mut models: Vec<PathBuf> = std::fs::read_dir(path("models"))
+        .expect("models folder")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    models.sort();
+    models
+}
+
+/// Parses every stdout line as JSON.
+pub fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is one JSON object"))
+        .collect()
+}
