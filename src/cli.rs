@@ -349,14 +349,19 @@ fn run_validate(args: ValidateArgs, out: &mut dyn Write) -> io::Result<Outcome> 
         match load(path, &[]) {
             Some(loaded) => writeln!(
                 out,
-                "ok  {}  ({} components, {} blocks, top `{}`)",
+                "ok  {}  ({}, {}, top `{}`)",
                 loaded.file,
-                loaded.model.components.len(),
-                loaded.model.blocks.len(),
+                plural(loaded.model.components.len(), "component"),
+                plural(loaded.model.blocks.len(), "block"),
                 loaded.model.blocks[loaded.model.top].name
             )?,
             None => outcome = Outcome::InputError,
         }
     }
     Ok(outcome)
+}
+
+/// `1 block`, `2 blocks`.
+fn plural(count: usize, noun: &str) -> String {
+    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
 }

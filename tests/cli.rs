@@ -327,9 +327,7 @@ fn unknown_keys_suggest_the_right_one() {
         &["unknown key `colour`"],
     );
     rejects(
-        &format!(
-            "[component.a]\nmtbf = \"10h\"\nmttr = \"1h\"\n[block.system]\nkind = \"seris\"\nmembers = [\"a\"]\n"
-        ),
+        "[component.a]\nmtbf = \"10h\"\nmttr = \"1h\"\n[block.system]\nkind = \"seris\"\nmembers = [\"a\"]\n",
         &["did you mean `series`"],
     );
 }

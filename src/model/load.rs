@@ -114,8 +114,8 @@ struct RawBlock<'a> {
 
 impl Decoder {
     fn span(&self, span: toml_span::Span) -> Span {
-        let start = span.start as usize;
-        let end = span.end as usize;
+        let start = span.start;
+        let end = span.end;
         if start > self.file_length {
             let base = self.file_length + 1;
             Span {

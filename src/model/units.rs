@@ -120,7 +120,11 @@ pub fn format_duration_hours(hours: f64) -> String {
     if hours < 2.0 * HOURS_PER_YEAR {
         return format!("{}d", significant(hours / 24.0, 3));
     }
-    format!("{}y", significant(hours / HOURS_PER_YEAR, 3))
+    let years = hours / HOURS_PER_YEAR;
+    if years >= 1e6 {
+        return format!("{years:.2e}y");
+    }
+    format!("{}y", significant(years, 3))
 }
 
 /// Rounds to `digits` significant digits and prints without trailing zeros.
@@ -278,5 +282,6 @@ mod tests {
         assert_eq!(format_duration_hours(30.0 / 3600.0), "30s");
         assert_eq!(format_duration_hours(0.5), "30m");
         assert_eq!(format_duration_hours(72.0), "3d");
+        assert_eq!(format_duration_hours(8766.0e30), "1.00e30y");
     }
 }

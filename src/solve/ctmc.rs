@@ -10,6 +10,7 @@
 //! π_k = Σ_{i<k} π_i q(i, k) / S_k, normalised at the end.
 
 use super::Measures;
+use std::collections::BTreeMap;
 
 /// A chain under construction: states, their up/down label and transition rates.
 #[derive(Debug, Default, Clone)]
@@ -79,17 +80,16 @@ impl Chain {
         for (position, state) in class.iter().enumerate() {
             index_of[*state] = position;
         }
-        let size = class.len();
-        let mut matrix = vec![0.0; size * size];
+        let mut rows: Vec<BTreeMap<usize, f64>> = vec![BTreeMap::new(); class.len()];
         for (position, state) in class.iter().enumerate() {
             for (to, rate) in &self.transitions[*state] {
                 let target = index_of[*to];
                 if target != usize::MAX && target != position {
-                    matrix[position * size + target] += rate;
+                    *rows[position].entry(target).or_insert(0.0) += rate;
                 }
             }
         }
-        let reduced = gth(&mut matrix, size);
+        let reduced = gth(rows);
         let mut pi = vec![0.0; self.len()];
         for (position, state) in class.iter().enumerate() {
             pi[*state] = reduced[position];
@@ -97,30 +97,43 @@ impl Chain {
         pi
     }
 
+    /// States reachable from `start` along transitions (or against them when `reverse`).
+    fn reach(&self, start: usize, reverse: Option<&[Vec<usize>]>) -> Vec<bool> {
+        let mut seen = vec![false; self.len()];
+        let mut stack = vec![start];
+        seen[start] = true;
+        while let Some(state) = stack.pop() {
+            let mut visit = |next: usize| {
+                if !seen[next] {
+                    seen[next] = true;
+                    stack.push(next);
+                }
+            };
+            match reverse {
+                Some(predecessors) => predecessors[state].iter().for_each(|p| visit(*p)),
+                None => self.transitions[state]
+                    .iter()
+                    .for_each(|(to, _)| visit(*to)),
+            }
+        }
+        seen
+    }
+
     /// The bottom strongly connected class reached from state 0: the states that recur.
     fn recurrent_class(&self) -> Vec<usize> {
-        let reachable = |start: usize| {
-            let mut seen = vec![false; self.len()];
-            let mut stack = vec![start];
-            seen[start] = true;
-            while let Some(state) = stack.pop() {
-                for (to, _) in &self.transitions[state] {
-                    if !seen[*to] {
-                        seen[*to] = true;
-                        stack.push(*to);
-                    }
-                }
+        let mut predecessors = vec![Vec::new(); self.len()];
+        for (from, transitions) in self.transitions.iter().enumerate() {
+            for (to, _) in transitions {
+                predecessors[*to].push(from);
             }
-            seen
-        };
-        // Walk to a state whose reachable set contains no state that cannot come back; with
-        // all rates positive this ends in the unique bottom class reached from state 0.
+        }
+        // A state whose forward set can all come back to it is recurrent; otherwise move to a
+        // state that cannot come back, whose forward set is strictly smaller.
         let mut current = 0;
         loop {
-            let forward = reachable(current);
-            let escape =
-                (0..self.len()).find(|state| forward[*state] && !reachable(*state)[current]);
-            match escape {
+            let forward = self.reach(current, None);
+            let backward = self.reach(current, Some(&predecessors));
+            match (0..self.len()).find(|state| forward[*state] && !backward[*state]) {
                 Some(state) => current = state,
                 None => return (0..self.len()).filter(|state| forward[*state]).collect(),
             }
@@ -128,27 +141,48 @@ impl Chain {
     }
 }
 
-/// GTH on a dense row-major rate matrix (diagonal ignored); returns π. Skips zero entries so
-/// banded chains cost far less than N³.
-fn gth(matrix: &mut [f64], size: usize) -> Vec<f64> {
+/// GTH on sparse rows of rates (no diagonal); returns π. Ordered maps keep the summation
+/// order, and so every bit of the result, the same from run to run. Eliminates the last state first, so
+/// chains numbered in breadth-first order from the all-up state keep little fill-in.
+fn gth(mut rows: Vec<BTreeMap<usize, f64>>) -> Vec<f64> {
+    let size = rows.len();
     if size == 1 {
         return vec![1.0];
     }
+    // Who points at each state, kept as a superset (entries are checked before use).
+    let mut into: Vec<Vec<usize>> = vec![Vec::new(); size];
+    for (from, row) in rows.iter().enumerate() {
+        for to in row.keys() {
+            into[*to].push(from);
+        }
+    }
     let mut totals = vec![0.0; size];
+    // The entries q(i, k), i < k, at the moment k is eliminated: what π_k is rebuilt from.
+    let mut inflows: Vec<Vec<(usize, f64)>> = vec![Vec::new(); size];
     for k in (1..size).rev() {
-        let row = k * size;
-        let total: f64 = matrix[row..row + k].iter().sum();
+        let outgoing: Vec<(usize, f64)> = rows[k]
+            .iter()
+            .filter(|(j, _)| **j < k)
+            .map(|(j, r)| (*j, *r))
+            .collect();
+        let total: f64 = outgoing.iter().map(|(_, rate)| rate).sum();
         totals[k] = total;
-        let targets: Vec<usize> = (0..k).filter(|j| matrix[row + j] != 0.0).collect();
-        for i in 0..k {
-            let into_k = matrix[i * size + k];
-            if into_k == 0.0 {
+        let mut sources = std::mem::take(&mut into[k]);
+        sources.sort_unstable();
+        sources.dedup();
+        for i in sources.into_iter().filter(|i| *i < k) {
+            let Some(into_k) = rows[i].remove(&k) else {
                 continue;
-            }
+            };
+            inflows[k].push((i, into_k));
             let scale = into_k / total;
-            for &j in &targets {
-                if j != i {
-                    matrix[i * size + j] += scale * matrix[row + j];
+            for (j, rate) in &outgoing {
+                if *j != i {
+                    let entry = rows[i].entry(*j).or_insert_with(|| {
+                        into[*j].push(i);
+                        0.0
+                    });
+                    *entry += scale * rate;
                 }
             }
         }
@@ -156,7 +190,7 @@ fn gth(matrix: &mut [f64], size: usize) -> Vec<f64> {
     let mut pi = vec![0.0; size];
     pi[0] = 1.0;
     for k in 1..size {
-        let inflow: f64 = (0..k).map(|i| pi[i] * matrix[i * size + k]).sum();
+        let inflow: f64 = inflows[k].iter().map(|(i, rate)| pi[*i] * rate).sum();
         pi[k] = inflow / totals[k];
     }
     let sum: f64 = pi.iter().sum();
