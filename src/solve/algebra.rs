@@ -339,6 +339,15 @@ mod tests {
     }
 
     #[test]
+    fn ln_binomial_agrees_with_statrs_where_ln_gamma_is_accurate() {
+        // statrs computes ln C(n, k) from ln Γ; for moderate n both must agree closely.
+        for (n, k) in [(10u64, 3u64), (100, 11), (1000, 500), (5000, 4990)] {
+            let reference = statrs::function::factorial::ln_binomial(n, k);
+            close(ln_binomial(n, k), reference, 1e-12);
+        }
+    }
+
+    #[test]
     fn ln_binomial_is_exact_for_small_values() {
         close(ln_binomial(10, 3).exp(), 120.0, 1e-14);
         close(ln_binomial(100, 50).exp(), 1.008_913_445_455_642e29, 1e-13);

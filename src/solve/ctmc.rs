@@ -10,7 +10,6 @@
 //! π_k = Σ_{i<k} π_i q(i, k) / S_k, normalised at the end.
 
 use super::Measures;
-use std::collections::BTreeMap;
 
 /// A chain under construction: states, their up/down label and transition rates.
 #[derive(Debug, Default, Clone)]
@@ -80,12 +79,12 @@ impl Chain {
         for (position, state) in class.iter().enumerate() {
             index_of[*state] = position;
         }
-        let mut rows: Vec<BTreeMap<usize, f64>> = vec![BTreeMap::new(); class.len()];
+        let mut rows: Vec<Vec<(usize, f64)>> = vec![Vec::new(); class.len()];
         for (position, state) in class.iter().enumerate() {
             for (to, rate) in &self.transitions[*state] {
                 let target = index_of[*to];
                 if target != usize::MAX && target != position {
-                    *rows[position].entry(target).or_insert(0.0) += rate;
+                    rows[position].push((target, *rate));
                 }
             }
         }
@@ -141,49 +140,56 @@ impl Chain {
     }
 }
 
-/// GTH on sparse rows of rates (no diagonal); returns π. Ordered maps keep the summation
-/// order, and so every bit of the result, the same from run to run. Eliminates the last state first, so
-/// chains numbered in breadth-first order from the all-up state keep little fill-in.
-fn gth(mut rows: Vec<BTreeMap<usize, f64>>) -> Vec<f64> {
+/// GTH on rows of rates (no diagonal); returns π.
+///
+/// The matrix is stored densely but every row and column keeps a list of its non-zero
+/// entries, so eliminating a state costs (its predecessors × its successors): small for the
+/// banded chains of counted units, and no worse than dense GTH when fill-in is heavy. The lists
+/// grow in a fixed order, so the summation order, and every bit of the result, is the same from
+/// run to run.
+fn gth(rows: Vec<Vec<(usize, f64)>>) -> Vec<f64> {
     let size = rows.len();
     if size == 1 {
         return vec![1.0];
     }
-    // Who points at each state, kept as a superset (entries are checked before use).
-    let mut into: Vec<Vec<usize>> = vec![Vec::new(); size];
+    let mut matrix = vec![0.0; size * size];
+    let mut row_entries: Vec<Vec<usize>> = vec![Vec::new(); size];
+    let mut column_entries: Vec<Vec<usize>> = vec![Vec::new(); size];
     for (from, row) in rows.iter().enumerate() {
-        for to in row.keys() {
-            into[*to].push(from);
+        for (to, rate) in row {
+            if matrix[from * size + to] == 0.0 {
+                row_entries[from].push(*to);
+                column_entries[*to].push(from);
+            }
+            matrix[from * size + to] += rate;
         }
     }
     let mut totals = vec![0.0; size];
     // The entries q(i, k), i < k, at the moment k is eliminated: what π_k is rebuilt from.
     let mut inflows: Vec<Vec<(usize, f64)>> = vec![Vec::new(); size];
     for k in (1..size).rev() {
-        let outgoing: Vec<(usize, f64)> = rows[k]
+        let targets: Vec<(usize, f64)> = row_entries[k]
             .iter()
-            .filter(|(j, _)| **j < k)
-            .map(|(j, r)| (*j, *r))
+            .filter(|j| **j < k)
+            .map(|j| (*j, matrix[k * size + j]))
             .collect();
-        let total: f64 = outgoing.iter().map(|(_, rate)| rate).sum();
+        let total: f64 = targets.iter().map(|(_, rate)| rate).sum();
         totals[k] = total;
-        let mut sources = std::mem::take(&mut into[k]);
-        sources.sort_unstable();
-        sources.dedup();
+        let sources = std::mem::take(&mut column_entries[k]);
         for i in sources.into_iter().filter(|i| *i < k) {
-            let Some(into_k) = rows[i].remove(&k) else {
-                continue;
-            };
+            let into_k = matrix[i * size + k];
             inflows[k].push((i, into_k));
             let scale = into_k / total;
-            for (j, rate) in &outgoing {
-                if *j != i {
-                    let entry = rows[i].entry(*j).or_insert_with(|| {
-                        into[*j].push(i);
-                        0.0
-                    });
-                    *entry += scale * rate;
+            for (j, rate) in &targets {
+                if *j == i {
+                    continue;
                 }
+                let entry = &mut matrix[i * size + j];
+                if *entry == 0.0 {
+                    row_entries[i].push(*j);
+                    column_entries[*j].push(i);
+                }
+                *entry += scale * rate;
             }
         }
     }
