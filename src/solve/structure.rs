@@ -284,13 +284,21 @@ impl<'m> Solver<'m> {
             return Ok(None);
         }
         // Unit types in order of first appearance; common cause scales every member's rate.
+        // In a standby block the listing order decides which standby unit takes over, so each
+        // run of consecutive identical members stays a type of its own (["a", "b", "a"] has
+        // three); elsewhere units of one component are interchangeable and merge.
         let mut types: Vec<(usize, UnitType)> = Vec::new();
         for member in &block.members {
             let NodeRef::Component(component_index) = member.node else {
                 unreachable!("validation allows only components in dependent blocks")
             };
             let component = &self.model.components[component_index];
-            match types.iter_mut().find(|(i, _)| *i == component_index) {
+            let existing = if standby.is_some() {
+                types.last_mut().filter(|(i, _)| *i == component_index)
+            } else {
+                types.iter_mut().find(|(i, _)| *i == component_index)
+            };
+            match existing {
                 Some((_, unit)) => unit.count += member.count,
                 None => types.push((
                     component_index,
