@@ -468,6 +468,20 @@ fn too_large_models_get_a_clear_error() {
         ),
         &["more than nines solves"],
     );
+    // 2,000 levels of nesting: refused before any recursion could exhaust the stack.
+    let mut deep = String::from(component);
+    deep.push_str("[block.system]\nkind = \"series\"\nmembers = [\"b0\"]\n");
+    for level in 0..2000 {
+        let next = if level < 1999 {
+            format!("b{}", level + 1)
+        } else {
+            "a".into()
+        };
+        deep.push_str(&format!(
+            "[block.b{level}]\nkind = \"parallel\"\nmembers = [\"{next}\", \"a\"]\n"
+        ));
+    }
+    rejects(&deep, &["nested 2001 levels deep", "at most 1000"]);
     // A standby block of 5000 units with one crew needs a chain beyond the exact solver.
     let (_dir, file) = model_file(
         "big.toml",

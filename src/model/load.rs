@@ -29,6 +29,9 @@ pub struct Invalid {
 /// Most member references one block may hold; beyond it the algebra would run for minutes.
 pub const MAX_MEMBERS: u64 = 10_000_000;
 
+/// Deepest nesting of blocks the solvers accept (they recurse once per level).
+pub const MAX_NESTING: usize = 1_000;
+
 /// Decodes and validates a model from its text and overrides.
 ///
 /// `file_name` is used for messages and as the default model name (its stem).
@@ -1248,6 +1251,24 @@ impl Decoder {
             },
         }
         if self.diagnostics.is_empty() {
+            let depth = nesting_depth(&model);
+            if depth > MAX_NESTING {
+                let top = &model.blocks[model.top];
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        "model-too-large",
+                        format!(
+                            "blocks are nested {depth} levels deep below `{}`; nines solves at most {MAX_NESTING} levels",
+                            top.name
+                        ),
+                        top.span,
+                    )
+                    .with_label("too deep")
+                    .with_note("flatten the model: a series of series is one series"),
+                );
+            }
+        }
+        if self.diagnostics.is_empty() {
             Some(model)
         } else {
             None
@@ -1395,6 +1416,37 @@ impl Decoder {
         }
         false
     }
+}
+
+/// Deepest nesting of blocks below the top (the top alone is 1), without recursion.
+fn nesting_depth(model: &Model) -> usize {
+    let mut depth = vec![0usize; model.blocks.len()];
+    let mut stack: Vec<(usize, usize)> = vec![(model.top, 0)];
+    while let Some((block, next)) = stack.last_mut() {
+        let block = *block;
+        let members = &model.blocks[block].members;
+        if *next < members.len() {
+            let member = members[*next].node;
+            *next += 1;
+            if let NodeRef::Block(child) = member
+                && depth[child] == 0
+            {
+                stack.push((child, 0));
+            }
+        } else {
+            let deepest_child = members
+                .iter()
+                .filter_map(|m| match m.node {
+                    NodeRef::Block(child) => Some(depth[child]),
+                    NodeRef::Component(_) => None,
+                })
+                .max()
+                .unwrap_or(0);
+            depth[block] = deepest_child + 1;
+            stack.pop();
+        }
+    }
+    depth[model.top]
 }
 
 fn shift_spans(value: &mut Value<'_>, base: usize) {
