@@ -37,44 +37,47 @@ fn ln_unavailability(measures: &Measures) -> f64 {
 
 /// Block up only while every member is up.
 pub fn series(groups: &[Group]) -> Measures {
-    let groups: Vec<&Group> = groups.iter().filter(|(_, count)| *count > 0).collect();
-    if groups.iter().any(|(m, _)| m.availability == 0.0) {
-        return Measures::ALWAYS_DOWN;
-    }
-    let total: f64 = groups
-        .iter()
-        .map(|(m, c)| *c as f64 * ln_availability(m))
-        .sum();
-    let frequency = groups
-        .iter()
-        .map(|(m, c)| *c as f64 * m.frequency * (total - ln_availability(m)).exp())
-        .sum();
+    // A = Π Aᵢ; the block goes down when a member fails while all others are up.
+    let (availability, unavailability, frequency) =
+        product_gate(groups, ln_availability, |m| m.availability);
     Measures {
-        unavailability: -total.exp_m1(),
-        availability: total.exp(),
+        unavailability,
+        availability,
         frequency,
     }
 }
 
 /// Block up while at least one member is up.
 pub fn parallel(groups: &[Group]) -> Measures {
-    let groups: Vec<&Group> = groups.iter().filter(|(_, count)| *count > 0).collect();
-    if groups.iter().any(|(m, _)| m.unavailability == 0.0) {
-        return Measures::ALWAYS_UP;
-    }
-    let total: f64 = groups
-        .iter()
-        .map(|(m, c)| *c as f64 * ln_unavailability(m))
-        .sum();
-    let frequency = groups
-        .iter()
-        .map(|(m, c)| *c as f64 * m.frequency * (total - ln_unavailability(m)).exp())
-        .sum();
+    // U = Π Uᵢ; the block goes down when a member fails while all others are down.
+    let (unavailability, availability, frequency) =
+        product_gate(groups, ln_unavailability, |m| m.unavailability);
     Measures {
-        unavailability: total.exp(),
-        availability: -total.exp_m1(),
+        unavailability,
+        availability,
         frequency,
     }
+}
+
+/// Series and parallel are duals: one multiplies availabilities, the other unavailabilities.
+/// Returns (P, 1 − P, f) for P = Π factorᵢ^countᵢ, with f = Σ countᵢ fᵢ P / factorᵢ.
+fn product_gate(
+    groups: &[Group],
+    ln_factor: fn(&Measures) -> f64,
+    factor: fn(&Measures) -> f64,
+) -> (f64, f64, f64) {
+    let groups: Vec<&Group> = groups.iter().filter(|(_, count)| *count > 0).collect();
+    if groups.iter().any(|(m, _)| factor(m) == 0.0) {
+        // A member that is never up (series) or never down (parallel) decides alone, and it
+        // has no transitions, so neither has the block.
+        return (0.0, 1.0, 0.0);
+    }
+    let total: f64 = groups.iter().map(|(m, c)| *c as f64 * ln_factor(m)).sum();
+    let frequency = groups
+        .iter()
+        .map(|(m, c)| *c as f64 * m.frequency * (total - ln_factor(m)).exp())
+        .sum();
+    (total.exp(), -total.exp_m1(), frequency)
 }
 
 /// Block up while at least `k` of its members are up.
