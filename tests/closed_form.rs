@@ -15,7 +15,10 @@ fn solve_text(text: &str) -> Measures {
 
 fn assert_relative(actual: f64, expected: f64, tolerance: f64, what: &str) {
     let error = ((actual - expected) / expected).abs();
-    assert!(error <= tolerance, "{what}: actual {actual:e}, expected {expected:e}, relative error {error:e}");
+    assert!(
+        error <= tolerance,
+        "{what}: actual {actual:e}, expected {expected:e}, relative error {error:e}"
+    );
 }
 
 /// λ = 1/MTBF, μ = 1/MTTR; a unit alone has U = λ/(λ+μ), A = μ/(λ+μ), f = λμ/(λ+μ).
@@ -49,7 +52,12 @@ fn series_of_non_identical_units() {
     let (_, a3, f3) = unit(300.0, 0.5);
     assert_relative(measures.availability, a1 * a2 * a3, 1e-14, "A");
     assert_relative(measures.unavailability, 1.0 - a1 * a2 * a3, 1e-12, "U");
-    assert_relative(measures.frequency, f1 * a2 * a3 + f2 * a1 * a3 + f3 * a1 * a2, 1e-13, "f");
+    assert_relative(
+        measures.frequency,
+        f1 * a2 * a3 + f2 * a1 * a3 + f3 * a1 * a2,
+        1e-13,
+        "f",
+    );
 }
 
 #[test]
@@ -95,7 +103,12 @@ fn three_of_five_identical_units() {
     let (u, a, f1) = unit(2000.0, 12.0);
     let expected_u = 10.0 * u.powi(3) * a * a + 5.0 * u.powi(4) * a + u.powi(5);
     assert_relative(measures.unavailability, expected_u, 1e-13, "U");
-    assert_relative(measures.frequency, 5.0 * f1 * 6.0 * u * u * a * a, 1e-13, "f");
+    assert_relative(
+        measures.frequency,
+        5.0 * f1 * 6.0 * u * u * a * a,
+        1e-13,
+        "f",
+    );
 }
 
 #[test]
@@ -174,8 +187,18 @@ fn hot_pair_with_imperfect_coverage() {
     let pi_manual = (1.0 - c) * l / (d + m + l);
     let pi_one = 2.0 * rho - pi_manual;
     let total = (1.0 + rho) * (1.0 + rho);
-    assert_relative(measures.unavailability, (pi_manual + rho * rho) / total, 1e-12, "U");
-    assert_relative(measures.frequency, ((1.0 - c) * l + l * pi_one) / total, 1e-12, "f");
+    assert_relative(
+        measures.unavailability,
+        (pi_manual + rho * rho) / total,
+        1e-12,
+        "U",
+    );
+    assert_relative(
+        measures.frequency,
+        ((1.0 - c) * l + l * pi_one) / total,
+        1e-12,
+        "f",
+    );
 }
 
 #[test]
@@ -237,7 +260,12 @@ fn shared_unit_is_not_counted_twice() {
     let (u_s, a_s, f_s) = unit(50000.0, 4.0);
     let (u_1, _, f_1) = unit(3000.0, 6.0);
     assert_relative(measures.unavailability, u_s + a_s * u_1 * u_1, 1e-12, "U");
-    assert_relative(measures.frequency, f_s * (1.0 - u_1 * u_1) + 2.0 * f_1 * u_1 * a_s, 1e-12, "f");
+    assert_relative(
+        measures.frequency,
+        f_s * (1.0 - u_1 * u_1) + 2.0 * f_1 * u_1 * a_s,
+        1e-12,
+        "f",
+    );
 }
 
 #[test]
@@ -245,8 +273,22 @@ fn hundred_racks_keep_full_precision_far_below_double_epsilon() {
     // Computed independently in exact rational arithmetic (Python fractions): rack U and f from
     // a switch (50000 h / 4 h) in series with 8-of-10 servers (5000 h / 24 h), then 90-of-100
     // racks by the binomial sum. U = 6.14215615706502079e-31, f·8766 = 1.3770202611311153e-26.
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/racks-100.toml")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/racks-100.toml"
+    ))
+    .unwrap();
     let measures = solve_text(&text);
-    assert_relative(measures.unavailability, 6.142_156_157_065_021e-31, 1e-9, "U");
-    assert_relative(measures.failures_per_year(), 1.377_020_261_131_115_3e-26, 1e-9, "f");
+    assert_relative(
+        measures.unavailability,
+        6.142_156_157_065_021e-31,
+        1e-9,
+        "U",
+    );
+    assert_relative(
+        measures.failures_per_year(),
+        1.377_020_261_131_115_3e-26,
+        1e-9,
+        "f",
+    );
 }
