@@ -174,6 +174,18 @@ fn set_replaces_alternative_keys() {
 }
 
 #[test]
+fn set_can_change_the_kind_of_target() {
+    // The model states `availability`; `target.nines` replaces it.
+    let (_dir, file) = model_file("pair.toml", PAIR);
+    nines()
+        .args(["check", "--set", "target.nines=7"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("7 nines"));
+}
+
+#[test]
 fn bad_overrides_are_reported_with_their_text() {
     let (_dir, file) = model_file("pair.toml", PAIR);
     nines()

@@ -169,7 +169,7 @@ impl Decoder {
             let base = text.len() + 1;
             shift_spans(&mut overrides, base);
             if let ValueInner::Table(table) = overrides.take() {
-                self.merge_overrides(&mut root_table, table, 0);
+                self.merge_overrides(&mut root_table, table, 0, false);
             }
         }
         self.decode_root(file_name, root_table)
@@ -187,9 +187,15 @@ impl Decoder {
         );
     }
 
-    /// Merges the override tree into the file's tree. `depth` 0 is the root, 1 a section such as
-    /// `component`, 2 a named component or block.
-    fn merge_overrides<'a>(&mut self, into: &mut Table<'a>, from: Table<'a>, depth: usize) {
+    /// Merges the override tree into the file's tree. `depth` 0 is the root; `in_names` says
+    /// `into` is the `component` or `block` section, whose keys are names.
+    fn merge_overrides<'a>(
+        &mut self,
+        into: &mut Table<'a>,
+        from: Table<'a>,
+        depth: usize,
+        in_names: bool,
+    ) {
         for (key, mut value) in from {
             let exists = into.contains_key(key.name.as_ref());
             let existing = into.get_mut(key.name.as_ref());
@@ -200,12 +206,13 @@ impl Decoder {
                             ValueInner::Table(inner) => inner,
                             _ => unreachable!("checked to be a table"),
                         };
-                        self.merge_overrides(&mut inner, table, depth + 1);
+                        let names = depth == 0 && (key.name == "component" || key.name == "block");
+                        self.merge_overrides(&mut inner, table, depth + 1, names);
                         existing.set(ValueInner::Table(inner));
                     }
                 }
                 _ => {
-                    if depth == 1 && !exists {
+                    if in_names && !exists {
                         // A new component or block name: an override cannot create one.
                         let known: Vec<&str> = into.keys().map(|k| k.name.as_ref()).collect();
                         let span = self.span(key.span);
