@@ -300,8 +300,22 @@ fn cross_check(seed: u64) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// 300 cases from a fixed seed, so CI is deterministic; `PROPTEST_CASES` and
+/// `PROPTEST_RNG_SEED` explore further by hand.
+fn config() -> ProptestConfig {
+    let mut config = ProptestConfig::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        config.cases = 300;
+    }
+    if matches!(config.rng_seed, proptest::test_runner::RngSeed::Random) {
+        config.rng_seed = proptest::test_runner::RngSeed::Fixed(20_261_123);
+    }
+    config.failure_persistence = None;
+    config
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     #[test]
     fn hierarchical_solver_agrees_with_brute_force_markov(seed in any::<u64>()) {
