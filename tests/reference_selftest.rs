@@ -198,6 +198,95 @@ fn two_of_three_closed_form() {
     assert_close("f", r.failures_per_hour, 6.0 * a * a * q * l, 1e-12);
 }
 
+/// 2-of-10 of identical independent units: 1024 states, large enough to go through the
+/// sparse elimination phase before the dense one. Binomial: with q = λ/(λ+μ), a = μ/(λ+μ),
+/// U = P(at most 1 up) = q^10 + 10 a q^9, f = P(exactly 2 up) · 2λ = 45 a² q^8 · 2λ.
+#[test]
+fn two_of_ten_binomial() {
+    let r = solve(
+        r#"
+        [component.s]
+        mtbf = "300h"
+        mttr = "2h"
+        [block.system]
+        kind = "k-of-n"
+        k = 2
+        of = "s"
+        count = 10
+        "#,
+    );
+    let (l, m) = (1.0 / 300.0, 1.0 / 2.0);
+    let q: f64 = l / (l + m);
+    let a = m / (l + m);
+    assert_eq!(r.states, 1024);
+    assert_close(
+        "U",
+        r.unavailability,
+        q.powi(10) + 10.0 * a * q.powi(9),
+        1e-11,
+    );
+    assert_close(
+        "f",
+        r.failures_per_hour,
+        90.0 * a * a * q.powi(8) * l,
+        1e-11,
+    );
+}
+
+/// 2-of-6 of identical units with one FIFO crew: the full chain has one state per ordered
+/// queue of failed units (sum_k 6!/(6-k)! = 1957 states); for identical units it lumps to the
+/// birth-death chain on i = number down, i -> i+1 at (6-i)λ, i -> i-1 at μ, so
+/// π_i ∝ prod_{j<i} (6-j)λ/μ. Down iff i >= 5; f = π_4 · 2λ.
+#[test]
+fn fifo_crew_identical_units_birth_death() {
+    let r = solve(
+        r#"
+        [component.s]
+        mtbf = "100h"
+        mttr = "5h"
+        [block.system]
+        kind = "k-of-n"
+        k = 2
+        of = "s"
+        count = 6
+        repair_crews = 1
+        "#,
+    );
+    let (l, m) = (1.0 / 100.0, 1.0 / 5.0);
+    let mut w = vec![1.0f64];
+    for j in 0..6 {
+        let next = w[j] * (6 - j) as f64 * l / m;
+        w.push(next);
+    }
+    let z: f64 = w.iter().sum();
+    assert_eq!(r.states, 1957);
+    assert_close("U", r.unavailability, (w[5] + w[6]) / z, 1e-11);
+    assert_close("f", r.failures_per_hour, w[4] / z * 2.0 * l, 1e-11);
+}
+
+/// Hot standby of 3 with instantaneous perfect failover and unlimited repair behaves like a
+/// parallel of 3 independent units (every unit fails at λ whatever its role; the block is up
+/// while any unit is up): U = q³, f = 3 a q² λ.
+#[test]
+fn hot_standby_instant_failover_is_parallel() {
+    let r = solve(
+        r#"
+        [component.n]
+        mtbf = "800h"
+        mttr = "12h"
+        [block.system]
+        kind = "standby"
+        of = "n"
+        count = 3
+        "#,
+    );
+    let (l, m) = (1.0 / 800.0, 1.0 / 12.0);
+    let q: f64 = l / (l + m);
+    let a = m / (l + m);
+    assert_close("U", r.unavailability, q.powi(3), 1e-12);
+    assert_close("f", r.failures_per_hour, 3.0 * a * q * q * l, 1e-12);
+}
+
 /// A shared component referenced twice is one unit: parallel of it with itself = the unit.
 #[test]
 fn shared_component_is_one_unit() {

@@ -194,10 +194,16 @@ fn parse_plain_decimal(text: &str) -> Option<(u128, u32)> {
 
 /// A fraction in [0, 1] given as a number (0.9995), a fraction string ("0.9995") or a
 /// percentage string ("99.95%"). Returns (x, 1 - x), the complement computed exactly from the
-/// decimal digits when the value is a string.
+/// decimal digits as written (for a float: its shortest decimal form, so 0.9999 gives 1e-4).
 fn parse_fraction(v: &Value, what: &str) -> Result<(f64, f64), String> {
     let (x, c) = match v {
-        Value::Float(f) => (*f, 1.0 - *f),
+        Value::Float(f) => match parse_plain_decimal(&format!("{f}")) {
+            Some((m, d)) if d <= 36 && m <= 10u128.pow(d) => {
+                let den = 10u128.pow(d);
+                (m as f64 / den as f64, (den - m) as f64 / den as f64)
+            }
+            _ => (*f, 1.0 - *f),
+        },
         Value::Integer(i) => (*i as f64, 1.0 - *i as f64),
         Value::String(s) => {
             let t = s.trim();
@@ -961,6 +967,8 @@ impl System {
 
 /// Largest remaining set solved densely (4096^2 doubles = 128 MiB).
 const DENSE_MAX_STATES: usize = 4096;
+/// Memory guard for the sparse phase (entries of 16 bytes, plus column lists).
+const FILL_MAX_ENTRIES: usize = 40_000_000;
 
 fn gth_stationary(rows: Vec<FxMap<usize, f64>>) -> Result<Vec<f64>, String> {
     use std::cmp::Reverse;
@@ -1067,6 +1075,12 @@ fn gth_stationary(rows: Vec<FxMap<usize, f64>>) -> Result<Vec<f64>, String> {
                 }
             }
             nnz = nnz + merged.len() - old.len();
+            if nnz > FILL_MAX_ENTRIES {
+                return Err(format!(
+                    "GTH fill-in exceeds {FILL_MAX_ENTRIES} entries: chain too large for the \
+                     reference"
+                ));
+            }
             a[i] = merged;
         }
         cols[k] = Vec::new();
@@ -1161,8 +1175,14 @@ mod unit_tests {
         let (a, q) = parse_fraction(&Value::String("0.999".into()), "a").unwrap();
         assert_eq!(a, 0.999);
         assert_eq!(q, 0.001);
-        let (a, _) = parse_fraction(&Value::Float(0.5), "a").unwrap();
-        assert_eq!(a, 0.5);
+        let (a, q) = parse_fraction(&Value::Float(0.5), "a").unwrap();
+        assert_eq!((a, q), (0.5, 0.5));
+        let (a, q) = parse_fraction(&Value::Float(0.9999), "a").unwrap();
+        assert_eq!((a, q), (0.9999, 0.0001));
+        let (a, q) = parse_fraction(&Value::Integer(1), "a").unwrap();
+        assert_eq!((a, q), (1.0, 0.0));
+        let (a, q) = parse_fraction(&Value::String("99%".into()), "a").unwrap();
+        assert_eq!((a, q), (0.99, 0.01));
         assert!(parse_fraction(&Value::String("101%".into()), "a").is_err());
     }
 }
