@@ -140,11 +140,11 @@ fn identical_k_of_n(member: &Measures, n: u64, k: u64) -> Measures {
     let ln_critical = ln_binomial(n - 1, down_needed - 1)
         + (down_needed - 1) as f64 * ln_u
         + (k - 1) as f64 * ln_a;
-    Measures {
+    Measures::from_sums(
         unavailability,
         availability,
-        frequency: n as f64 * member.frequency * ln_critical.exp(),
-    }
+        n as f64 * member.frequency * ln_critical.exp(),
+    )
 }
 
 /// Σ exp(ln_term_j) for j = first..=last, stepping with `next(j, ln_term_j) = ln_term_{j+1}`,
@@ -152,15 +152,17 @@ fn identical_k_of_n(member: &Measures, n: u64, k: u64) -> Measures {
 fn sum_terms(ln_first: f64, first: u64, last: u64, next: impl Fn(u64, f64) -> f64) -> f64 {
     let mut ln_term = ln_first;
     let mut sum = 0.0;
-    let mut previous = f64::INFINITY;
+    let mut ln_previous = f64::NEG_INFINITY;
     for j in first..=last {
         let term = ln_term.exp();
         sum += term;
-        // Terms are unimodal: once they fall and are negligible, the rest are smaller still.
-        if term < previous && term <= sum * 1e-18 {
+        // Binomial terms are unimodal: once they fall (compared in logs, so terms that
+        // underflow to 0 before the mode do not count as falling) and are negligible, the
+        // rest are smaller still.
+        if ln_term < ln_previous && term <= sum * 1e-18 {
             break;
         }
-        previous = term;
+        ln_previous = ln_term;
         if j < last {
             ln_term = next(j, ln_term);
         }
@@ -172,15 +174,15 @@ fn sum_terms(ln_first: f64, first: u64, last: u64, next: impl Fn(u64, f64) -> f6
 fn sum_terms_downward(ln_first: f64, first: u64, next: impl Fn(u64, f64) -> f64) -> f64 {
     let mut ln_term = ln_first;
     let mut sum = 0.0;
-    let mut previous = f64::INFINITY;
+    let mut ln_previous = f64::NEG_INFINITY;
     let mut j = first;
     loop {
         let term = ln_term.exp();
         sum += term;
-        if (term < previous && term <= sum * 1e-18) || j == 0 {
+        if (ln_term < ln_previous && term <= sum * 1e-18) || j == 0 {
             break;
         }
-        previous = term;
+        ln_previous = ln_term;
         ln_term = next(j, ln_term);
         j -= 1;
     }
@@ -216,11 +218,7 @@ fn heterogeneous_k_of_n(groups: &[Group], n: u64, k: u64) -> Measures {
         let others = down_count_distribution(others);
         frequency += *count as f64 * member.frequency * others[down_needed - 1];
     }
-    Measures {
-        unavailability,
-        availability,
-        frequency,
-    }
+    Measures::from_sums(unavailability, availability, frequency)
 }
 
 /// P(exactly j of the given independent members are down), for every j.
@@ -339,6 +337,20 @@ mod tests {
         close(result.unavailability, 1e-300, 1e-12);
         let series_result = series(&[(member, 1000)]);
         close(series_result.unavailability, 1e-97, 1e-12);
+    }
+
+    #[test]
+    fn large_k_of_n_sums_terms_that_underflow_before_the_mode() {
+        // 99,999-of-100,000 with u ≈ 0.0099: about 990 members are down on average, so the
+        // block is almost surely down (U ≈ 1), although the first terms of the sum underflow.
+        let member = unit(0.01, 1.0);
+        let result = k_of_n(&[(member, 100_000)], 99_999);
+        close(result.unavailability, 1.0, 1e-12);
+        assert!(result.availability < 1e-300);
+        // A majority of 101 with tiny u (U ≈ 1.8e-126): U tiny, A exactly representable as 1 − U, never > 1.
+        let quorum = k_of_n(&[(unit(1.0 / 4380.0, 0.25), 101)], 51);
+        assert!(quorum.availability <= 1.0 && quorum.unavailability > 0.0);
+        assert_eq!(quorum.availability, 1.0 - quorum.unavailability);
     }
 
     #[test]

@@ -98,11 +98,7 @@ pub fn birth_death(unit: &UnitType, required_up: u64, crews: Option<u64>) -> Mea
     let availability: f64 = weights[..=boundary].iter().sum::<f64>() / total;
     let unavailability: f64 = weights[boundary + 1..].iter().sum::<f64>() / total;
     let frequency = weights[boundary] / total * required_up as f64 * lambda;
-    Measures {
-        unavailability,
-        availability,
-        frequency,
-    }
+    Measures::from_sums(unavailability, availability, frequency)
 }
 
 /// Failover phase of a standby block.

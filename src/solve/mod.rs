@@ -47,20 +47,46 @@ impl Measures {
     /// # Formula
     /// U = λ/(λ+μ), A = μ/(λ+μ), f = λμ/(λ+μ), where λ = 1/MTBF and μ = 1/MTTR.
     pub fn two_state(failure_rate: f64, repair_rate: f64) -> Self {
-        let total = failure_rate + repair_rate;
         if failure_rate == 0.0 {
             return Self::ALWAYS_UP;
         }
+        // Scale by the larger rate so λ + μ cannot overflow for rates near f64::MAX.
+        let scale = failure_rate.max(repair_rate);
+        let (lambda, mu) = (failure_rate / scale, repair_rate / scale);
+        let total = lambda + mu;
         Self {
-            unavailability: failure_rate / total,
-            availability: repair_rate / total,
-            frequency: failure_rate / total * repair_rate,
+            unavailability: lambda / total,
+            availability: mu / total,
+            frequency: lambda / total * repair_rate,
         }
     }
 
-    /// −log₁₀ U; infinite when U = 0.
+    /// Measures from separately summed probabilities of down and up states: the smaller of
+    /// the two is kept as computed (full relative precision) and the larger is taken as its
+    /// complement, so A + U = 1 and neither exceeds 1 through rounding in the sums.
+    pub fn from_sums(unavailability: f64, availability: f64, frequency: f64) -> Self {
+        if unavailability <= availability {
+            Self {
+                unavailability,
+                availability: 1.0 - unavailability,
+                frequency,
+            }
+        } else {
+            Self {
+                unavailability: 1.0 - availability,
+                availability,
+                frequency,
+            }
+        }
+    }
+
+    /// −log₁₀ U; infinite when U = 0, and 0 (not −0) when the node is always down.
     pub fn nines(&self) -> f64 {
-        -self.unavailability.log10()
+        if self.unavailability >= 1.0 {
+            0.0
+        } else {
+            -self.unavailability.log10()
+        }
     }
 
     /// U · 8766 h, in minutes.
