@@ -16,6 +16,13 @@ use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Writes a line to stderr, ignoring failure: a closed stderr must not turn into a panic.
+macro_rules! say {
+    ($($argument:tt)*) => {{
+        let _ = writeln!(io::stderr(), $($argument)*);
+    }};
+}
+
 const EXIT_CODES: &str = "Exit codes:
   0  success (for `check`: every model meets its target)
   1  `check`: at least one model misses its target
@@ -126,18 +133,55 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
         }
     };
-    let mut stdout = io::stdout().lock();
+    let mut stdout = ClosablePipe {
+        inner: io::stdout().lock(),
+        closed: false,
+    };
     let outcome = match run(cli, &mut stdout) {
         Ok(outcome) => outcome,
-        // A closed pipe (`nines solve … | head`) is not an error.
-        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Outcome::Success,
         Err(error) => {
-            eprintln!("error: could not write output: {error}");
+            say!("error: could not write output: {error}");
             Outcome::InputError
         }
     };
     let _ = stdout.flush();
     ExitCode::from(outcome as u8)
+}
+
+/// Stdout that treats a closed pipe (`nines solve … | head`) as the reader having seen
+/// enough: later writes are dropped quietly, and the run still finishes, so `check` keeps its
+/// exit code (1 for a missed target, 2 for bad input) instead of reporting success.
+struct ClosablePipe<W: Write> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> Write for ClosablePipe<W> {
+    fn write(&mut self, buffer: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buffer.len());
+        }
+        match self.inner.write(buffer) {
+            Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(buffer.len())
+            }
+            other => other,
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.inner.flush() {
+            Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            other => other,
+        }
+    }
 }
 
 /// Runs a parsed command, writing results to `out`.
@@ -165,7 +209,7 @@ fn parse_overrides(set: &[String]) -> Result<Vec<Override>, Outcome> {
         match Override::parse(text) {
             Ok(item) => overrides.push(item),
             Err(message) => {
-                eprintln!("error: --set {message}");
+                say!("error: --set {message}");
                 return Err(Outcome::InputError);
             }
         }
@@ -180,12 +224,12 @@ fn load(path: &PathBuf, overrides: &[Override]) -> Option<LoadedModel> {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(_) => {
-                eprintln!("error: could not read model '{file}': it is not UTF-8 text");
+                say!("error: could not read model '{file}': it is not UTF-8 text");
                 return None;
             }
         },
         Err(error) => {
-            eprintln!("error: could not read model '{file}': {error}");
+            say!("error: could not read model '{file}': {error}");
             return None;
         }
     };
@@ -203,7 +247,7 @@ fn load(path: &PathBuf, overrides: &[Override]) -> Option<LoadedModel> {
                 sources.emit_to_stderr(diagnostic);
             }
             let count = diagnostics.len();
-            eprintln!(
+            say!(
                 "error: {file}: {count} problem{} found",
                 if count == 1 { "" } else { "s" }
             );
@@ -270,7 +314,7 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> io::Result<Outcome> {
                 span: None,
             }),
             Err(message) => {
-                eprintln!("error: --target {message}");
+                say!("error: --target {message}");
                 return Ok(Outcome::InputError);
             }
         },

@@ -29,6 +29,10 @@ pub struct Invalid {
 /// Most member references one block may hold; beyond it the algebra would run for minutes.
 pub const MAX_MEMBERS: u64 = 10_000_000;
 
+/// Largest k-of-n over different members (its algebra costs n² per distinct member, so up to
+/// n³ when every member differs).
+pub const MAX_MIXED_K_OF_N: u64 = 1_000;
+
 /// Deepest nesting of blocks the solvers accept (they recurse once per level).
 pub const MAX_NESTING: usize = 1_000;
 
@@ -1349,6 +1353,24 @@ impl Decoder {
                         raw.key_span,
                     )
                     .label = "remove shared".into();
+                }
+            }
+            if let BlockKind::KOfN { k } = block.kind {
+                let n = block.member_count();
+                let mixed = block
+                    .members
+                    .iter()
+                    .any(|m| m.node != block.members[0].node);
+                if mixed && k > 1 && k < n && n > MAX_MIXED_K_OF_N {
+                    self.error(
+                        "model-too-large",
+                        format!(
+                            "[block.{}] is a {k}-of-{n} of different members; nines solves mixed k-of-n blocks of at most {MAX_MIXED_K_OF_N} members",
+                            block.name
+                        ),
+                        raw.key_span,
+                    )
+                    .label = "too many different members".into();
                 }
             }
             if block.member_count() > MAX_MEMBERS {

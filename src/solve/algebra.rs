@@ -200,6 +200,16 @@ pub fn ln_binomial(n: u64, j: u64) -> f64 {
 /// k-of-n of different members: the distribution of the number of members down, by dynamic
 /// programming over members (every term a product of positive probabilities).
 fn heterogeneous_k_of_n(groups: &[Group], n: u64, k: u64) -> Measures {
+    // Members with equal measures are interchangeable: one "others" distribution serves them
+    // all, so ["a", "b", "a", "b", …] costs two passes, not one per member.
+    let mut merged: Vec<Group> = Vec::new();
+    for (member, count) in groups {
+        match merged.iter_mut().find(|(m, _)| m == member) {
+            Some((_, total)) => *total += count,
+            None => merged.push((*member, *count)),
+        }
+    }
+    let groups = &merged[..];
     let down_needed = (n - k + 1) as usize;
     let units: Vec<&Measures> = groups
         .iter()
