@@ -374,12 +374,12 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> io::Result<Outcome> {
                 writeln!(
                     out,
                     "{status}  {}: availability {} ({} nines) {} target {}  [{}]",
-                    loaded.model.name,
+                    report::format::one_line(&loaded.model.name),
                     report::format::availability_percent(system.unavailability),
                     report::format::nines(system.nines()),
                     if verdict.met { "meets" } else { "misses" },
-                    verdict.target.text,
-                    loaded.file
+                    report::format::one_line(&verdict.target.text),
+                    report::format::one_line(&loaded.file)
                 )?;
             }
         }

@@ -480,6 +480,20 @@ fn too_large_models_get_a_clear_error() {
         ),
         &["more than nines solves"],
     );
+    // A 1,499-of-1,500 over two alternating kinds of member.
+    let mixed: Vec<&str> = ["\"a\"", "\"b\""]
+        .iter()
+        .copied()
+        .cycle()
+        .take(1500)
+        .collect();
+    rejects(
+        &format!(
+            "{component}[component.b]\nmtbf = \"20h\"\nmttr = \"1h\"\n[block.system]\nkind = \"k-of-n\"\nk = 1499\nmembers = [{}]\n",
+            mixed.join(", ")
+        ),
+        &["mixed k-of-n blocks of at most 1000 members"],
+    );
     // 2,000 levels of nesting: refused before any recursion could exhaust the stack.
     let mut deep = String::from(component);
     deep.push_str("[block.system]\nkind = \"series\"\nmembers = [\"b0\"]\n");

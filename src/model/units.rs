@@ -99,6 +99,9 @@ pub fn format_duration_hours(hours: f64) -> String {
         return "∞".into();
     }
     let seconds = hours * 3600.0;
+    if seconds < 0.01 && seconds > 0.0 {
+        return format!("{seconds:.2e}s");
+    }
     if seconds < 60.0 {
         return format!("{}s", significant(seconds, 3));
     }
@@ -283,5 +286,6 @@ mod tests {
         assert_eq!(format_duration_hours(0.5), "30m");
         assert_eq!(format_duration_hours(72.0), "3d");
         assert_eq!(format_duration_hours(8766.0e30), "1.00e30y");
+        assert_eq!(format_duration_hours(2e-20), "7.20e-17s");
     }
 }

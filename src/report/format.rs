@@ -94,6 +94,20 @@ pub fn downtime(minutes: f64) -> String {
     format_duration_hours(minutes / 60.0)
 }
 
+/// Text safe for one line of terminal output: control characters (a newline in a model name)
+/// become visible escapes, so a name cannot forge an extra PASS/FAIL line.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<char>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
 /// Hours as a compact duration, or "never" for `None` (no outages).
 pub fn hours(value: Option<f64>) -> String {
     match value {
@@ -113,6 +127,12 @@ mod tests {
         assert_eq!(availability_percent(1.8885136e-5), "99.99811%");
         assert_eq!(availability_percent(0.25), "75%");
         assert_eq!(availability_percent(6.1e-31), "100% − 6.100e-29%");
+    }
+
+    #[test]
+    fn control_characters_cannot_break_a_line() {
+        assert_eq!(one_line("a\nPASS b"), "a\\nPASS b");
+        assert_eq!(one_line("plain"), "plain");
     }
 
     #[test]

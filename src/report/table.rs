@@ -1,6 +1,8 @@
 //! Aligned text for people: a summary of the system, then one row per block.
 
-use super::format::{availability_percent, downtime, hours, nines, scientific, significant};
+use super::format::{
+    availability_percent, downtime, hours, nines, one_line, scientific, significant,
+};
 use super::{Exporter, ModelResult, describe_kind};
 use crate::solve::Measures;
 use std::io::{self, Write};
@@ -86,7 +88,12 @@ impl Exporter for TableExporter {
             writeln!(out)?;
         }
         self.models_written += 1;
-        writeln!(out, "{}  ({})", result.model.name, result.file)?;
+        writeln!(
+            out,
+            "{}  ({})",
+            one_line(&result.model.name),
+            one_line(result.file)
+        )?;
         for (label, value) in summary_lines(result) {
             writeln!(out, "  {label:<15} {value}")?;
         }
