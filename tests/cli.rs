@@ -612,3 +612,26 @@ fn every_example_model_solves_and_checks() {
     );
     nines().arg("validate").args(&models).assert().success();
 }
+
+#[test]
+fn check_keeps_its_exit_code_when_stdout_is_closed() {
+    // `nines check … | head -0`: whether the write meets a closed pipe or lands in its buffer,
+    // a missed target must still exit 1, never 0.
+    let (_dir, file) = model_file("strict.toml", &PAIR.replace("99.99%", "99.99999%"));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("nines"))
+        .arg("check")
+        .arg(&file)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}
