@@ -363,6 +363,11 @@ fn missing_and_dangling_references_are_reported() {
         &["top = \"sytem\" is not a block", "did you mean `system`"],
     );
     rejects("[component.a]\nmttr = \"1h\"\n", &["needs mtbf"]);
+    rejects("# only a comment\n", &["defines no blocks"]);
+    rejects(
+        &format!("[component.a]\navailability = 1e-320\nmttr = \"1h\"\n{BLOCK}"),
+        &["failure rate it implies overflows", "bad.toml:2:16"],
+    );
 }
 
 #[test]

@@ -692,7 +692,20 @@ impl Decoder {
                         None
                     }
                     // λ = μ · U / A, from A = μ / (λ + μ).
-                    (Some(fraction), Some(mu)) => Some(mu * fraction.complement / fraction.value),
+                    (Some(fraction), Some(mu)) => {
+                        let rate = mu * fraction.complement / fraction.value;
+                        if rate.is_finite() {
+                            Some(rate)
+                        } else {
+                            self.error(
+                                "bad-value",
+                                "`availability` is so small that the failure rate it implies overflows",
+                                availability_span,
+                            )
+                            .label = "too close to 0".into();
+                            None
+                        }
+                    }
                     _ => None,
                 }
             }
@@ -1230,6 +1243,16 @@ impl Decoder {
             },
             None => match model.block_index("system") {
                 Some(index) => model.top = index,
+                None if model.blocks.is_empty() => {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            "empty-model",
+                            "the model defines no blocks: add [component.NAME] tables and a [block.system]",
+                            None,
+                        )
+                        .with_note("see docs/model-format.md for a complete example"),
+                    );
+                }
                 None => {
                     let mut referenced = vec![false; model.blocks.len()];
                     for block in &model.blocks {
