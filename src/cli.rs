@@ -312,6 +312,8 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> io::Result<Outcome> {
                 unavailability: fraction.complement,
                 text: text.clone(),
                 span: None,
+                window_hours: None,
+                max_breach_probability: None,
             }),
             Err(message) => {
                 say!("error: --target {message}");

@@ -541,6 +541,8 @@ impl Decoder {
                     unavailability: fraction.complement,
                     text,
                     span: Some(span),
+                    window_hours: None,
+                    max_breach_probability: None,
                 });
             }
         }
@@ -555,6 +557,8 @@ impl Decoder {
                         unavailability: 10f64.powf(-nines),
                         text: format!("{nines} nines"),
                         span: Some(span),
+                        window_hours: None,
+                        max_breach_probability: None,
                     });
                 }
             }
@@ -574,6 +578,8 @@ impl Decoder {
                         unavailability: hours / super::units::HOURS_PER_YEAR,
                         text: format!("≤ {} downtime/year", value.as_str().unwrap_or_default()),
                         span: Some(span),
+                        window_hours: None,
+                        max_breach_probability: None,
                     });
                 }
             }
@@ -746,6 +752,8 @@ impl Decoder {
             failure_rate,
             repair_rate,
             shared,
+            failure_dist: super::TimeDist::Exponential,
+            repair_dist: super::TimeDist::Exponential,
             span: Some(span),
         })
     }
@@ -1121,6 +1129,7 @@ impl Decoder {
             failover_hours,
             coverage,
             manual_failover_hours,
+            failover_dist: super::TimeDist::Exponential,
         })
     }
 

@@ -36,6 +36,10 @@ pub struct Component {
     pub repair_rate: f64,
     /// One physical unit wherever referenced.
     pub shared: bool,
+    /// Shape of the time to failure (mean 1/λ); used by simulation.
+    pub failure_dist: TimeDist,
+    /// Shape of the repair time (mean 1/μ); used by simulation.
+    pub repair_dist: TimeDist,
     /// Where the component's table header is.
     pub span: Option<Span>,
 }
@@ -67,6 +71,54 @@ pub struct Standby {
     pub coverage: f64,
     /// Mean manual switchover time after an uncovered failure, hours.
     pub manual_failover_hours: f64,
+    /// Shape of both switchover times (automatic and manual); used by simulation.
+    pub failover_dist: TimeDist,
+}
+
+/// The shape of a random duration. Its mean always comes from the model (MTBF, MTTR,
+/// failover), so that the exact solver and the simulation share their means.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum TimeDist {
+    /// Memoryless; what the exact solver assumes.
+    #[default]
+    Exponential,
+    /// Weibull with this shape k (k > 1: wear-out, k < 1: infant mortality).
+    Weibull {
+        /// k > 0.
+        shape: f64,
+    },
+    /// Log-normal with this σ of the underlying normal.
+    LogNormal {
+        /// σ > 0.
+        sigma: f64,
+    },
+    /// Gamma with this shape k (k = 1 is exponential).
+    Gamma {
+        /// k > 0.
+        shape: f64,
+    },
+    /// Always exactly the mean.
+    Fixed,
+}
+
+impl TimeDist {
+    /// Whether this is the exponential distribution the exact solver assumes.
+    pub fn is_exponential(&self) -> bool {
+        matches!(self, Self::Exponential)
+            || matches!(self, Self::Gamma { shape } if *shape == 1.0)
+            || matches!(self, Self::Weibull { shape } if *shape == 1.0)
+    }
+
+    /// Short name as written in a model (`"weibull"`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Exponential => "exponential",
+            Self::Weibull { .. } => "weibull",
+            Self::LogNormal { .. } => "lognormal",
+            Self::Gamma { .. } => "gamma",
+            Self::Fixed => "fixed",
+        }
+    }
 }
 
 /// A reference from a block to one of its members.
@@ -139,6 +191,11 @@ pub struct Target {
     pub text: String,
     /// Where the target is written in the model, when it comes from the file.
     pub span: Option<Span>,
+    /// SLA window length in hours (`window`), for simulated breach probabilities.
+    pub window_hours: Option<f64>,
+    /// Largest acceptable probability that a window misses the target
+    /// (`max_breach_probability`), checked by `nines check --method simulate`.
+    pub max_breach_probability: Option<f64>,
 }
 
 impl Model {
