@@ -8,4 +8,5 @@ pub mod cli;
 pub mod diag;
 pub mod model;
 pub mod report;
+pub mod simulate;
 pub mod solve;

@@ -4,8 +4,10 @@
 //! fault, so one run of `nines validate` shows everything to fix.
 
 use super::overrides::{Override, overrides_text};
-use super::units::{Fraction, fraction_from_number, parse_duration_hours, parse_fraction_text};
-use super::{Block, BlockKind, Component, Member, Model, NodeRef, Standby, Target};
+use super::units::{
+    Fraction, HOURS_PER_YEAR, fraction_from_number, parse_duration_hours, parse_fraction_text,
+};
+use super::{Block, BlockKind, Component, Member, Model, NodeRef, Standby, Target, TimeDist};
 use crate::diag::{Diagnostic, Origin, Sources, Span, did_you_mean};
 use std::collections::{BTreeMap, HashMap};
 use toml_span::value::{Key, Table, Value, ValueInner};
@@ -36,6 +38,26 @@ pub const MAX_MIXED_K_OF_N: u64 = 1_000;
 /// Deepest nesting of blocks the solvers accept (they recurse once per level).
 pub const MAX_NESTING: usize = 1_000;
 
+/// The SLA window, in hours, that simulation uses when `[target]` gives no `window`: 30 days.
+pub const DEFAULT_WINDOW_HOURS: f64 = 30.0 * 24.0;
+
+/// Longest `[target] window`, in hours: 10 years. Contractual SLA windows are a month, a
+/// quarter, a year or a multi-year contract; a longer window only multiplies simulation time.
+pub const MAX_WINDOW_HOURS: f64 = 10.0 * HOURS_PER_YEAR;
+
+/// Allowed Weibull shapes k. Below 0.05 the variance is more than 10¹¹ times the squared mean
+/// (Γ(1 + 2/k)/Γ(1 + 1/k)² − 1 = C(40, 20) − 1 at k = 0.05); above 100 the spread is under
+/// 1.3 % of the mean (≈ 1.28/k), a fixed time in all but name.
+pub const WEIBULL_SHAPE_RANGE: (f64, f64) = (0.05, 100.0);
+
+/// Allowed gamma shapes k. Below 0.01 most draws are under 10⁻¹⁰ of the mean, which rests on
+/// rare huge draws; above 10⁶ the spread is under 0.1 % of the mean (1/√k).
+pub const GAMMA_SHAPE_RANGE: (f64, f64) = (0.01, 1e6);
+
+/// Largest log-normal σ: at σ = 10 the variance is already e¹⁰⁰ − 1 ≈ 10⁴³ times the squared
+/// mean (e^σ² − 1).
+pub const MAX_LOGNORMAL_SIGMA: f64 = 10.0;
+
 /// Decodes and validates a model from its text and overrides.
 ///
 /// `file_name` is used for messages and as the default model name (its stem).
@@ -47,6 +69,7 @@ pub fn load_model(file_name: &str, text: &str, overrides: &[Override]) -> Result
     let sources = Sources::new(file_name, text, &override_text);
     let mut decoder = Decoder {
         file_length: text.len(),
+        override_text: override_text.clone(),
         diagnostics: Vec::new(),
     };
     let model = decoder.decode(file_name, text, &override_text);
@@ -64,7 +87,13 @@ pub fn load_model(file_name: &str, text: &str, overrides: &[Override]) -> Result
 }
 
 const ROOT_KEYS: &[&str] = &["name", "description", "top", "target", "component", "block"];
-const TARGET_KEYS: &[&str] = &["availability", "nines", "max_downtime_per_year"];
+const TARGET_KEYS: &[&str] = &[
+    "availability",
+    "nines",
+    "max_downtime_per_year",
+    "window",
+    "max_breach_probability",
+];
 const COMPONENT_KEYS: &[&str] = &[
     "mtbf",
     "failure_rate",
@@ -72,6 +101,8 @@ const COMPONENT_KEYS: &[&str] = &[
     "repair_rate",
     "availability",
     "shared",
+    "failure_dist",
+    "repair_dist",
     "description",
 ];
 const BLOCK_KEYS: &[&str] = &[
@@ -88,9 +119,18 @@ const BLOCK_KEYS: &[&str] = &[
     "failover",
     "coverage",
     "manual_failover",
+    "failover_dist",
     "description",
 ];
 const KINDS: &[&str] = &["series", "parallel", "k-of-n", "quorum", "standby"];
+/// The names `dist` accepts in a distribution table.
+const DISTS: &[&str] = &["exponential", "weibull", "lognormal", "gamma", "fixed"];
+/// The keys of a distribution table.
+const DIST_KEYS: &[&str] = &["dist", "shape", "sigma"];
+/// Keys people write for a mean or scale, which a distribution table never takes.
+const MEAN_LIKE_KEYS: &[&str] = &[
+    "mean", "scale", "rate", "lambda", "mu", "median", "location", "loc", "mtbf", "mttr",
+];
 /// Overrides of one key remove the file's alternatives to it, so `--set component.a.mtbf=…`
 /// works on a component written with `failure_rate`.
 const ALTERNATIVES: &[&[&str]] = &[
@@ -102,7 +142,19 @@ const ALTERNATIVES: &[&[&str]] = &[
 
 struct Decoder {
     file_length: usize,
+    /// The `--set` overrides as TOML, to tell an inline-table override from a dotted one.
+    override_text: String,
     diagnostics: Vec<Diagnostic>,
+}
+
+/// Where a distribution table is and what gives its mean, for messages.
+struct DistContext<'c> {
+    /// `repair_dist`, `failure_dist` or `failover_dist`.
+    key: &'c str,
+    /// `component.web`, the table holding the key, as written in a `--set` path.
+    owner: &'c str,
+    /// The keys the mean comes from (`mttr (or repair_rate)`).
+    mean_from: &'c str,
 }
 
 /// A block as written, before names are resolved.
@@ -202,9 +254,17 @@ impl Decoder {
     ) {
         for (key, mut value) in from {
             let exists = into.contains_key(key.name.as_ref());
+            // Inside a component or block, a table written whole (`repair_dist='{ dist =
+            // "fixed" }'`) replaces the file's table; a dotted path (`repair_dist.dist=fixed`)
+            // changes one key of it.
+            let replaces_table = depth >= 2 && self.is_inline_override(&value);
             let existing = into.get_mut(key.name.as_ref());
             match existing {
-                Some(existing) if existing.as_table().is_some() && value.as_table().is_some() => {
+                Some(existing)
+                    if existing.as_table().is_some()
+                        && value.as_table().is_some()
+                        && !replaces_table =>
+                {
                     if let ValueInner::Table(table) = value.take() {
                         let mut inner = match existing.take() {
                             ValueInner::Table(inner) => inner,
@@ -279,6 +339,22 @@ impl Decoder {
                 }
             }
         }
+    }
+
+    /// Whether an override value is an inline table `{ … }` rather than a table made by a
+    /// dotted path. A dotted path's table has the span of its innermost value, which comes
+    /// after its keys; an inline table starts with `{` before all of its keys.
+    fn is_inline_override(&self, value: &Value<'_>) -> bool {
+        let Some(table) = value.as_table() else {
+            return false;
+        };
+        let span = self.span(value.span);
+        let starts_with_brace = span.origin == Origin::Overrides
+            && self
+                .override_text
+                .get(span.start..)
+                .is_some_and(|rest| rest.starts_with('{'));
+        starts_with_brace && table.keys().all(|key| key.span.start > value.span.start)
     }
 
     fn unknown_keys(&mut self, table: &Table<'_>, allowed: &[&str], context: &str) {
@@ -518,6 +594,260 @@ impl Decoder {
         }
     }
 
+    /// Decodes a distribution table such as `{ dist = "weibull", shape = 1.5 }`.
+    ///
+    /// Reports every problem in it: a value that is not a table, a missing or unknown `dist`,
+    /// a missing, misplaced or out-of-range parameter, an unknown key.
+    fn time_dist(&mut self, value: &Value<'_>, context: &DistContext<'_>) -> Option<TimeDist> {
+        let DistContext {
+            key,
+            owner,
+            mean_from,
+        } = *context;
+        let span = self.span(value.span);
+        let Some(table) = value.as_table() else {
+            let example = match value.as_str().map(str::trim) {
+                Some(name @ ("exponential" | "fixed")) => format!("{{ dist = \"{name}\" }}"),
+                Some(name @ ("weibull" | "gamma")) => {
+                    format!("{{ dist = \"{name}\", shape = 1.5 }}")
+                }
+                Some("lognormal") => "{ dist = \"lognormal\", sigma = 0.8 }".to_string(),
+                _ => "{ dist = \"weibull\", shape = 1.5 }".to_string(),
+            };
+            let diagnostic = self.error(
+                "wrong-type",
+                format!("`{key}` must be a table naming a distribution, such as {example}"),
+                span,
+            );
+            diagnostic.label = format!("found {}", type_name(value));
+            diagnostic
+                .notes
+                .push(format!("write e.g. {key} = {example}"));
+            diagnostic.notes.push(format!(
+                "distributions: exponential, fixed, weibull (shape), gamma (shape), lognormal (sigma); the mean comes from {mean_from}"
+            ));
+            return None;
+        };
+        let before = self.diagnostics.len();
+        for (unknown, _) in table
+            .iter()
+            .filter(|(k, _)| !DIST_KEYS.contains(&k.name.as_ref()))
+        {
+            let unknown_span = self.span(unknown.span);
+            let mut diagnostic = Diagnostic::new(
+                "unknown-key",
+                format!("unknown key `{}` in `{key}` of [{owner}]", unknown.name),
+                Some(unknown_span),
+            );
+            diagnostic = match did_you_mean(&unknown.name, DIST_KEYS.iter().copied()) {
+                Some(suggestion) => diagnostic.with_label(format!("did you mean `{suggestion}`?")),
+                None => diagnostic.with_label("not a key of a distribution"),
+            };
+            if MEAN_LIKE_KEYS.contains(&unknown.name.to_ascii_lowercase().as_str()) {
+                diagnostic = diagnostic.with_note(format!(
+                    "the mean always comes from {mean_from}; `{key}` gives only the shape of the distribution"
+                ));
+            }
+            self.diagnostics.push(
+                diagnostic
+                    .with_note("allowed keys: dist, shape (weibull, gamma), sigma (lognormal)"),
+            );
+        }
+        let shape = table.get_key_value("shape");
+        let sigma = table.get_key_value("sigma");
+        let Some((_, dist_value)) = table.get_key_value("dist") else {
+            let diagnostic = self.error(
+                "missing-key",
+                format!("`{key}` of [{owner}] needs `dist`"),
+                span,
+            );
+            diagnostic.label = "add e.g. dist = \"weibull\"".into();
+            diagnostic
+                .notes
+                .push(format!("distributions: {}", DISTS.join(", ")));
+            return None;
+        };
+        let dist_span = self.span(dist_value.span);
+        let name = self.string(dist_value, &format!("{key}.dist"))?;
+        if !DISTS.contains(&name.as_str()) {
+            let diagnostic = self.error(
+                "bad-value",
+                format!("unknown distribution `{name}` in `{key}` of [{owner}]"),
+                dist_span,
+            );
+            diagnostic.label = match dist_suggestion(&name) {
+                Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                None => "not a distribution".into(),
+            };
+            diagnostic
+                .notes
+                .push(format!("distributions: {}", DISTS.join(", ")));
+            return None;
+        }
+        let takes = |parameter: &str| match name.as_str() {
+            "weibull" | "gamma" => parameter == "shape",
+            "lognormal" => parameter == "sigma",
+            _ => false,
+        };
+        for (parameter, entry) in [("shape", shape), ("sigma", sigma)] {
+            let Some((parameter_key, _)) = entry else {
+                continue;
+            };
+            if takes(parameter) {
+                continue;
+            }
+            let parameter_span = self.span(parameter_key.span);
+            let label = match name.as_str() {
+                "weibull" | "gamma" => format!("{name} takes `shape`, not `{parameter}`"),
+                "lognormal" => format!("lognormal takes `sigma`, not `{parameter}`"),
+                _ => format!("{name} takes no parameters"),
+            };
+            let diagnostic = self.error(
+                "unexpected-key",
+                format!(
+                    "`{parameter}` does not apply to dist = \"{name}\" in `{key}` of [{owner}]"
+                ),
+                parameter_span,
+            );
+            diagnostic.label = label;
+            if dist_span.origin == Origin::Overrides && parameter_span.origin == Origin::File {
+                let whole = match name.as_str() {
+                    "weibull" | "gamma" => format!("{{ dist = \"{name}\", shape = … }}"),
+                    "lognormal" => "{ dist = \"lognormal\", sigma = … }".to_string(),
+                    _ => format!("{{ dist = \"{name}\" }}"),
+                };
+                diagnostic.notes.push(format!(
+                    "--set changed only `dist`; to replace the whole table write --set {owner}.{key}='{whole}'"
+                ));
+            }
+        }
+        let parameter = |wanted: &str| match name.as_str() {
+            "weibull" | "gamma" if wanted == "shape" => shape.map(|(_, v)| v),
+            "lognormal" if wanted == "sigma" => sigma.map(|(_, v)| v),
+            _ => None,
+        };
+        let dist = match name.as_str() {
+            "exponential" => Some(TimeDist::Exponential),
+            "fixed" => Some(TimeDist::Fixed),
+            "weibull" => self
+                .dist_parameter(parameter("shape"), context, "weibull", "shape", dist_span)
+                .map(|shape| TimeDist::Weibull { shape }),
+            "gamma" => self
+                .dist_parameter(parameter("shape"), context, "gamma", "shape", dist_span)
+                .map(|shape| TimeDist::Gamma { shape }),
+            _ => self
+                .dist_parameter(parameter("sigma"), context, "lognormal", "sigma", dist_span)
+                .map(|sigma| TimeDist::LogNormal { sigma }),
+        };
+        if self.diagnostics.len() > before {
+            return None;
+        }
+        dist
+    }
+
+    /// Checks the one parameter of a Weibull, gamma or log-normal distribution.
+    fn dist_parameter(
+        &mut self,
+        value: Option<&Value<'_>>,
+        context: &DistContext<'_>,
+        dist: &str,
+        parameter: &str,
+        dist_span: Span,
+    ) -> Option<f64> {
+        let key = context.key;
+        let full_key = format!("{key}.{parameter}");
+        let example = if parameter == "sigma" { "0.8" } else { "1.5" };
+        let Some(value) = value else {
+            let diagnostic = self.error(
+                "missing-key",
+                format!(
+                    "dist = \"{dist}\" in `{key}` of [{}] needs `{parameter}`",
+                    context.owner
+                ),
+                dist_span,
+            );
+            diagnostic.label = format!("add e.g. {parameter} = {example}");
+            diagnostic.notes.push(format!(
+                "the mean comes from {}; `{parameter}` sets the spread around it",
+                context.mean_from
+            ));
+            return None;
+        };
+        let span = self.span(value.span);
+        let number = self.number(value, &full_key)?;
+        let (low, high, allowed, why_low, why_high) = match dist {
+            "weibull" => (
+                WEIBULL_SHAPE_RANGE.0,
+                WEIBULL_SHAPE_RANGE.1,
+                "0.05 to 100",
+                "a shape below 0.05 makes the variance more than 10¹¹ times the squared mean, so simulated means and variances are numerically meaningless",
+                "a shape above 100 spreads the time by under 1.3 % of its mean; write dist = \"fixed\"",
+            ),
+            "gamma" => (
+                GAMMA_SHAPE_RANGE.0,
+                GAMMA_SHAPE_RANGE.1,
+                "0.01 to 1e6",
+                "a shape below 0.01 puts most draws under 10⁻¹⁰ of the mean, which then rests on rare huge draws, so simulated means and variances are numerically meaningless",
+                "a shape above 1e6 spreads the time by under 0.1 % of its mean; write dist = \"fixed\"",
+            ),
+            _ => (
+                0.0,
+                MAX_LOGNORMAL_SIGMA,
+                "> 0 and ≤ 10",
+                "",
+                "a sigma above 10 makes the variance more than 10⁴³ times the squared mean (e^σ² − 1), so simulated means and variances are numerically meaningless",
+            ),
+        };
+        if number <= 0.0 {
+            self.error(
+                "bad-value",
+                format!("`{full_key}` = {number} must be greater than 0"),
+                span,
+            )
+            .label = format!("allowed for {dist}: {allowed}");
+            return None;
+        }
+        if number < low || number > high {
+            let (size, why) = if number < low {
+                ("small", why_low)
+            } else {
+                ("large", why_high)
+            };
+            self.error(
+                "bad-value",
+                format!(
+                    "`{full_key}` = {number} is too {size} for {dist} (allowed {allowed}): {why}"
+                ),
+                span,
+            )
+            .label = format!("allowed for {dist}: {allowed}");
+            return None;
+        }
+        Some(number)
+    }
+
+    /// The `[target] window`, in hours: a duration above zero and at most 10 years.
+    fn window(&mut self, value: &Value<'_>) -> Option<f64> {
+        let span = self.span(value.span);
+        let hours = self.duration(value, "target.window", true)?;
+        if hours > MAX_WINDOW_HOURS {
+            let diagnostic = self.error(
+                "bad-value",
+                format!(
+                    "`target.window` = \"{}\" is longer than 10 years",
+                    value.as_str().unwrap_or_default()
+                ),
+                span,
+            );
+            diagnostic.label = "at most 10y".into();
+            diagnostic.notes.push(
+                "an SLA window is a month, a quarter or a year; a longer one only multiplies simulation time".into(),
+            );
+            return None;
+        }
+        Some(hours)
+    }
+
     fn decode_target(&mut self, key: Key<'_>, mut value: Value<'_>) -> Option<Target> {
         let table_span = self.span(key.span);
         let ValueInner::Table(mut table) = value.take() else {
@@ -584,20 +914,45 @@ impl Decoder {
                 }
             }
         }
+        let window = table.remove_entry("window").map(|(_, value)| value);
+        let window_hours = window.as_ref().and_then(|value| self.window(value));
+        let breach = table
+            .remove_entry("max_breach_probability")
+            .map(|(_, value)| value);
+        let max_breach_probability = breach.as_ref().and_then(|value| {
+            let fraction = self.fraction(value, "target.max_breach_probability");
+            if fraction.is_none()
+                && let Some(diagnostic) = self.diagnostics.last_mut()
+            {
+                diagnostic.notes.push(
+                    "a probability that one window misses the target, e.g. 0.01 or \"1%\"".into(),
+                );
+            }
+            fraction.map(|fraction| fraction.value)
+        });
         self.unknown_keys(&table, TARGET_KEYS, "[target]");
         match found.len() {
             0 => {
                 if self.diagnostics.is_empty() {
-                    self.error(
+                    let diagnostic = self.error(
                         "missing-key",
                         "[target] needs one of availability, nines or max_downtime_per_year",
                         table_span,
-                    )
-                    .label = "e.g. availability = \"99.95%\"".into();
+                    );
+                    diagnostic.label = "e.g. availability = \"99.95%\"".into();
+                    if window.is_some() || breach.is_some() {
+                        diagnostic.notes.push(
+                            "`window` and `max_breach_probability` qualify a target; they are not one".into(),
+                        );
+                    }
                 }
                 None
             }
-            1 => found.pop(),
+            1 => found.pop().map(|target| Target {
+                window_hours,
+                max_breach_probability,
+                ..target
+            }),
             _ => {
                 self.error(
                     "conflicting-keys",
@@ -629,6 +984,32 @@ impl Decoder {
             .unwrap_or(false);
         if let Some(description) = take(&mut table, "description") {
             self.string(&description, "description");
+        }
+        let owner = format!("component.{name}");
+        let failure_dist = take(&mut table, "failure_dist").and_then(|value| {
+            let context = DistContext {
+                key: "failure_dist",
+                owner: &owner,
+                mean_from: "mtbf (or failure_rate, availability)",
+            };
+            self.time_dist(&value, &context)
+        });
+        let repair_dist = take(&mut table, "repair_dist").and_then(|value| {
+            let context = DistContext {
+                key: "repair_dist",
+                owner: &owner,
+                mean_from: "mttr (or repair_rate)",
+            };
+            self.time_dist(&value, &context)
+        });
+        if let Some((misplaced, _)) = table.remove_entry("failover_dist") {
+            let span = self.span(misplaced.span);
+            self.error(
+                "unexpected-key",
+                format!("`failover_dist` belongs to a standby block, not to [component.{name}]"),
+                span,
+            )
+            .label = "move it to the [block.NAME] with kind = \"standby\"".into();
         }
         self.unknown_keys(&table, COMPONENT_KEYS, &format!("[component.{name}]"));
 
@@ -752,8 +1133,8 @@ impl Decoder {
             failure_rate,
             repair_rate,
             shared,
-            failure_dist: super::TimeDist::Exponential,
-            repair_dist: super::TimeDist::Exponential,
+            failure_dist: failure_dist.unwrap_or_default(),
+            repair_dist: repair_dist.unwrap_or_default(),
             span: Some(span),
         })
     }
@@ -802,8 +1183,20 @@ impl Decoder {
         let failover = take(&mut table, "failover");
         let coverage = take(&mut table, "coverage");
         let manual = take(&mut table, "manual_failover");
+        let failover_dist = take(&mut table, "failover_dist");
         if let Some(description) = take(&mut table, "description") {
             self.string(&description, "description");
+        }
+        for misplaced in ["failure_dist", "repair_dist"] {
+            if let Some((misplaced_key, _)) = table.remove_entry(misplaced) {
+                let span = self.span(misplaced_key.span);
+                self.error(
+                    "unexpected-key",
+                    format!("`{misplaced}` belongs to a component, not to [block.{name}]"),
+                    span,
+                )
+                .label = "move it to the member's [component.NAME]".into();
+            }
         }
         self.unknown_keys(&table, BLOCK_KEYS, &format!("[block.{name}]"));
 
@@ -948,6 +1341,7 @@ impl Decoder {
             ("failover", &failover),
             ("coverage", &coverage),
             ("manual_failover", &manual),
+            ("failover_dist", &failover_dist),
         ];
         for (_, value) in standby_values.iter() {
             if let Some(value) = value {
@@ -985,8 +1379,19 @@ impl Decoder {
                         None
                     }
                 },
-                "standby" => self
-                    .decode_standby(
+                "standby" => {
+                    // Decoded apart from the other standby keys so that its problems are
+                    // reported even when theirs are.
+                    let owner = format!("block.{name}");
+                    let context = DistContext {
+                        key: "failover_dist",
+                        owner: &owner,
+                        mean_from: "failover and manual_failover",
+                    };
+                    let dist = failover_dist
+                        .as_ref()
+                        .map(|value| self.time_dist(value, &context));
+                    let standby = self.decode_standby(
                         &name,
                         kind_span,
                         mode.as_ref(),
@@ -994,8 +1399,18 @@ impl Decoder {
                         failover.as_ref(),
                         coverage.as_ref(),
                         manual.as_ref(),
-                    )
-                    .map(BlockKind::Standby),
+                    );
+                    match (standby, dist) {
+                        (Some(standby), None) => Some(BlockKind::Standby(standby)),
+                        (Some(standby), Some(Some(failover_dist))) => {
+                            Some(BlockKind::Standby(Standby {
+                                failover_dist,
+                                ..standby
+                            }))
+                        }
+                        _ => None,
+                    }
+                }
                 other => {
                     let mut diagnostic = Diagnostic::new(
                         "bad-value",
@@ -1129,7 +1544,7 @@ impl Decoder {
             failover_hours,
             coverage,
             manual_failover_hours,
-            failover_dist: super::TimeDist::Exponential,
+            failover_dist: TimeDist::Exponential,
         })
     }
 
@@ -1534,6 +1949,26 @@ fn shift_spans(value: &mut Value<'_>, base: usize) {
     }
 }
 
+/// The distribution name meant by a misspelt or differently written `dist`, if any:
+/// `log-normal` → `lognormal`, `Weibull` → `weibull`, `deterministic` → `fixed`.
+fn dist_suggestion(name: &str) -> Option<&'static str> {
+    let normalised: String = name
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_' | ' '))
+        .flat_map(char::to_lowercase)
+        .collect();
+    let synonym = match normalised.as_str() {
+        "exp" | "expo" | "memoryless" | "poisson" => Some("exponential"),
+        "deterministic" | "constant" | "const" | "fix" => Some("fixed"),
+        "lognorm" | "ln" => Some("lognormal"),
+        "erlang" => Some("gamma"),
+        _ => None,
+    };
+    synonym
+        .or_else(|| DISTS.iter().copied().find(|dist| *dist == normalised))
+        .or_else(|| did_you_mean(&normalised, DISTS.iter().copied()))
+}
+
 fn type_name(value: &Value<'_>) -> &'static str {
     if value.as_str().is_some() {
         "a string"
@@ -1559,5 +1994,262 @@ impl KindMessage for toml_span::Error {
         // The error's Display holds the kind's message; strip any trailing location it adds.
         let text = self.to_string();
         text.split(" at line ").next().unwrap_or(&text).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "[component.a]\nmtbf = \"1000h\"\nmttr = \"2h\"\n";
+    const SYSTEM: &str = "[block.system]\nkind = \"series\"\nmembers = [\"a\"]\n";
+
+    fn load(text: &str, sets: &[&str]) -> Result<Model, Vec<Diagnostic>> {
+        let overrides: Vec<Override> = sets
+            .iter()
+            .map(|set| Override::parse(set).expect("well-formed override"))
+            .collect();
+        load_model("m.toml", text, &overrides)
+            .map(|loaded| loaded.model)
+            .map_err(|invalid| invalid.diagnostics)
+    }
+
+    fn component_with(lines: &str) -> String {
+        format!("{HEAD}{lines}\n{SYSTEM}")
+    }
+
+    fn codes(diagnostics: &[Diagnostic]) -> Vec<&'static str> {
+        diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn distributions_default_to_exponential() {
+        let model = load(&component_with(""), &[]).unwrap();
+        assert_eq!(model.components[0].failure_dist, TimeDist::Exponential);
+        assert_eq!(model.components[0].repair_dist, TimeDist::Exponential);
+        assert_eq!(model.target, None);
+    }
+
+    #[test]
+    fn each_distribution_decodes_to_its_time_dist() {
+        let cases = [
+            ("{ dist = \"exponential\" }", TimeDist::Exponential),
+            ("{ dist = \"fixed\" }", TimeDist::Fixed),
+            (
+                "{ dist = \"weibull\", shape = 1.5 }",
+                TimeDist::Weibull { shape: 1.5 },
+            ),
+            (
+                "{ dist = \"lognormal\", sigma = 0.8 }",
+                TimeDist::LogNormal { sigma: 0.8 },
+            ),
+            // An integer is a number.
+            (
+                "{ dist = \"gamma\", shape = 2 }",
+                TimeDist::Gamma { shape: 2.0 },
+            ),
+            // The bounds themselves are allowed.
+            (
+                "{ dist = \"weibull\", shape = 0.05 }",
+                TimeDist::Weibull { shape: 0.05 },
+            ),
+            (
+                "{ dist = \"weibull\", shape = 100 }",
+                TimeDist::Weibull { shape: 100.0 },
+            ),
+            (
+                "{ dist = \"gamma\", shape = 0.01 }",
+                TimeDist::Gamma { shape: 0.01 },
+            ),
+            (
+                "{ dist = \"gamma\", shape = 1e6 }",
+                TimeDist::Gamma { shape: 1e6 },
+            ),
+            (
+                "{ dist = \"lognormal\", sigma = 10 }",
+                TimeDist::LogNormal { sigma: 10.0 },
+            ),
+        ];
+        for (table, expected) in cases {
+            let model = load(
+                &component_with(&format!("failure_dist = {table}\nrepair_dist = {table}")),
+                &[],
+            )
+            .unwrap_or_else(|d| panic!("{table}: {d:?}"));
+            assert_eq!(model.components[0].failure_dist, expected, "{table}");
+            assert_eq!(model.components[0].repair_dist, expected, "{table}");
+        }
+    }
+
+    #[test]
+    fn a_distribution_may_be_written_as_a_sub_table() {
+        let text =
+            format!("{HEAD}[component.a.repair_dist]\ndist = \"weibull\"\nshape = 3\n{SYSTEM}");
+        let model = load(&text, &[]).unwrap();
+        assert_eq!(
+            model.components[0].repair_dist,
+            TimeDist::Weibull { shape: 3.0 }
+        );
+    }
+
+    #[test]
+    fn standby_blocks_take_a_failover_dist() {
+        let text = format!(
+            "{HEAD}[block.system]\nkind = \"standby\"\nof = \"a\"\ncount = 2\nfailover = \"30s\"\nfailover_dist = {{ dist = \"lognormal\", sigma = 0.5 }}\n"
+        );
+        let model = load(&text, &[]).unwrap();
+        let BlockKind::Standby(standby) = &model.blocks[0].kind else {
+            panic!("a standby block");
+        };
+        assert_eq!(standby.failover_dist, TimeDist::LogNormal { sigma: 0.5 });
+        assert_eq!(standby.failover_hours, 30.0 / 3600.0);
+    }
+
+    #[test]
+    fn failover_dist_is_rejected_outside_standby_blocks() {
+        let text = format!(
+            "{HEAD}[block.system]\nkind = \"parallel\"\nof = \"a\"\ncount = 2\nfailover_dist = {{ dist = \"fixed\" }}\n"
+        );
+        assert_eq!(codes(&load(&text, &[]).unwrap_err()), ["unexpected-key"]);
+        let on_component = component_with("failover_dist = { dist = \"fixed\" }");
+        assert_eq!(
+            codes(&load(&on_component, &[]).unwrap_err()),
+            ["unexpected-key"]
+        );
+    }
+
+    #[test]
+    fn every_problem_in_a_distribution_table_is_reported() {
+        let diagnostics = load(
+            &component_with(
+                "failure_dist = { dist = \"weibull\", sigma = 1, scale = 2 }\nrepair_dist = { dist = \"weibul\" }",
+            ),
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(
+            codes(&diagnostics),
+            ["missing-key", "unexpected-key", "unknown-key", "bad-value"],
+            "{diagnostics:#?}"
+        );
+        assert!(diagnostics[2].notes[0].contains("the mean always comes from mtbf"));
+        assert_eq!(diagnostics[3].label, "did you mean `weibull`?");
+    }
+
+    #[test]
+    fn out_of_range_parameters_are_rejected() {
+        for table in [
+            "{ dist = \"weibull\", shape = 0 }",
+            "{ dist = \"weibull\", shape = 0.049 }",
+            "{ dist = \"weibull\", shape = 100.5 }",
+            "{ dist = \"gamma\", shape = 0.009 }",
+            "{ dist = \"gamma\", shape = 2e6 }",
+            "{ dist = \"lognormal\", sigma = -1 }",
+            "{ dist = \"lognormal\", sigma = 10.5 }",
+            "{ dist = \"lognormal\", sigma = inf }",
+            "{ dist = \"gamma\", shape = nan }",
+        ] {
+            let diagnostics =
+                load(&component_with(&format!("repair_dist = {table}")), &[]).unwrap_err();
+            assert_eq!(codes(&diagnostics), ["bad-value"], "{table}");
+        }
+    }
+
+    #[test]
+    fn misspelt_distribution_names_get_suggestions() {
+        assert_eq!(dist_suggestion("log-normal"), Some("lognormal"));
+        assert_eq!(dist_suggestion("log_normal"), Some("lognormal"));
+        assert_eq!(dist_suggestion("Weibull"), Some("weibull"));
+        assert_eq!(dist_suggestion("weibul"), Some("weibull"));
+        assert_eq!(dist_suggestion("deterministic"), Some("fixed"));
+        assert_eq!(dist_suggestion("exp"), Some("exponential"));
+        assert_eq!(dist_suggestion("zzz"), None);
+    }
+
+    #[test]
+    fn target_window_and_breach_probability_are_kept() {
+        let text = component_with(
+            "[target]\navailability = \"99.9%\"\nwindow = \"30d\"\nmax_breach_probability = \"1%\"",
+        );
+        let target = load(&text, &[]).unwrap().target.unwrap();
+        assert_eq!(target.window_hours, Some(720.0));
+        assert_eq!(target.max_breach_probability, Some(0.01));
+        assert_eq!(target.unavailability, 1e-3);
+
+        let text = component_with("[target]\nnines = 4\nmax_breach_probability = 0.05");
+        let target = load(&text, &[]).unwrap().target.unwrap();
+        assert_eq!(target.window_hours, None);
+        assert_eq!(target.max_breach_probability, Some(0.05));
+
+        let overridden = load(
+            &text,
+            &["target.window=1y", "target.max_breach_probability=0"],
+        )
+        .unwrap()
+        .target
+        .unwrap();
+        assert_eq!(overridden.window_hours, Some(8766.0));
+        assert_eq!(overridden.max_breach_probability, Some(0.0));
+    }
+
+    #[test]
+    fn a_window_alone_is_not_a_target() {
+        let diagnostics = load(&component_with("[target]\nwindow = \"30d\""), &[]).unwrap_err();
+        assert_eq!(codes(&diagnostics), ["missing-key"]);
+        assert!(diagnostics[0].notes[0].contains("qualify a target"));
+    }
+
+    #[test]
+    fn windows_must_be_positive_and_at_most_ten_years() {
+        for window in ["\"0s\"", "\"10.5y\"", "30", "\"-1d\""] {
+            let text = component_with(&format!("[target]\nnines = 3\nwindow = {window}"));
+            assert!(load(&text, &[]).is_err(), "{window}");
+        }
+        let text = component_with("[target]\nnines = 3\nwindow = \"10y\"");
+        assert_eq!(
+            load(&text, &[]).unwrap().target.unwrap().window_hours,
+            Some(MAX_WINDOW_HOURS)
+        );
+    }
+
+    #[test]
+    fn overrides_create_replace_and_edit_distribution_tables() {
+        let plain = component_with("");
+        let created = load(&plain, &["component.a.repair_dist.dist=fixed"]).unwrap();
+        assert_eq!(created.components[0].repair_dist, TimeDist::Fixed);
+
+        let weibull = component_with("repair_dist = { dist = \"weibull\", shape = 1.5 }");
+        let edited = load(&weibull, &["component.a.repair_dist.shape=3"]).unwrap();
+        assert_eq!(
+            edited.components[0].repair_dist,
+            TimeDist::Weibull { shape: 3.0 }
+        );
+        let replaced = load(
+            &weibull,
+            &["component.a.repair_dist={ dist = \"lognormal\", sigma = 0.5 }"],
+        )
+        .unwrap();
+        assert_eq!(
+            replaced.components[0].repair_dist,
+            TimeDist::LogNormal { sigma: 0.5 }
+        );
+        let failover = format!(
+            "{HEAD}[block.system]\nkind = \"standby\"\nof = \"a\"\ncount = 2\nfailover = \"1m\"\n"
+        );
+        let standby = load(&failover, &["block.system.failover_dist.dist=fixed"]).unwrap();
+        let BlockKind::Standby(standby) = &standby.blocks[0].kind else {
+            panic!("a standby block");
+        };
+        assert_eq!(standby.failover_dist, TimeDist::Fixed);
+
+        // Changing `dist` alone keeps the file's `shape`, which fixed does not take.
+        let diagnostics = load(&weibull, &["component.a.repair_dist.dist=fixed"]).unwrap_err();
+        assert_eq!(codes(&diagnostics), ["unexpected-key"]);
+        assert_eq!(diagnostics[0].span.unwrap().origin, Origin::File);
+        assert!(
+            diagnostics[0].notes[0]
+                .contains("--set component.a.repair_dist='{ dist = \"fixed\" }'"),
+            "{diagnostics:#?}"
+        );
     }
 }

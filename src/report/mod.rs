@@ -8,6 +8,7 @@ pub mod csv;
 pub mod format;
 pub mod json;
 pub mod markdown;
+pub mod simulation;
 pub mod table;
 
 use crate::model::{BlockKind, Model, Target};

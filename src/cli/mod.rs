@@ -16,6 +16,8 @@ use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod simulate;
+
 /// Writes a line to stderr, ignoring failure: a closed stderr must not turn into a panic.
 macro_rules! say {
     ($($argument:tt)*) => {{
@@ -53,7 +55,8 @@ enum Command {
         "Examples:\n",
         "  nines check models/*.toml\n",
         "  nines check models/three-tier.toml --target 99.99%\n",
-        "  nines check models/redis-sentinel.toml --set block.redis.coverage=0.9\n\n",
+        "  nines check models/redis-sentinel.toml --set block.redis.coverage=0.9\n",
+        "  nines check models/web-pool-sla.toml --method simulate --runs 20000 --seed 1\n\n",
         "Exit codes:\n  0  every model meets its target\n  1  at least one model misses its target\n",
         "  2  bad input, or a model with no target and no --target"
     ))]
@@ -65,6 +68,28 @@ enum Command {
         "Exit codes:\n  0  every model is valid\n  2  at least one model has errors (all are reported)"
     ))]
     Validate(ValidateArgs),
+    /// Simulate models (Monte Carlo): intervals, outage statistics, SLA-window breach risk.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  nines simulate models/three-tier.toml --precision 1%\n",
+        "  nines simulate models/web-pool-sla.toml --runs 20000 --window 30d --seed 7\n",
+        "  nines simulate models/three-tier.toml --set component.db_node.repair_dist.dist=fixed\n",
+        "  nines simulate models/racks-100.toml --runs 100000 --seed 1 --shard 3/8 --save part-3.json\n",
+        "  nines simulate models/*.toml --format json\n\n",
+        "Without --seed a random seed is used and printed on stderr; the same seed gives the same\n",
+        "numbers whatever --threads is.\n\n",
+        "Exit codes:\n  0  simulated every model\n  2  bad input or a model that cannot be simulated"
+    ))]
+    Simulate(simulate::SimulateArgs),
+    /// Combine shard files saved by `simulate --shard I/K --save FILE` into one result.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  nines merge part-*.json\n",
+        "  nines merge part-*.json --format json > result.json\n\n",
+        "The merged result equals, bit for bit, one unsharded run with the same seed and runs.\n\n",
+        "Exit codes:\n  0  merged\n  2  unreadable files, shards of different simulations, or missing/duplicate shards"
+    ))]
+    Merge(simulate::MergeArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -104,6 +129,21 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
     format: CheckFormat,
+    /// How to judge: the exact steady state, or a simulation (then the upper end of the 95%
+    /// interval of the unavailability must be within the target, and the upper end of the
+    /// window-breach probability's within `[target] max_breach_probability` when set).
+    #[arg(long, value_enum, default_value_t = Method::Analytic)]
+    method: Method,
+    #[command(flatten)]
+    simulation: simulate::SimOptions,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Method {
+    /// Exact steady-state solution.
+    Analytic,
+    /// Monte Carlo simulation.
+    Simulate,
 }
 
 #[derive(Debug, clap::Args)]
@@ -193,6 +233,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> io::Result<Outcome> {
         Command::Solve(args) => run_solve(args, out),
         Command::Check(args) => run_check(args, out),
         Command::Validate(args) => run_validate(args, out),
+        Command::Simulate(args) => simulate::run_simulate(args, out),
+        Command::Merge(args) => simulate::run_merge(args, out),
     }
 }
 
@@ -323,6 +365,13 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> io::Result<Outcome> {
         None => None,
     };
     let colour = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let simulation = match args.method {
+        Method::Simulate => match simulate::parse_options(&args.simulation) {
+            Ok(parsed) => Some(parsed),
+            Err(outcome) => return Ok(outcome),
+        },
+        Method::Analytic => None,
+    };
     let mut outcome = Outcome::Success;
     for path in &args.input.models {
         let Some(loaded) = load(path, &overrides) else {
@@ -346,6 +395,12 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> io::Result<Outcome> {
             outcome = outcome.max(Outcome::InputError);
             continue;
         };
+        if let Some(parsed) = &simulation {
+            let json = args.format == CheckFormat::Json;
+            let result = simulate::check_simulated(&loaded, &target, parsed, json, colour, out)?;
+            outcome = outcome.max(result);
+            continue;
+        }
         let Some(solution) = solve_loaded(&loaded) else {
             outcome = outcome.max(Outcome::InputError);
             continue;

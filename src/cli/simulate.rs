@@ -1,0 +1,615 @@
+//! `nines simulate`, `nines merge` and `nines check --method simulate`.
+
+use super::{LoadedModel, ModelArgs, Outcome, load, parse_overrides};
+use crate::diag::Diagnostic;
+use crate::model::Target;
+use crate::model::load::DEFAULT_WINDOW_HOURS;
+use crate::model::units::{format_duration_hours, parse_duration_hours, parse_fraction_text};
+use crate::report::format::{availability_percent, one_line};
+use crate::report::simulation::{self, Estimates, SimulatedVerdict};
+use crate::report::{Format, describe_kind};
+use crate::simulate::plan::Plan;
+use crate::simulate::shard::{self, ExactMeasures, Record, RecordBlock};
+use crate::simulate::tally::Tally;
+use crate::simulate::{self as sim, Settings, Shard, Stop};
+use crate::solve::solve;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// Writes a line to stderr, ignoring failure.
+macro_rules! say {
+    ($($argument:tt)*) => {{
+        let _ = writeln!(io::stderr(), $($argument)*);
+    }};
+}
+
+/// Runs when neither `--runs` nor `--precision` is given.
+const DEFAULT_RUNS: u64 = 10_000;
+
+/// Simulation options shared by `simulate` and `check --method simulate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimOptions {
+    /// Number of runs (independent replications) [default: 10000 unless --precision is given].
+    #[arg(long, value_name = "N", conflicts_with = "precision")]
+    runs: Option<u64>,
+    /// Run until the 95% interval of the unavailability is within this relative half-width,
+    /// e.g. 1% or 0.01.
+    #[arg(long, value_name = "PERCENT")]
+    precision: Option<String>,
+    /// With --precision: stop after this many runs at most.
+    #[arg(long, value_name = "N", default_value_t = 10_000_000)]
+    max_runs: u64,
+    /// With --precision: stop after this much wall time at most, e.g. 30s or 5m.
+    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    max_time: String,
+    /// Length of one run (the measured interval), e.g. 1y, 90d.
+    #[arg(long, value_name = "DURATION", default_value = "1y")]
+    horizon: String,
+    /// Simulated time discarded at the start of each run, e.g. 1w.
+    #[arg(long, value_name = "DURATION", default_value = "0s")]
+    warmup: String,
+    /// SLA window for breach probabilities [default: the model's [target] window, else 30d].
+    #[arg(long, value_name = "DURATION")]
+    window: Option<String>,
+    /// Seed of the random streams [default: random, printed on stderr].
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_name = "T")]
+    threads: Option<usize>,
+    /// No progress bar and no notes on stderr (errors and warnings are still printed).
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// Arguments of `nines simulate`.
+#[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    #[command(flatten)]
+    input: ModelArgs,
+    #[command(flatten)]
+    options: SimOptions,
+    /// Simulate only shard I of K (1-based): its contiguous share of the run indices.
+    #[arg(long, value_name = "I/K", requires_all = ["runs", "save", "seed"])]
+    shard: Option<String>,
+    /// Save the mergeable statistics to FILE (JSON) for `nines merge`.
+    #[arg(long, value_name = "FILE")]
+    save: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// Arguments of `nines merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Shard files saved by `nines simulate --shard I/K --save FILE`.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// Simulation options checked and converted, before a model supplies its window and target.
+pub struct Parsed {
+    stop: Stop,
+    horizon_hours: f64,
+    warmup_hours: f64,
+    window_hours: Option<f64>,
+    seed: u64,
+    threads: usize,
+    quiet: bool,
+}
+
+fn bad_option(option: &str, message: impl std::fmt::Display) -> Outcome {
+    say!("error: {option}: {message}");
+    Outcome::InputError
+}
+
+fn positive_duration(option: &str, text: &str) -> Result<f64, Outcome> {
+    match parse_duration_hours(text) {
+        Ok(hours) if hours > 0.0 && hours.is_finite() => Ok(hours),
+        Ok(_) => Err(bad_option(option, "must be longer than 0")),
+        Err(message) => Err(bad_option(option, message)),
+    }
+}
+
+/// Checks the simulation options; prints the seed when it is chosen at random.
+pub fn parse_options(options: &SimOptions) -> Result<Parsed, Outcome> {
+    let horizon_hours = positive_duration("--horizon", &options.horizon)?;
+    let warmup_hours = match parse_duration_hours(&options.warmup) {
+        Ok(hours) if hours.is_finite() => hours,
+        Ok(_) => return Err(bad_option("--warmup", "must be finite")),
+        Err(message) => return Err(bad_option("--warmup", message)),
+    };
+    let window_hours = match &options.window {
+        Some(text) => Some(positive_duration("--window", text)?),
+        None => None,
+    };
+    let stop = match &options.precision {
+        Some(text) => {
+            let relative = parse_fraction_text(text)
+                .map_err(|message| bad_option("--precision", message))?
+                .value;
+            if !(relative > 0.0 && relative < 1.0) {
+                return Err(bad_option(
+                    "--precision",
+                    "must be between 0 and 100%, e.g. 1%",
+                ));
+            }
+            if options.max_runs == 0 {
+                return Err(bad_option("--max-runs", "must be at least 1"));
+            }
+            let max_time = positive_duration("--max-time", &options.max_time)?;
+            Stop::Precision {
+                relative,
+                max_runs: options.max_runs,
+                max_time: Duration::from_secs_f64((max_time * 3600.0).min(1e9)),
+            }
+        }
+        None => match options.runs {
+            Some(0) => return Err(bad_option("--runs", "must be at least 1")),
+            Some(runs) => Stop::Runs(runs),
+            None => Stop::Runs(DEFAULT_RUNS),
+        },
+    };
+    let threads = match options.threads {
+        Some(0) => return Err(bad_option("--threads", "must be at least 1")),
+        Some(threads) => threads,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let seed = match options.seed {
+        Some(seed) => seed,
+        None => {
+            let seed = rand::random::<u64>() >> 11; // short enough to retype
+            if !options.quiet {
+                say!("note: seed {seed} (pass --seed {seed} to reproduce)");
+            }
+            seed
+        }
+    };
+    Ok(Parsed {
+        stop,
+        horizon_hours,
+        warmup_hours,
+        window_hours,
+        seed,
+        threads,
+        quiet: options.quiet,
+    })
+}
+
+fn parse_shard(text: &str) -> Result<Shard, Outcome> {
+    let parsed = text.split_once('/').and_then(|(index, count)| {
+        Some((
+            index.trim().parse::<u64>().ok()?,
+            count.trim().parse::<u64>().ok()?,
+        ))
+    });
+    match parsed {
+        Some((index, count)) if count >= 1 && (1..=count).contains(&index) => Ok(Shard {
+            index: index - 1,
+            count,
+        }),
+        _ => Err(bad_option(
+            "--shard",
+            format!("expected I/K with 1 ≤ I ≤ K, e.g. 3/8, got '{text}'"),
+        )),
+    }
+}
+
+/// Progress on stderr: a bar after the first second, when stderr is a terminal.
+struct Progress {
+    bar: ProgressBar,
+    started: Instant,
+    done: AtomicU64,
+    shown: AtomicBool,
+    enabled: bool,
+    precision: Option<f64>,
+}
+
+impl Progress {
+    fn new(stop: Stop, quiet: bool) -> Self {
+        let (length, precision) = match stop {
+            Stop::Runs(runs) => (runs, None),
+            Stop::Precision {
+                relative, max_runs, ..
+            } => (max_runs, Some(relative)),
+        };
+        let bar = ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::hidden());
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} {pos}/{len} runs [{elapsed_precise}, ~{eta} left] {msg}",
+        ) {
+            bar.set_style(style);
+        }
+        Self {
+            bar,
+            started: Instant::now(),
+            done: AtomicU64::new(0),
+            shown: AtomicBool::new(false),
+            enabled: !quiet && io::stderr().is_terminal(),
+            precision,
+        }
+    }
+
+    fn finish(&self) {
+        if self.shown.load(Ordering::Relaxed) {
+            self.bar.finish_and_clear();
+        }
+    }
+}
+
+impl sim::Observer for Progress {
+    fn runs_done(&self, runs: u64) {
+        let done = self.done.fetch_add(runs, Ordering::Relaxed) + runs;
+        if !self.enabled || !done.is_multiple_of(64) {
+            return;
+        }
+        if !self.shown.load(Ordering::Relaxed) && self.started.elapsed() > Duration::from_secs(1) {
+            self.shown.store(true, Ordering::Relaxed);
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        self.bar.set_position(done);
+    }
+
+    fn checkpoint(&self, tally: &Tally, _elapsed: Duration) -> bool {
+        if !self.enabled {
+            return true;
+        }
+        let estimate = tally.unavailability.mean().unwrap_or(0.0);
+        let half = tally.unavailability.half_width95().unwrap_or(0.0);
+        self.bar.set_message(format!(
+            "availability {} ± {:.2e}",
+            availability_percent(estimate),
+            half
+        ));
+        if let Some(relative) = self.precision
+            && estimate > 0.0
+            && half > 0.0
+        {
+            let needed = tally.runs as f64 * (half / (relative * estimate)).powi(2);
+            self.bar.set_length((needed as u64).max(tally.runs));
+        }
+        true
+    }
+}
+
+/// Simulates one loaded model into a record; errors are reported on stderr.
+fn simulate_loaded(
+    loaded: &LoadedModel,
+    target: Option<&Target>,
+    options: &Parsed,
+    shard: Option<Shard>,
+) -> Option<Record> {
+    let model = &loaded.model;
+    let window_hours = options
+        .window_hours
+        .or_else(|| target.and_then(|t| t.window_hours))
+        .unwrap_or(DEFAULT_WINDOW_HOURS);
+    let settings = Settings {
+        horizon_hours: options.horizon_hours,
+        warmup_hours: options.warmup_hours,
+        window_hours,
+        breach_hours: target.map(|t| t.unavailability * window_hours),
+        seed: options.seed,
+        stop: options.stop,
+        threads: options.threads,
+        shard,
+    };
+    if sim::windows_per_run(&settings) == 0 && !options.quiet {
+        say!(
+            "note: {}: the horizon is shorter than the {} SLA window, so no window is measured; lengthen --horizon",
+            loaded.file,
+            format_duration_hours(window_hours)
+        );
+    }
+    let progress = Progress::new(options.stop, options.quiet);
+    let result = sim::simulate(model, &settings, &progress);
+    progress.finish();
+    let simulation = match result {
+        Ok(simulation) => simulation,
+        Err(error) => {
+            let diagnostic = Diagnostic::new("simulation-limit", error.to_string(), None);
+            loaded.sources.emit_to_stderr(&diagnostic);
+            return None;
+        }
+    };
+    let exact = solve(model).ok();
+    let blocks: Vec<RecordBlock> = simulation
+        .blocks
+        .iter()
+        .map(|(name, instances)| RecordBlock {
+            name: name.clone(),
+            kind: describe_kind(model, name),
+            instances: *instances,
+        })
+        .collect();
+    let exact_blocks = exact.as_ref().map(|solution| {
+        blocks
+            .iter()
+            .map(|block| {
+                let measures = solution
+                    .blocks
+                    .iter()
+                    .find(|b| b.name == block.name)
+                    .map_or(solution.system, |b| b.measures);
+                ExactMeasures {
+                    unavailability: measures.unavailability,
+                    frequency: measures.frequency,
+                }
+            })
+            .collect()
+    });
+    let runs = match options.stop {
+        Stop::Runs(runs) => runs,
+        Stop::Precision { .. } => simulation.tally.runs,
+    };
+    Some(Record {
+        format: shard::SHARD_FORMAT.into(),
+        model: model.name.clone(),
+        file: loaded.file.clone(),
+        model_hash: shard::fingerprint(model),
+        seed: options.seed,
+        runs,
+        shard_index: shard.map_or(0, |s| s.index),
+        shard_count: shard.map_or(1, |s| s.count),
+        horizon_hours: settings.horizon_hours,
+        warmup_hours: settings.warmup_hours,
+        window_hours,
+        breach_hours: settings.breach_hours,
+        target: target.map(|t| t.text.clone()),
+        target_unavailability: target.map(|t| t.unavailability),
+        max_breach_probability: target.and_then(|t| t.max_breach_probability),
+        blocks,
+        exact: exact.as_ref().map(|solution| ExactMeasures {
+            unavailability: solution.system.unavailability,
+            frequency: solution.system.frequency,
+        }),
+        exact_blocks,
+        exact_applies: Plan::exact_solver_applies(model),
+        stopped: simulation.stop.name().into(),
+        elapsed_seconds: simulation.elapsed.as_secs_f64(),
+        threads: simulation.threads,
+        tally: simulation.tally,
+    })
+}
+
+/// Notes on stderr after a simulation: the self-check and how it stopped.
+fn notes(record: &Record, quiet: bool) {
+    let estimates = Estimates::of(record);
+    if record.exact_applies && estimates.disagreement() {
+        let describe = |check: Option<simulation::Agreement>| match check.and_then(|c| c.sigmas) {
+            Some(sigmas) => format!("{sigmas:+.1} standard errors"),
+            None => "no outage simulated".into(),
+        };
+        say!(
+            "warning: {}: the simulation disagrees with the exact solution (unavailability {}, outage frequency {}); with these distributions they should agree: check the model, or report a bug in nines",
+            record.file,
+            describe(estimates.exact_unavailability),
+            describe(estimates.exact_failures)
+        );
+    }
+    if quiet {
+        return;
+    }
+    if record.stopped == "max-runs" || record.stopped == "max-time" {
+        say!(
+            "note: {}: stopped {} after {} runs; rerun with --runs {} --seed {} to reproduce these numbers",
+            record.file,
+            simulation::stop_text(&record.stopped),
+            record.tally.runs,
+            record.tally.runs,
+            record.seed
+        );
+    }
+    let outages = record.tally.outages.sum();
+    if outages < 30.0 {
+        say!(
+            "note: {}: only {} system outages were simulated; the intervals are rough: run more (--runs) or rely on `nines solve`",
+            record.file,
+            outages.round()
+        );
+    }
+}
+
+fn write_record(
+    out: &mut dyn Write,
+    format: Format,
+    record: &Record,
+    first: bool,
+) -> io::Result<()> {
+    match format {
+        Format::Table => simulation::write_table(out, record),
+        Format::Json => {
+            serde_json::to_writer(&mut *out, &simulation::json_object(record))?;
+            writeln!(out)
+        }
+        Format::Csv => {
+            if first {
+                writeln!(out, "{}", simulation::CSV_HEADER)?;
+            }
+            simulation::csv_rows(out, record)
+        }
+        Format::Markdown => simulation::write_markdown(out, record),
+    }
+}
+
+/// Writes a record as JSON to a temporary file beside `path`, then renames it into place.
+fn save(path: &Path, record: &Record) -> Result<(), String> {
+    let text = serde_json::to_string(record).map_err(|error| error.to_string())?;
+    let directory = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().map_or_else(
+        || "shard".into(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    let temporary = directory.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&temporary, text)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|error| {
+            let _ = std::fs::remove_file(&temporary);
+            error.to_string()
+        })
+}
+
+/// `nines simulate`.
+pub fn run_simulate(args: SimulateArgs, out: &mut dyn Write) -> io::Result<Outcome> {
+    let overrides = match parse_overrides(&args.input.set) {
+        Ok(overrides) => overrides,
+        Err(outcome) => return Ok(outcome),
+    };
+    let shard = match args.shard.as_deref().map(parse_shard).transpose() {
+        Ok(shard) => shard,
+        Err(outcome) => return Ok(outcome),
+    };
+    if args.save.is_some() && args.input.models.len() > 1 {
+        say!("error: --save takes one model at a time");
+        return Ok(Outcome::InputError);
+    }
+    let options = match parse_options(&args.options) {
+        Ok(options) => options,
+        Err(outcome) => return Ok(outcome),
+    };
+    let mut outcome = Outcome::Success;
+    let mut first = true;
+    for path in &args.input.models {
+        let Some(loaded) = load(path, &overrides) else {
+            outcome = Outcome::InputError;
+            continue;
+        };
+        let target = loaded.model.target.clone();
+        let Some(record) = simulate_loaded(&loaded, target.as_ref(), &options, shard) else {
+            outcome = Outcome::InputError;
+            continue;
+        };
+        notes(&record, options.quiet);
+        if let Some(path) = &args.save {
+            if let Err(error) = save(path, &record) {
+                say!("error: could not save '{}': {error}", path.display());
+                outcome = Outcome::InputError;
+                continue;
+            }
+            if !options.quiet {
+                say!("note: saved to '{}'", path.display());
+            }
+        }
+        write_record(out, args.format, &record, first)?;
+        first = false;
+    }
+    Ok(outcome)
+}
+
+/// `nines merge`.
+pub fn run_merge(args: MergeArgs, out: &mut dyn Write) -> io::Result<Outcome> {
+    let mut files = Vec::new();
+    for path in &args.files {
+        let name = path.display().to_string();
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) => {
+                say!("error: could not read '{name}': {error}");
+                return Ok(Outcome::InputError);
+            }
+        };
+        match serde_json::from_str::<Record>(&text) {
+            Ok(record) if record.format == shard::SHARD_FORMAT => files.push((name, record)),
+            Ok(record) => {
+                say!(
+                    "error: {name}: unknown shard format '{}' (expected '{}')",
+                    one_line(&record.format),
+                    shard::SHARD_FORMAT
+                );
+                return Ok(Outcome::InputError);
+            }
+            Err(error) => {
+                say!(
+                    "error: {name}:{}:{}: not a nines shard file: {error}",
+                    error.line(),
+                    error.column()
+                );
+                return Ok(Outcome::InputError);
+            }
+        }
+    }
+    match shard::merge(&files) {
+        Ok(record) => {
+            notes(&record, false);
+            write_record(out, args.format, &record, true)?;
+            Ok(Outcome::Success)
+        }
+        Err(error) => {
+            say!("error: {error}");
+            Ok(Outcome::InputError)
+        }
+    }
+}
+
+/// `nines check --method simulate` for one model: prints its line, returns its outcome.
+pub fn check_simulated(
+    loaded: &LoadedModel,
+    target: &Target,
+    options: &Parsed,
+    json: bool,
+    colour: bool,
+    out: &mut dyn Write,
+) -> io::Result<Outcome> {
+    let Some(record) = simulate_loaded(loaded, Some(target), options, None) else {
+        return Ok(Outcome::InputError);
+    };
+    notes(&record, options.quiet);
+    let estimates = Estimates::of(&record);
+    let Some(verdict) = SimulatedVerdict::of(&record, &estimates) else {
+        return Ok(Outcome::InputError);
+    };
+    if json {
+        serde_json::to_writer(&mut *out, &simulation::json_object(&record))?;
+        writeln!(out)?;
+    } else {
+        let status = match (verdict.met(), colour) {
+            (true, true) => "\x1b[32mPASS\x1b[0m",
+            (false, true) => "\x1b[31mFAIL\x1b[0m",
+            (true, false) => "PASS",
+            (false, false) => "FAIL",
+        };
+        let u = estimates.unavailability;
+        let breach = match (estimates.breach, record.max_breach_probability) {
+            (Some(breach), Some(limit)) => format!(
+                "; P(a {} window breaches) ≤ {:.3}% is {} the limit {}%",
+                format_duration_hours(record.window_hours),
+                breach.high * 100.0,
+                if breach.high <= limit {
+                    "within"
+                } else {
+                    "above"
+                },
+                limit * 100.0
+            ),
+            _ => String::new(),
+        };
+        writeln!(
+            out,
+            "{status}  {}: simulated availability {} (95% CI down to {}) {} target {}{breach}  [{}]",
+            one_line(&record.model),
+            availability_percent(u.value),
+            availability_percent(u.high),
+            if verdict.availability_met {
+                "meets"
+            } else {
+                "misses"
+            },
+            one_line(&target.text),
+            one_line(&record.file)
+        )?;
+    }
+    Ok(if verdict.met() {
+        Outcome::Success
+    } else {
+        Outcome::TargetMissed
+    })
+}

@@ -1,0 +1,716 @@
+//! Presenting a simulation: estimates with intervals, the self-check against the exact
+//! solution, and the outputs (table, JSON, CSV, Markdown).
+
+use super::format::{availability_percent, downtime, hours, one_line, significant};
+use crate::model::units::{HOURS_PER_YEAR, format_duration_hours};
+use crate::simulate::shard::Record;
+use crate::simulate::stats::Moments;
+use serde_json::{Value, json};
+use std::io::{self, Write};
+
+/// Two-sided level of every displayed interval.
+pub const LEVEL: f64 = 0.95;
+
+/// Beyond this many standard errors the simulation and the exact value disagree.
+pub const DISAGREEMENT_SIGMAS: f64 = 4.0;
+
+const MINUTES_PER_YEAR: f64 = HOURS_PER_YEAR * 60.0;
+
+/// An estimate with its 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    /// Point estimate.
+    pub value: f64,
+    /// Lower end.
+    pub low: f64,
+    /// Upper end.
+    pub high: f64,
+}
+
+impl Estimate {
+    fn of(moments: &Moments, scale: f64) -> Self {
+        let mean = moments.mean().unwrap_or(0.0);
+        let (low, high) = moments.ci(LEVEL).unwrap_or((mean, mean));
+        Self {
+            value: mean * scale,
+            low: (low * scale).max(0.0),
+            high: high * scale,
+        }
+    }
+
+    fn json(&self) -> Value {
+        json!([finite(self.low), finite(self.high)])
+    }
+}
+
+/// How far a simulated value lies from the exact one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Agreement {
+    /// The exact value.
+    pub exact: f64,
+    /// (simulated − exact) / standard error; None when the runs did not vary at all.
+    pub sigmas: Option<f64>,
+    /// Whether they agree within [`DISAGREEMENT_SIGMAS`] (or, with no variation, whether
+    /// seeing no outage was plausible).
+    pub agrees: bool,
+}
+
+/// Compares a per-run mean with the exact per-run value; `expected_outages` is the number
+/// of outages the exact solution expects over all runs.
+fn agreement(moments: &Moments, exact_per_run: f64, expected_outages: f64) -> Agreement {
+    let mean = moments.mean().unwrap_or(0.0);
+    let standard_error = moments.std_error().unwrap_or(0.0);
+    if standard_error > 0.0 {
+        let sigmas = (mean - exact_per_run) / standard_error;
+        return Agreement {
+            exact: exact_per_run,
+            sigmas: Some(sigmas),
+            agrees: sigmas.abs() <= DISAGREEMENT_SIGMAS,
+        };
+    }
+    // No variation (typically no outage in any run): plausible when the exact solution
+    // expects few outages over all runs, P(none) = e^{−m} ≥ 1e-4 for m ≤ 9.2.
+    Agreement {
+        exact: exact_per_run,
+        sigmas: None,
+        agrees: expected_outages <= 9.2 || mean == exact_per_run,
+    }
+}
+
+/// Every number a simulation report shows, computed once.
+#[derive(Debug, Clone)]
+pub struct Estimates {
+    /// System unavailability.
+    pub unavailability: Estimate,
+    /// Outages per year.
+    pub failures_per_year: Estimate,
+    /// Mean outage length (total downtime / outages), hours.
+    pub mttr_hours: Option<Estimate>,
+    /// Window-breach probability.
+    pub breach: Option<Estimate>,
+    /// P(no downtime in a run).
+    pub outage_free: Estimate,
+    /// Self-check of U against the exact solution.
+    pub exact_unavailability: Option<Agreement>,
+    /// Self-check of the outage frequency (per run).
+    pub exact_failures: Option<Agreement>,
+    /// Per block: U, outages per year, and the self-check of U.
+    pub blocks: Vec<(Estimate, Estimate, Option<Agreement>)>,
+}
+
+impl Estimates {
+    /// Computes the estimates of a record.
+    pub fn of(record: &Record) -> Self {
+        let tally = &record.tally;
+        let per_year = HOURS_PER_YEAR / record.horizon_hours;
+        let runs = tally.runs as f64;
+        let mttr_hours = tally.downtime_per_outage.ratio().map(|value| {
+            let (low, high) = tally
+                .downtime_per_outage
+                .ratio_ci(LEVEL)
+                .unwrap_or((value, value));
+            Estimate {
+                value,
+                low: low.max(0.0),
+                high,
+            }
+        });
+        let breach = if record.breach_hours.is_some() {
+            tally
+                .breach_probability(LEVEL)
+                .map(|(value, (low, high))| Estimate { value, low, high })
+        } else {
+            None
+        };
+        let (free, (free_low, free_high)) = tally.outage_free(LEVEL);
+        let exact = record.exact.filter(|_| tally.runs > 1);
+        let exact_unavailability = exact.map(|exact| {
+            let expected = exact.frequency * record.horizon_hours * runs;
+            agreement(&tally.unavailability, exact.unavailability, expected)
+        });
+        let exact_failures = exact.map(|exact| {
+            let per_run = exact.frequency * record.horizon_hours;
+            agreement(&tally.outages, per_run, per_run * runs)
+        });
+        let blocks = tally
+            .blocks
+            .iter()
+            .enumerate()
+            .map(|(index, block)| {
+                let check = record
+                    .exact_blocks
+                    .as_ref()
+                    .filter(|_| tally.runs > 1)
+                    .and_then(|all| all.get(index))
+                    .map(|exact| {
+                        let copies = record.blocks[index].instances as f64;
+                        let expected = exact.frequency * record.horizon_hours * runs * copies;
+                        agreement(&block.unavailability, exact.unavailability, expected)
+                    });
+                (
+                    Estimate::of(&block.unavailability, 1.0),
+                    Estimate::of(&block.outages, per_year),
+                    check,
+                )
+            })
+            .collect();
+        Self {
+            unavailability: Estimate::of(&tally.unavailability, 1.0),
+            failures_per_year: Estimate::of(&tally.outages, per_year),
+            mttr_hours,
+            breach,
+            outage_free: Estimate {
+                value: free,
+                low: free_low,
+                high: free_high,
+            },
+            exact_unavailability,
+            exact_failures,
+            blocks,
+        }
+    }
+
+    /// Whether the self-check found a disagreement worth a warning.
+    pub fn disagreement(&self) -> bool {
+        [self.exact_unavailability, self.exact_failures]
+            .iter()
+            .flatten()
+            .any(|check| !check.agrees)
+    }
+}
+
+/// The outcome of `nines check --method simulate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimulatedVerdict {
+    /// The upper end of U's 95% interval is within the target.
+    pub availability_met: bool,
+    /// The upper end of the breach probability's interval is within
+    /// `max_breach_probability` (None when the model sets no such limit).
+    pub breach_met: Option<bool>,
+}
+
+impl SimulatedVerdict {
+    /// Judges a record against its target; None without a target.
+    pub fn of(record: &Record, estimates: &Estimates) -> Option<Self> {
+        let target = record.target_unavailability?;
+        let breach_met = match (record.max_breach_probability, estimates.breach) {
+            (Some(limit), Some(breach)) => Some(breach.high <= limit),
+            _ => None,
+        };
+        Some(Self {
+            availability_met: estimates.unavailability.high <= target,
+            breach_met,
+        })
+    }
+
+    /// Both parts met.
+    pub fn met(&self) -> bool {
+        self.availability_met && self.breach_met != Some(false)
+    }
+}
+
+fn finite(value: f64) -> Value {
+    if value.is_finite() {
+        json!(value)
+    } else {
+        Value::Null
+    }
+}
+
+fn agreement_json(check: Option<Agreement>, scale: f64) -> Value {
+    match check {
+        Some(check) => json!({
+            "value": finite(check.exact * scale),
+            "sigmas": check.sigmas.map_or(Value::Null, finite),
+            "agrees": check.agrees,
+        }),
+        None => Value::Null,
+    }
+}
+
+/// The JSON object of one simulated model (one line of `--format json`).
+pub fn json_object(record: &Record) -> Value {
+    let estimates = Estimates::of(record);
+    let tally = &record.tally;
+    let u = estimates.unavailability;
+    let per_year = HOURS_PER_YEAR / record.horizon_hours;
+    let f = estimates.failures_per_year;
+    let mtbf = |failures_per_year: f64| finite(HOURS_PER_YEAR / failures_per_year);
+    let verdict = SimulatedVerdict::of(record, &estimates);
+    let blocks: Vec<Value> = record
+        .blocks
+        .iter()
+        .zip(&estimates.blocks)
+        .map(|(block, (u, f, check))| {
+            json!({
+                "name": block.name,
+                "kind": block.kind,
+                "instances": block.instances,
+                "availability": 1.0 - u.value,
+                "availability_ci95": [1.0 - u.high, 1.0 - u.low],
+                "unavailability": u.value,
+                "unavailability_ci95": u.json(),
+                "failures_per_year": f.value,
+                "failures_per_year_ci95": f.json(),
+                "exact_unavailability": agreement_json(*check, 1.0),
+            })
+        })
+        .collect();
+    json!({
+        "model": record.model,
+        "file": record.file,
+        "method": "simulate",
+        "availability": 1.0 - u.value,
+        "availability_ci95": [1.0 - u.high, 1.0 - u.low],
+        "unavailability": u.value,
+        "unavailability_ci95": u.json(),
+        "nines": if u.value > 0.0 { finite(-u.value.log10()) } else { Value::Null },
+        "downtime_minutes_per_year": u.value * MINUTES_PER_YEAR,
+        "downtime_minutes_per_year_ci95": [u.low * MINUTES_PER_YEAR, u.high * MINUTES_PER_YEAR],
+        "failures_per_year": f.value,
+        "failures_per_year_ci95": f.json(),
+        "mtbf_hours": mtbf(f.value),
+        "mtbf_hours_ci95": [mtbf(f.high), mtbf(f.low)],
+        "mttr_hours": estimates.mttr_hours.map_or(Value::Null, |m| finite(m.value)),
+        "mttr_hours_ci95": estimates.mttr_hours.map_or(Value::Null, |m| m.json()),
+        "outages_per_run": {
+            "mean": tally.outages.mean(),
+            "p50": tally.outage_counts.quantile(0.5),
+            "p90": tally.outage_counts.quantile(0.9),
+            "p99": tally.outage_counts.quantile(0.99),
+            "max": tally.outage_counts.max(),
+        },
+        "outage_hours": outage_lengths_json(record),
+        "outage_free_probability": estimates.outage_free.value,
+        "outage_free_probability_ci95": estimates.outage_free.json(),
+        "window_hours": record.window_hours,
+        "windows": tally.windows,
+        "window_downtime_minutes": window_json(record),
+        "breach_probability": estimates.breach.map_or(Value::Null, |b| json!(b.value)),
+        "breach_probability_ci95": estimates.breach.map_or(Value::Null, |b| b.json()),
+        "max_breach_probability": record.max_breach_probability,
+        "target": match (&record.target, record.target_unavailability, verdict) {
+            (Some(text), Some(target), Some(verdict)) => json!({
+                "text": text,
+                "unavailability": target,
+                "availability": 1.0 - target,
+                "met": verdict.met(),
+                "availability_met": verdict.availability_met,
+                "breach_met": verdict.breach_met,
+            }),
+            _ => Value::Null,
+        },
+        "exact": if record.exact.is_some() {
+            json!({
+                "applies": record.exact_applies,
+                "unavailability": agreement_json(estimates.exact_unavailability, 1.0),
+                "failures_per_year": agreement_json(estimates.exact_failures, per_year),
+            })
+        } else {
+            Value::Null
+        },
+        "runs": tally.runs,
+        "horizon_hours": record.horizon_hours,
+        "warmup_hours": record.warmup_hours,
+        "seed": record.seed,
+        "events": tally.events,
+        "elapsed_seconds": record.elapsed_seconds,
+        "threads": record.threads,
+        "events_per_second": finite(tally.events as f64 / record.elapsed_seconds),
+        "stopped": record.stopped,
+        "partial": record.stopped == "interrupted",
+        "blocks": blocks,
+    })
+}
+
+fn outage_lengths_json(record: &Record) -> Value {
+    let lengths = &record.tally.outage_lengths;
+    if lengths.count() == 0 {
+        return json!({ "count": 0 });
+    }
+    json!({
+        "count": lengths.count(),
+        "mean": record.tally.outage_length_total.value() / lengths.count() as f64,
+        "p50": lengths.quantile(0.5),
+        "p90": lengths.quantile(0.9),
+        "p99": lengths.quantile(0.99),
+        "max": lengths.max(),
+    })
+}
+
+fn window_json(record: &Record) -> Value {
+    let windows = &record.tally.window_downtime;
+    if windows.count() == 0 {
+        return Value::Null;
+    }
+    let minutes = |q: f64| windows.quantile(q).map(|hours| hours * 60.0);
+    json!({
+        "p50": minutes(0.5),
+        "p90": minutes(0.9),
+        "p99": minutes(0.99),
+        "p999": minutes(0.999),
+        "max": windows.max().map(|hours| hours * 60.0),
+    })
+}
+
+fn interval_percent(estimate: &Estimate) -> String {
+    format!(
+        "{} – {}",
+        availability_percent(estimate.high),
+        availability_percent(estimate.low)
+    )
+}
+
+fn probability(value: f64) -> String {
+    format!("{}%", significant(value * 100.0, 3))
+}
+
+fn sigmas_text(check: &Agreement) -> String {
+    match check.sigmas {
+        Some(sigmas) => format!("{:.1} standard errors away", sigmas.abs()),
+        None if check.agrees => "no outage simulated, plausible at this run count".into(),
+        None => "no outage simulated, though the exact value expects some".into(),
+    }
+}
+
+/// Explains a stop reason other than "done".
+pub fn stop_text(stopped: &str) -> &'static str {
+    match stopped {
+        "max-runs" => "at --max-runs before reaching --precision",
+        "max-time" => "at --max-time before reaching --precision",
+        "interrupted" => "interrupted: PARTIAL results of the runs completed",
+        _ => "",
+    }
+}
+
+/// Writes the human-readable report of one simulated model.
+pub fn write_table(out: &mut dyn Write, record: &Record) -> io::Result<()> {
+    let estimates = Estimates::of(record);
+    let tally = &record.tally;
+    let u = estimates.unavailability;
+    let horizon = format_duration_hours(record.horizon_hours);
+    writeln!(
+        out,
+        "{} — simulated  ({})",
+        one_line(&record.model),
+        one_line(&record.file)
+    )?;
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let warmup = if record.warmup_hours > 0.0 {
+        format!(
+            " after {} warm-up",
+            format_duration_hours(record.warmup_hours)
+        )
+    } else {
+        String::new()
+    };
+    rows.push((
+        "runs".into(),
+        format!(
+            "{} × {horizon}{warmup}  (seed {}, {} thread{}, {:.2} s, {} events)",
+            tally.runs,
+            record.seed,
+            record.threads,
+            if record.threads == 1 { "" } else { "s" },
+            record.elapsed_seconds,
+            significant(tally.events as f64, 3)
+        ),
+    ));
+    rows.push((
+        "availability".into(),
+        format!(
+            "{}   95% CI {}",
+            availability_percent(u.value),
+            interval_percent(&u)
+        ),
+    ));
+    if let Some(check) = &estimates.exact_unavailability {
+        let label = if record.exact_applies {
+            "exact"
+        } else {
+            "exponential approx."
+        };
+        rows.push((
+            label.into(),
+            format!(
+                "{}   ({})",
+                availability_percent(check.exact),
+                sigmas_text(check)
+            ),
+        ));
+    }
+    rows.push((
+        "downtime per year".into(),
+        format!(
+            "{}   95% CI {} – {}",
+            downtime(u.value * MINUTES_PER_YEAR),
+            downtime(u.low * MINUTES_PER_YEAR),
+            downtime(u.high * MINUTES_PER_YEAR)
+        ),
+    ));
+    let f = estimates.failures_per_year;
+    rows.push((
+        "outages per year".into(),
+        format!(
+            "{}   95% CI {} – {}",
+            significant(f.value, 3),
+            significant(f.low, 3),
+            significant(f.high, 3)
+        ),
+    ));
+    let mtbf = (f.value > 0.0).then(|| HOURS_PER_YEAR / f.value);
+    rows.push((
+        "MTBF / MTTR".into(),
+        format!(
+            "{} / {}",
+            hours(mtbf),
+            hours(estimates.mttr_hours.map(|m| m.value))
+        ),
+    ));
+    let lengths = &tally.outage_lengths;
+    if lengths.count() > 0 {
+        let mean = tally.outage_length_total.value() / lengths.count() as f64;
+        rows.push((
+            "outage length".into(),
+            format!(
+                "mean {}, p50 {}, p90 {}, p99 {}, max {}",
+                hours(Some(mean)),
+                hours(lengths.quantile(0.5)),
+                hours(lengths.quantile(0.9)),
+                hours(lengths.quantile(0.99)),
+                hours(lengths.max())
+            ),
+        ));
+    }
+    let count = |q: f64| tally.outage_counts.quantile(q).unwrap_or(0);
+    rows.push((
+        format!("outages per {horizon}"),
+        format!(
+            "mean {}, p50 {}, p90 {}, p99 {}, max {}",
+            significant(tally.outages.mean().unwrap_or(0.0), 3),
+            count(0.5),
+            count(0.9),
+            count(0.99),
+            tally.outage_counts.max().unwrap_or(0)
+        ),
+    ));
+    let free = estimates.outage_free;
+    rows.push((
+        format!("P(no outage in {horizon})"),
+        format!(
+            "{}   95% CI {} – {}",
+            probability(free.value),
+            probability(free.low),
+            probability(free.high)
+        ),
+    ));
+    let windows = &tally.window_downtime;
+    if windows.count() > 0 {
+        let minutes = |q: f64| downtime(windows.quantile(q).unwrap_or(0.0) * 60.0);
+        rows.push((
+            format!("SLA window {}", format_duration_hours(record.window_hours)),
+            format!(
+                "downtime p50 {}, p90 {}, p99 {}, p99.9 {}, max {}",
+                minutes(0.5),
+                minutes(0.9),
+                minutes(0.99),
+                minutes(0.999),
+                downtime(windows.max().unwrap_or(0.0) * 60.0)
+            ),
+        ));
+    }
+    if let (Some(breach), Some(target)) = (estimates.breach, &record.target) {
+        let limit = match record.max_breach_probability {
+            Some(limit) => format!(
+                "; limit {}: {}",
+                probability(limit),
+                if breach.high <= limit {
+                    "met"
+                } else {
+                    "MISSED"
+                }
+            ),
+            None => String::new(),
+        };
+        rows.push((
+            "breach probability".into(),
+            format!(
+                "{}   95% CI {} – {}  (windows below {}{limit})",
+                probability(breach.value),
+                probability(breach.low),
+                probability(breach.high),
+                one_line(target)
+            ),
+        ));
+    }
+    if record.stopped != "runs" && record.stopped != "precision" {
+        rows.push(("stopped".into(), stop_text(&record.stopped).into()));
+    }
+    let width = rows
+        .iter()
+        .map(|(label, _)| label.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (label, value) in &rows {
+        writeln!(out, "  {label:<width$}  {value}")?;
+    }
+    if !record.blocks.is_empty() {
+        writeln!(out)?;
+        write_block_table(out, record, &estimates)?;
+    }
+    writeln!(out)
+}
+
+fn write_block_table(
+    out: &mut dyn Write,
+    record: &Record,
+    estimates: &Estimates,
+) -> io::Result<()> {
+    let names: Vec<String> = record.blocks.iter().map(|b| one_line(&b.name)).collect();
+    let name_width = names
+        .iter()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(5);
+    let kind_width = record
+        .blocks
+        .iter()
+        .map(|b| b.kind.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    let cis: Vec<String> = estimates
+        .blocks
+        .iter()
+        .map(|(u, _, _)| interval_percent(u))
+        .collect();
+    let ci_width = cis
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    writeln!(
+        out,
+        "  {:<name_width$}  {:<kind_width$}  {:>14}  {:<ci_width$}  exact",
+        "block", "kind", "availability", "95% CI"
+    )?;
+    for (((block, name), (u, _, check)), ci) in record
+        .blocks
+        .iter()
+        .zip(&names)
+        .zip(&estimates.blocks)
+        .zip(&cis)
+    {
+        let exact = match check {
+            Some(check) => format!(
+                "{}{}",
+                availability_percent(check.exact),
+                match check.sigmas {
+                    Some(sigmas) => format!(" ({sigmas:+.1}σ)"),
+                    None => String::new(),
+                }
+            ),
+            None => "–".into(),
+        };
+        writeln!(
+            out,
+            "  {name:<name_width$}  {:<kind_width$}  {:>14}  {ci:<ci_width$}  {exact}",
+            one_line(&block.kind),
+            availability_percent(u.value),
+        )?;
+    }
+    Ok(())
+}
+
+/// The CSV header line for [`csv_rows`].
+pub const CSV_HEADER: &str = "model,file,item,kind,availability,availability_low,availability_high,unavailability,failures_per_year,failures_per_year_low,failures_per_year_high,exact_unavailability,runs,seed";
+
+/// CSV rows: the system, then each block.
+pub fn csv_rows(out: &mut dyn Write, record: &Record) -> io::Result<()> {
+    use super::csv::field;
+    let estimates = Estimates::of(record);
+    let mut row = |item: &str, kind: &str, u: &Estimate, f: &Estimate, exact: Option<f64>| {
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            field(&record.model),
+            field(&record.file),
+            field(item),
+            field(kind),
+            1.0 - u.value,
+            1.0 - u.high,
+            1.0 - u.low,
+            u.value,
+            f.value,
+            f.low,
+            f.high,
+            exact.map(|e| e.to_string()).unwrap_or_default(),
+            record.tally.runs,
+            record.seed
+        )
+    };
+    row(
+        "system",
+        "system",
+        &estimates.unavailability,
+        &estimates.failures_per_year,
+        estimates.exact_unavailability.map(|c| c.exact),
+    )?;
+    for (block, (u, f, check)) in record.blocks.iter().zip(&estimates.blocks) {
+        row(&block.name, &block.kind, u, f, check.map(|c| c.exact))?;
+    }
+    Ok(())
+}
+
+/// A Markdown section for one simulated model.
+pub fn write_markdown(out: &mut dyn Write, record: &Record) -> io::Result<()> {
+    use super::markdown::escape;
+    let estimates = Estimates::of(record);
+    writeln!(out, "## {} (simulated)\n", escape(&record.model))?;
+    writeln!(
+        out,
+        "{} runs of {}, seed {}.\n",
+        record.tally.runs,
+        format_duration_hours(record.horizon_hours),
+        record.seed
+    )?;
+    writeln!(
+        out,
+        "| item | availability | 95% CI | outages/year | exact |"
+    )?;
+    writeln!(out, "|---|---:|---|---:|---:|")?;
+    let line = |out: &mut dyn Write, item: &str, u: &Estimate, f: &Estimate, exact: Option<f64>| {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            escape(item),
+            availability_percent(u.value),
+            interval_percent(u),
+            significant(f.value, 3),
+            exact.map_or("–".into(), availability_percent)
+        )
+    };
+    line(
+        out,
+        "system",
+        &estimates.unavailability,
+        &estimates.failures_per_year,
+        estimates.exact_unavailability.map(|c| c.exact),
+    )?;
+    for (block, (u, f, check)) in record.blocks.iter().zip(&estimates.blocks) {
+        line(out, &block.name, u, f, check.map(|c| c.exact))?;
+    }
+    if let Some(breach) = estimates.breach {
+        writeln!(
+            out,
+            "\nSLA window {}: breach probability {} (95% CI {} – {}).",
+            format_duration_hours(record.window_hours),
+            probability(breach.value),
+            probability(breach.low),
+            probability(breach.high)
+        )?;
+    }
+    writeln!(out)
+}

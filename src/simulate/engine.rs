@@ -1,0 +1,498 @@
+//! One simulation run: the discrete-event loop over an expanded [`Plan`].
+//!
+//! Every unit has exactly one pending event (its failure, or the end of its repair; none
+//! while it waits for a crew), every standby instance at most one (the end of its failover).
+//! The loop takes the earliest event from the [`EventTree`], changes that unit's state and
+//! passes the change up to the gates that contain it; a gate passes a change on only when its
+//! own state flips, so most events touch one gate. Nothing is allocated per event.
+
+use super::plan::{GateRule, NONE, Plan};
+use super::tree::EventTree;
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// The simulated time span of a run and its SLA windows, in hours.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Span {
+    /// Start of the measured interval (the warm-up before it is simulated but not counted).
+    pub start: f64,
+    /// End of the run.
+    pub end: f64,
+    /// SLA window length.
+    pub window: f64,
+    /// Whole windows in the measured interval (a partial last window is not counted).
+    pub windows: usize,
+}
+
+/// What one run measured; the buffers are reused from run to run.
+#[derive(Debug, Clone, Default)]
+pub struct RunStats {
+    /// System downtime in the measured interval, hours.
+    pub down_hours: f64,
+    /// System outages starting in the measured interval.
+    pub outages: u64,
+    /// Lengths of the system outages that started and ended in the measured interval, hours.
+    pub outage_lengths: Vec<f64>,
+    /// Whether the system was up for the whole measured interval.
+    pub outage_free: bool,
+    /// System downtime in each SLA window, hours.
+    pub window_down_hours: Vec<f64>,
+    /// Downtime of each reported block, summed over its instances, hours.
+    pub block_down_hours: Vec<f64>,
+    /// Outages of each reported block starting in the measured interval, over its instances.
+    pub block_outages: Vec<u64>,
+    /// Unit failures, repair completions and failover completions simulated.
+    pub events: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Idle,
+    Automatic,
+    Manual,
+}
+
+/// The random stream of run `run` under `seed`: independent of how runs are split among
+/// threads or shards.
+pub fn run_rng(seed: u64, run: u64) -> Xoshiro256PlusPlus {
+    // A SplitMix64-style mix of the pair; seed_from_u64 expands it with SplitMix64 again.
+    let mut z = seed ^ run.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    Xoshiro256PlusPlus::seed_from_u64(z ^ run)
+}
+
+/// A reusable simulator for one plan: the state of every unit, gate, crew and standby.
+pub struct Engine<'p> {
+    plan: &'p Plan,
+    span: Span,
+    tree: EventTree,
+    rng: Xoshiro256PlusPlus,
+    now: f64,
+    unit_up: Vec<bool>,
+    /// Standby-block units: remaining life in active hours at `exposure_since`, consumed at
+    /// `exposure_rate` (1 active, the dormant factor standing by).
+    life_left: Vec<f64>,
+    exposure_rate: Vec<f64>,
+    exposure_since: Vec<f64>,
+    tolerance: Vec<u64>,
+    down_weight: Vec<u64>,
+    gate_down: Vec<bool>,
+    gate_down_since: Vec<f64>,
+    crew_busy: Vec<u32>,
+    crew_head: Vec<u32>,
+    crew_waiting: Vec<u32>,
+    queue: Vec<u32>,
+    active: Vec<u32>,
+    phase: Vec<Phase>,
+    stats: RunStats,
+}
+
+impl<'p> Engine<'p> {
+    /// A simulator for `plan` over `span`.
+    pub fn new(plan: &'p Plan, span: Span) -> Self {
+        let units = plan.units.len();
+        let gates = plan.gates.len();
+        let tolerance = plan
+            .gates
+            .iter()
+            .map(|gate| match gate.rule {
+                GateRule::Tolerates(tolerance) => tolerance,
+                GateRule::Standby(_) => u64::MAX,
+            })
+            .collect();
+        Self {
+            plan,
+            span,
+            tree: EventTree::new(units + plan.standbys.len()),
+            rng: run_rng(0, 0),
+            now: 0.0,
+            unit_up: vec![true; units],
+            life_left: vec![0.0; units],
+            exposure_rate: vec![1.0; units],
+            exposure_since: vec![0.0; units],
+            tolerance,
+            down_weight: vec![0; gates],
+            gate_down: vec![false; gates],
+            gate_down_since: vec![0.0; gates],
+            crew_busy: vec![0; plan.crews.len()],
+            crew_head: vec![0; plan.crews.len()],
+            crew_waiting: vec![0; plan.crews.len()],
+            queue: vec![0; plan.queue_storage()],
+            active: vec![NONE; plan.standbys.len()],
+            phase: vec![Phase::Idle; plan.standbys.len()],
+            stats: RunStats {
+                window_down_hours: vec![0.0; span.windows],
+                block_down_hours: vec![0.0; plan.reported.len()],
+                block_outages: vec![0; plan.reported.len()],
+                ..RunStats::default()
+            },
+        }
+    }
+
+    /// Simulates run `run` of `seed` from a new, all-up system and returns what it measured.
+    pub fn run(&mut self, seed: u64, run: u64) -> &RunStats {
+        self.reset(seed, run);
+        let end = self.span.end;
+        let units = self.plan.units.len();
+        loop {
+            let (slot, time) = self.tree.earliest();
+            if time >= end {
+                break;
+            }
+            // Keys round the lowest bits of times: never let the clock step back.
+            self.now = self.now.max(time);
+            self.stats.events += 1;
+            if slot < units {
+                if self.unit_up[slot] {
+                    self.unit_failed(slot);
+                } else {
+                    self.repair_done(slot);
+                }
+            } else {
+                self.failover_done(slot - units);
+            }
+        }
+        self.now = end;
+        self.close();
+        &self.stats
+    }
+
+    fn reset(&mut self, seed: u64, run: u64) {
+        self.rng = run_rng(seed, run);
+        self.now = 0.0;
+        self.unit_up.fill(true);
+        self.down_weight.fill(0);
+        self.gate_down.fill(false);
+        self.crew_busy.fill(0);
+        self.crew_head.fill(0);
+        self.crew_waiting.fill(0);
+        self.phase.fill(Phase::Idle);
+        let stats = &mut self.stats;
+        stats.down_hours = 0.0;
+        stats.outages = 0;
+        stats.outage_lengths.clear();
+        stats.outage_free = true;
+        stats.window_down_hours.fill(0.0);
+        stats.block_down_hours.fill(0.0);
+        stats.block_outages.fill(0);
+        stats.events = 0;
+        for (index, standby) in self.plan.standbys.iter().enumerate() {
+            self.active[index] = standby.first_unit;
+        }
+        let plan = self.plan;
+        let units = plan.units.len();
+        let rng = &mut self.rng;
+        let (life_left, rate, since) = (
+            &mut self.life_left,
+            &mut self.exposure_rate,
+            &mut self.exposure_since,
+        );
+        let active = &self.active;
+        self.tree.reset_all(|slot| {
+            if slot >= units {
+                return f64::INFINITY; // no failover running
+            }
+            let unit = &plan.units[slot];
+            let life = unit.life.sample(rng);
+            if unit.standby == NONE {
+                return life;
+            }
+            let standby = &plan.standbys[unit.standby as usize];
+            let role_rate = if active[unit.standby as usize] == slot as u32 {
+                1.0
+            } else {
+                standby.dormant_factor
+            };
+            life_left[slot] = life;
+            rate[slot] = role_rate;
+            since[slot] = 0.0;
+            expiry(0.0, life, role_rate)
+        });
+    }
+
+    /// A unit fails: its repair starts (or it queues for a crew) and its parents are told.
+    fn unit_failed(&mut self, unit: usize) {
+        self.unit_up[unit] = false;
+        let spec = &self.plan.units[unit];
+        let repair_starts = spec.crew == NONE || self.take_crew(spec.crew as usize, unit);
+        let next = if repair_starts {
+            self.now + spec.repair.sample(&mut self.rng)
+        } else {
+            f64::INFINITY
+        };
+        self.tree.set(unit, next);
+        if spec.standby == NONE {
+            self.unit_parents_change(unit, true);
+        } else {
+            self.standby_unit_failed(spec.standby as usize, unit as u32);
+        }
+    }
+
+    /// A repair ends: the unit is new again; its crew moves on to the next in line.
+    fn repair_done(&mut self, unit: usize) {
+        self.unit_up[unit] = true;
+        let spec = &self.plan.units[unit];
+        if spec.crew != NONE {
+            self.release_crew(spec.crew as usize);
+        }
+        if spec.standby == NONE {
+            let next = self.now + spec.life.sample(&mut self.rng);
+            self.tree.set(unit, next);
+            self.unit_parents_change(unit, false);
+        } else {
+            self.standby_unit_repaired(spec.standby as usize, unit as u32);
+        }
+    }
+
+    /// A failed unit asks its pool for a crew: true when one is free, else it waits in line.
+    fn take_crew(&mut self, pool: usize, unit: usize) -> bool {
+        let spec = &self.plan.crews[pool];
+        if self.crew_busy[pool] < spec.crews {
+            self.crew_busy[pool] += 1;
+            return true;
+        }
+        let position = (self.crew_head[pool] + self.crew_waiting[pool]) % spec.queue_len;
+        self.queue[(spec.queue_start + position) as usize] = unit as u32;
+        self.crew_waiting[pool] += 1;
+        false
+    }
+
+    /// A crew finished: it takes the first waiting unit, if any.
+    fn release_crew(&mut self, pool: usize) {
+        if self.crew_waiting[pool] == 0 {
+            self.crew_busy[pool] -= 1;
+            return;
+        }
+        let spec = &self.plan.crews[pool];
+        let waiting = self.queue[(spec.queue_start + self.crew_head[pool]) as usize] as usize;
+        self.crew_head[pool] = (self.crew_head[pool] + 1) % spec.queue_len;
+        self.crew_waiting[pool] -= 1;
+        let next = self.now + self.plan.units[waiting].repair.sample(&mut self.rng);
+        self.tree.set(waiting, next);
+    }
+
+    fn unit_parents_change(&mut self, unit: usize, down: bool) {
+        let plan = self.plan;
+        let range =
+            plan.unit_parent_start[unit] as usize..plan.unit_parent_start[unit + 1] as usize;
+        for &(gate, weight) in &plan.unit_parents[range] {
+            self.gate_weight_change(gate as usize, weight as u64, down);
+        }
+    }
+
+    #[inline]
+    fn gate_weight_change(&mut self, gate: usize, weight: u64, down: bool) {
+        if down {
+            self.down_weight[gate] += weight;
+        } else {
+            self.down_weight[gate] -= weight;
+        }
+        let now_down = self.down_weight[gate] > self.tolerance[gate];
+        if now_down != self.gate_down[gate] {
+            self.set_gate(gate, now_down);
+        }
+    }
+
+    /// A gate flips: record it and pass the change to its parents.
+    fn set_gate(&mut self, gate: usize, down: bool) {
+        self.gate_down[gate] = down;
+        self.record_gate(gate, down);
+        let plan = self.plan;
+        let range =
+            plan.gate_parent_start[gate] as usize..plan.gate_parent_start[gate + 1] as usize;
+        for &(parent, weight) in &plan.gate_parents[range] {
+            self.gate_weight_change(parent as usize, weight as u64, down);
+        }
+    }
+
+    fn record_gate(&mut self, gate: usize, down: bool) {
+        let (now, start, end) = (self.now, self.span.start, self.span.end);
+        if down {
+            self.gate_down_since[gate] = now;
+        }
+        let since = self.gate_down_since[gate];
+        let block = self.plan.gates[gate].block;
+        if block != NONE {
+            let reported = self.plan.report_index[block as usize] as usize;
+            if down {
+                if now >= start {
+                    self.stats.block_outages[reported] += 1;
+                }
+            } else {
+                self.stats.block_down_hours[reported] += overlap(since, now, start, end);
+            }
+        }
+        if gate == self.plan.top as usize {
+            if down {
+                if now >= start {
+                    self.stats.outages += 1;
+                    self.stats.outage_free = false;
+                }
+            } else {
+                if since >= start {
+                    self.stats.outage_lengths.push(now - since);
+                }
+                self.system_down(since, now);
+            }
+        }
+    }
+
+    /// Adds the system outage [from, to] to the run's downtime and to its windows.
+    fn system_down(&mut self, from: f64, to: f64) {
+        let span = self.span;
+        let hours = overlap(from, to, span.start, span.end);
+        if hours <= 0.0 {
+            return;
+        }
+        self.stats.down_hours += hours;
+        self.stats.outage_free = false;
+        if span.windows == 0 {
+            return;
+        }
+        let windows_end = span.start + span.windows as f64 * span.window;
+        let (from, to) = (from.max(span.start), to.min(windows_end));
+        if to <= from {
+            return;
+        }
+        let first = (((from - span.start) / span.window) as usize).min(span.windows - 1);
+        for window in first..span.windows {
+            let window_start = span.start + window as f64 * span.window;
+            if window_start >= to {
+                break;
+            }
+            let hours = overlap(from, to, window_start, window_start + span.window);
+            self.stats.window_down_hours[window] += hours;
+        }
+    }
+
+    /// End of run: outages still in progress count up to the end.
+    fn close(&mut self) {
+        let (start, end) = (self.span.start, self.span.end);
+        for gate in 0..self.plan.gates.len() {
+            if !self.gate_down[gate] {
+                continue;
+            }
+            let since = self.gate_down_since[gate];
+            let block = self.plan.gates[gate].block;
+            if block != NONE {
+                let reported = self.plan.report_index[block as usize] as usize;
+                self.stats.block_down_hours[reported] += overlap(since, end, start, end);
+            }
+            if gate == self.plan.top as usize {
+                self.system_down(since, end);
+            }
+        }
+    }
+
+    // ---- standby blocks (§8.4 of docs/model-format.md) ----
+
+    /// The first-listed unit that is up and not active.
+    fn first_up_standby(&self, standby: usize) -> Option<u32> {
+        let spec = &self.plan.standbys[standby];
+        let active = self.active[standby];
+        (spec.first_unit..spec.first_unit + spec.units)
+            .find(|unit| *unit != active && self.unit_up[*unit as usize])
+    }
+
+    /// Changes a standby-block unit's life consumption rate from now on and reschedules it.
+    fn set_exposure(&mut self, unit: usize, rate: f64) {
+        let used = (self.now - self.exposure_since[unit]) * self.exposure_rate[unit];
+        self.life_left[unit] = (self.life_left[unit] - used).max(0.0);
+        self.exposure_since[unit] = self.now;
+        self.exposure_rate[unit] = rate;
+        self.tree
+            .set(unit, expiry(self.now, self.life_left[unit], rate));
+    }
+
+    /// A standby-block unit starts a new life (after repair) at the given rate.
+    fn new_life(&mut self, unit: usize, rate: f64) {
+        let life = self.plan.units[unit].life.sample(&mut self.rng);
+        self.life_left[unit] = life;
+        self.exposure_since[unit] = self.now;
+        self.exposure_rate[unit] = rate;
+        self.tree.set(unit, expiry(self.now, life, rate));
+    }
+
+    fn activate(&mut self, standby: usize, unit: u32) {
+        self.active[standby] = unit;
+        self.set_exposure(unit as usize, 1.0);
+    }
+
+    fn standby_unit_failed(&mut self, standby: usize, unit: u32) {
+        let timer = self.plan.units.len() + standby;
+        if self.active[standby] == unit {
+            self.active[standby] = NONE;
+            if let Some(next) = self.first_up_standby(standby) {
+                let spec = &self.plan.standbys[standby];
+                let covered = spec.coverage >= 1.0
+                    || (spec.coverage > 0.0 && self.rng.random::<f64>() < spec.coverage);
+                if covered && spec.instant {
+                    self.activate(standby, next);
+                } else {
+                    let (phase, sampler) = if covered {
+                        (Phase::Automatic, spec.automatic)
+                    } else {
+                        (Phase::Manual, spec.manual)
+                    };
+                    self.phase[standby] = phase;
+                    let ends = self.now + sampler.sample(&mut self.rng);
+                    self.tree.set(timer, ends);
+                }
+            }
+        } else if self.phase[standby] != Phase::Idle && self.first_up_standby(standby).is_none() {
+            // The last standby unit failed during a failover: it is abandoned.
+            self.phase[standby] = Phase::Idle;
+            self.tree.set(timer, f64::INFINITY);
+        }
+        self.update_standby_gate(standby);
+    }
+
+    fn standby_unit_repaired(&mut self, standby: usize, unit: u32) {
+        if self.active[standby] == NONE {
+            // No active unit: the repaired one takes over at once, ending any failover.
+            self.phase[standby] = Phase::Idle;
+            self.tree
+                .set(self.plan.units.len() + standby, f64::INFINITY);
+            self.active[standby] = unit;
+            self.new_life(unit as usize, 1.0);
+        } else {
+            let dormant = self.plan.standbys[standby].dormant_factor;
+            self.new_life(unit as usize, dormant);
+        }
+        self.update_standby_gate(standby);
+    }
+
+    fn failover_done(&mut self, standby: usize) {
+        self.phase[standby] = Phase::Idle;
+        self.tree
+            .set(self.plan.units.len() + standby, f64::INFINITY);
+        if let Some(next) = self.first_up_standby(standby) {
+            self.activate(standby, next);
+        }
+        self.update_standby_gate(standby);
+    }
+
+    fn update_standby_gate(&mut self, standby: usize) {
+        let gate = self.plan.standbys[standby].gate as usize;
+        let down = self.active[standby] == NONE || self.phase[standby] != Phase::Idle;
+        if down != self.gate_down[gate] {
+            self.set_gate(gate, down);
+        }
+    }
+}
+
+/// When a life of `life` active hours runs out if consumed at `rate` from `now`.
+fn expiry(now: f64, life: f64, rate: f64) -> f64 {
+    if rate > 0.0 {
+        now + life / rate
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// Length of [a, b] ∩ [lo, hi].
+fn overlap(a: f64, b: f64, lo: f64, hi: f64) -> f64 {
+    (b.min(hi) - a.max(lo)).max(0.0)
+}

@@ -1,0 +1,340 @@
+//! Monte Carlo simulation of a [`Model`]: what the steady-state averages hide.
+//!
+//! The model is expanded unit by unit ([`plan`]); each run simulates it from new, event by
+//! event ([`engine`]), over `warmup + horizon` hours, and its measurements are added to a
+//! mergeable [`tally::Tally`]. Runs are independent replications with their own random
+//! streams derived from (seed, run index), spread over threads with `rayon`; because the
+//! tally is exact, the result depends only on the seed and the set of runs, not on threads,
+//! batches or shards.
+
+pub mod engine;
+pub mod plan;
+pub mod sample;
+pub mod shard;
+pub mod stats;
+pub mod tally;
+pub mod tree;
+
+use crate::model::Model;
+use engine::{Engine, Span};
+use plan::Plan;
+use rayon::prelude::*;
+use std::time::{Duration, Instant};
+use tally::Tally;
+
+/// Most events a single run may be expected to take; beyond it the run would not end in
+/// reasonable time and the simulation is refused.
+pub const MAX_EVENTS_PER_RUN: f64 = 2e9;
+
+/// When to stop simulating.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stop {
+    /// Exactly this many runs (run indices `0..n`, or the shard's part of them).
+    Runs(u64),
+    /// Until the 95% half-width of the system unavailability is at most `relative` times
+    /// the estimate, or a cap is hit.
+    Precision {
+        /// Target relative half-width (0.01 for 1%).
+        relative: f64,
+        /// Cap on runs.
+        max_runs: u64,
+        /// Cap on wall time.
+        max_time: Duration,
+    },
+}
+
+/// Which part of the runs this process simulates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 0-based index of this shard.
+    pub index: u64,
+    /// Number of shards.
+    pub count: u64,
+}
+
+impl Shard {
+    /// The contiguous run indices of this shard among `runs`.
+    pub fn range(&self, runs: u64) -> std::ops::Range<u64> {
+        let bound = |index: u64| (runs as u128 * index as u128 / self.count as u128) as u64;
+        bound(self.index)..bound(self.index + 1)
+    }
+}
+
+/// How to simulate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Length of one run's measured interval, hours.
+    pub horizon_hours: f64,
+    /// Simulated but not measured stretch before it, hours.
+    pub warmup_hours: f64,
+    /// SLA window length, hours.
+    pub window_hours: f64,
+    /// Window downtime above which a window breaches (target U × window), with a target.
+    pub breach_hours: Option<f64>,
+    /// Seed of every run's random stream.
+    pub seed: u64,
+    /// When to stop.
+    pub stop: Stop,
+    /// Worker threads.
+    pub threads: usize,
+    /// The part of the runs to simulate (with [`Stop::Runs`] only).
+    pub shard: Option<Shard>,
+}
+
+/// Why the simulation stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// The requested number of runs was done.
+    Runs,
+    /// The requested precision was reached.
+    Precision,
+    /// `--max-runs` was reached before the precision.
+    MaxRuns,
+    /// `--max-time` was reached before the precision.
+    MaxTime,
+    /// Interrupted; the tally holds the runs completed so far.
+    Interrupted,
+}
+
+impl StopReason {
+    /// The name used in JSON and shard files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Runs => "runs",
+            Self::Precision => "precision",
+            Self::MaxRuns => "max-runs",
+            Self::MaxTime => "max-time",
+            Self::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// A finished simulation.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    /// The statistics.
+    pub tally: Tally,
+    /// Why it stopped.
+    pub stop: StopReason,
+    /// Wall time of the simulation itself.
+    pub elapsed: Duration,
+    /// Threads used.
+    pub threads: usize,
+    /// Names of the reported blocks, in tally order, with their instance counts.
+    pub blocks: Vec<(String, u64)>,
+}
+
+/// Why a model cannot be simulated.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SimulateError {
+    /// The expansion is too large.
+    #[error(
+        "the model expands to {nodes} units and block instances, more than the simulator's limit of {limit}; simulate a representative slice (fewer copies)"
+    )]
+    TooLarge {
+        /// Units and instances (saturating).
+        nodes: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A run would never finish.
+    #[error(
+        "one run of {hours} h would take about {events:.1e} events (units fail or are repaired far more often than the run is long); shorten --horizon or check the rates"
+    )]
+    TooManyEvents {
+        /// Expected events per run.
+        events: f64,
+        /// The run length, warm-up included.
+        hours: f64,
+    },
+}
+
+/// Watches a simulation: told of completed runs and of the estimate at each checkpoint.
+pub trait Observer: Sync {
+    /// Runs completed since the last call (from any thread).
+    fn runs_done(&self, _runs: u64) {}
+    /// The tally so far, at a checkpoint; return false to stop (as interrupted).
+    fn checkpoint(&self, _tally: &Tally, _elapsed: Duration) -> bool {
+        true
+    }
+}
+
+/// An observer that watches nothing.
+pub struct Quiet;
+impl Observer for Quiet {}
+
+/// Expected events per run: each unit fails and is repaired about once per MTBF + MTTR.
+fn expected_events(plan: &Plan, hours: f64) -> f64 {
+    plan.units
+        .iter()
+        .map(|unit| 2.0 * hours / (unit.life.mean() + unit.repair.mean()))
+        .sum()
+}
+
+/// Expands the model and checks that it can be simulated in bounded time.
+///
+/// # Errors
+/// [`SimulateError`] when the model is too large or a run would not finish.
+pub fn prepare(model: &Model, settings: &Settings) -> Result<Plan, SimulateError> {
+    let plan = plan::expand(model).map_err(|error| SimulateError::TooLarge {
+        nodes: error.nodes,
+        limit: plan::MAX_SIM_NODES,
+    })?;
+    let hours = settings.warmup_hours + settings.horizon_hours;
+    let events = expected_events(&plan, hours);
+    if events > MAX_EVENTS_PER_RUN {
+        return Err(SimulateError::TooManyEvents { events, hours });
+    }
+    Ok(plan)
+}
+
+/// Whole SLA windows in one run's measured interval.
+pub fn windows_per_run(settings: &Settings) -> usize {
+    if settings.window_hours > 0.0 {
+        (settings.horizon_hours / settings.window_hours * (1.0 + 1e-12)).floor() as usize
+    } else {
+        0
+    }
+}
+
+/// The 95% relative half-width goal is met, on a tally with enough outages to trust it.
+pub fn precision_reached(tally: &Tally, relative: f64) -> bool {
+    let estimate = tally.unavailability.mean().unwrap_or(0.0);
+    let half_width = tally.unavailability.half_width95().unwrap_or(f64::INFINITY);
+    tally.runs >= 100
+        && estimate > 0.0
+        && tally.outages.sum() >= 30.0
+        && half_width <= relative * estimate
+}
+
+/// Simulates `model`.
+///
+/// # Errors
+/// [`SimulateError`] when the model cannot be simulated.
+pub fn simulate(
+    model: &Model,
+    settings: &Settings,
+    observer: &dyn Observer,
+) -> Result<Simulation, SimulateError> {
+    let plan = prepare(model, settings)?;
+    let span = Span {
+        start: settings.warmup_hours,
+        end: settings.warmup_hours + settings.horizon_hours,
+        window: settings.window_hours,
+        windows: windows_per_run(settings),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads)
+        .build()
+        .expect("a thread pool of a positive number of threads");
+    let instances: Vec<u64> = plan.reported.iter().map(|r| r.instances).collect();
+    let started = Instant::now();
+    let mut tally = Tally::new(plan.reported.len());
+    let runs = match (settings.stop, settings.shard) {
+        (Stop::Runs(runs), Some(shard)) => shard.range(runs),
+        (Stop::Runs(runs), None) => 0..runs,
+        (Stop::Precision { max_runs, .. }, _) => 0..max_runs,
+    };
+    let mut done = runs.start;
+    let stop = loop {
+        if done >= runs.end {
+            break match settings.stop {
+                Stop::Runs(_) => StopReason::Runs,
+                Stop::Precision { .. } => StopReason::MaxRuns,
+            };
+        }
+        // Checkpoints at run counts that depend on nothing but the run counts, so that
+        // `--precision` stops at the same run whatever the threads.
+        let next = (done + 100)
+            .max(done + (done - runs.start) / 4)
+            .min(runs.end);
+        let context = Context {
+            plan: &plan,
+            span,
+            settings,
+            instances: &instances,
+        };
+        let part = context.run_range(done..next, &pool, observer);
+        tally.merge(&part);
+        done = next;
+        if !observer.checkpoint(&tally, started.elapsed()) {
+            break StopReason::Interrupted;
+        }
+        if let Stop::Precision {
+            relative, max_time, ..
+        } = settings.stop
+        {
+            if precision_reached(&tally, relative) {
+                break StopReason::Precision;
+            }
+            if started.elapsed() >= max_time && done < runs.end {
+                break StopReason::MaxTime;
+            }
+        }
+    };
+    Ok(Simulation {
+        tally,
+        stop,
+        elapsed: started.elapsed(),
+        threads: settings.threads,
+        blocks: plan
+            .reported
+            .iter()
+            .map(|reported| {
+                (
+                    model.blocks[reported.block].name.clone(),
+                    reported.instances,
+                )
+            })
+            .collect(),
+    })
+}
+
+struct Context<'a> {
+    plan: &'a Plan,
+    span: Span,
+    settings: &'a Settings,
+    instances: &'a [u64],
+}
+
+impl Context<'_> {
+    fn run_range(
+        &self,
+        runs: std::ops::Range<u64>,
+        pool: &rayon::ThreadPool,
+        observer: &dyn Observer,
+    ) -> Tally {
+        let blocks = self.plan.reported.len();
+        let threads = self.settings.threads as u64;
+        let per_job = ((runs.end - runs.start) / (threads * 8)).max(1) as usize;
+        pool.install(|| {
+            let first = runs.start;
+            (0..(runs.end - runs.start) as usize)
+                .into_par_iter()
+                .with_min_len(per_job)
+                .map(|offset| first + offset as u64)
+                .fold(
+                    || (Engine::new(self.plan, self.span), Tally::new(blocks)),
+                    |(mut engine, mut tally), run| {
+                        let stats = engine.run(self.settings.seed, run);
+                        tally.record(
+                            stats,
+                            self.settings.horizon_hours,
+                            self.instances,
+                            self.settings.breach_hours,
+                        );
+                        observer.runs_done(1);
+                        (engine, tally)
+                    },
+                )
+                .map(|(_, tally)| tally)
+                .reduce(
+                    || Tally::new(blocks),
+                    |mut all, part| {
+                        all.merge(&part);
+                        all
+                    },
+                )
+        })
+    }
+}

@@ -1,0 +1,446 @@
+//! The model expanded unit by unit for simulation.
+//!
+//! The exact solver works on block *types*; the simulator needs every physical unit and every
+//! block *instance*: each reference to a non-shared node is a copy with its own units (§7 of
+//! `docs/model-format.md`), a shared node is built once and linked from every place that
+//! references it. Units and block instances ("gates") are numbered densely so the event loop
+//! works on flat arrays.
+
+use super::sample::Sampler;
+use crate::model::{BlockKind, Model, NodeRef};
+use std::collections::HashMap;
+
+/// Largest number of units plus block instances a simulation may expand to.
+pub const MAX_SIM_NODES: u64 = 2_000_000;
+
+/// Marks "none" in the `u32` index fields below.
+pub const NONE: u32 = u32::MAX;
+
+/// One physical unit: a copy of a component, a shared component, or a common-cause element.
+#[derive(Debug, Clone)]
+pub struct UnitSpec {
+    /// Draws the time to failure, counted in active hours.
+    pub life: Sampler,
+    /// Draws the repair time.
+    pub repair: Sampler,
+    /// The crew pool (index into [`Plan::crews`]) that repairs this unit, or [`NONE`].
+    pub crew: u32,
+    /// The standby block instance (index into [`Plan::standbys`]) it belongs to, or [`NONE`].
+    pub standby: u32,
+}
+
+/// How a gate decides whether it is up.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum GateRule {
+    /// Down when the weight of down members exceeds this (series 0, parallel n − 1, k-of-n n − k).
+    Tolerates(u64),
+    /// Decided by the standby instance with this index.
+    Standby(u32),
+}
+
+/// One block instance.
+#[derive(Debug, Clone)]
+pub struct GateSpec {
+    /// When it is down.
+    pub rule: GateRule,
+    /// The model block it is an instance of, for per-block statistics ([`NONE`] for the inner
+    /// part of a block with common cause, whose wrapper carries the block's statistics).
+    pub block: u32,
+}
+
+/// A standby block instance: its units are contiguous, listed in member order.
+#[derive(Debug, Clone)]
+pub struct StandbySpec {
+    /// First unit index.
+    pub first_unit: u32,
+    /// Number of units.
+    pub units: u32,
+    /// The gate whose state this instance decides.
+    pub gate: u32,
+    /// Standby units consume their life at this rate (hot 1, warm d, cold 0).
+    pub dormant_factor: f64,
+    /// Probability that the automatic failover works.
+    pub coverage: f64,
+    /// Whether a covered failover is instantaneous.
+    pub instant: bool,
+    /// Draws the automatic switchover time.
+    pub automatic: Sampler,
+    /// Draws the manual switchover time.
+    pub manual: Sampler,
+}
+
+/// A pool of repair crews serving one block instance's units, first failed first repaired.
+#[derive(Debug, Clone)]
+pub struct CrewSpec {
+    /// Crews: at most this many of its units are under repair at once.
+    pub crews: u32,
+    /// Offset of this pool's waiting line in the shared queue storage.
+    pub queue_start: u32,
+    /// Capacity of the waiting line (the number of units it serves).
+    pub queue_len: u32,
+}
+
+/// A model block whose statistics the simulation reports.
+#[derive(Debug, Clone)]
+pub struct ReportedBlock {
+    /// Index into the model's blocks.
+    pub block: usize,
+    /// Number of instances (copies) in the expanded model.
+    pub instances: u64,
+}
+
+/// The expanded model.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Every unit.
+    pub units: Vec<UnitSpec>,
+    /// Every gate.
+    pub gates: Vec<GateSpec>,
+    /// `unit_parents[unit_parent_start[u]..unit_parent_start[u + 1]]`: (gate, weight) links.
+    pub unit_parent_start: Vec<u32>,
+    /// Links from units to the gates that contain them, with how many references each is.
+    pub unit_parents: Vec<(u32, u32)>,
+    /// The same for gates.
+    pub gate_parent_start: Vec<u32>,
+    /// Links from gates to the gates that contain them.
+    pub gate_parents: Vec<(u32, u32)>,
+    /// Standby block instances.
+    pub standbys: Vec<StandbySpec>,
+    /// Crew pools.
+    pub crews: Vec<CrewSpec>,
+    /// The system's gate.
+    pub top: u32,
+    /// Model blocks reported, in model order, with their instance counts.
+    pub reported: Vec<ReportedBlock>,
+    /// For each model block, its index in `reported` ([`NONE`] when not reachable).
+    pub report_index: Vec<u32>,
+}
+
+/// Why a model cannot be expanded for simulation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooLarge {
+    /// Units and block instances the model would expand to (saturating).
+    pub nodes: u64,
+}
+
+/// Expands `model` from its top block.
+///
+/// # Errors
+/// [`TooLarge`] when the expansion exceeds [`MAX_SIM_NODES`].
+pub fn expand(model: &Model) -> Result<Plan, TooLarge> {
+    let nodes = expanded_size(model);
+    if nodes > MAX_SIM_NODES {
+        return Err(TooLarge { nodes });
+    }
+    let mut builder = Builder {
+        model,
+        units: Vec::new(),
+        gates: Vec::new(),
+        unit_links: Vec::new(),
+        gate_links: Vec::new(),
+        standbys: Vec::new(),
+        crews: Vec::new(),
+        queue_total: 0,
+        shared: HashMap::new(),
+        instances: vec![0; model.blocks.len()],
+    };
+    let top = match builder.node(NodeRef::Block(model.top)) {
+        Instance::Gate(gate) => gate,
+        Instance::Unit(_) => unreachable!("top is always a block"),
+    };
+    let mut reported = Vec::new();
+    let mut report_index = vec![NONE; model.blocks.len()];
+    for (block, instances) in builder.instances.iter().enumerate() {
+        if *instances > 0 {
+            report_index[block] = reported.len() as u32;
+            reported.push(ReportedBlock {
+                block,
+                instances: *instances,
+            });
+        }
+    }
+    let (unit_parent_start, unit_parents) = compress(builder.units.len(), &builder.unit_links);
+    let (gate_parent_start, gate_parents) = compress(builder.gates.len(), &builder.gate_links);
+    Ok(Plan {
+        units: builder.units,
+        gates: builder.gates,
+        unit_parent_start,
+        unit_parents,
+        gate_parent_start,
+        gate_parents,
+        standbys: builder.standbys,
+        crews: builder.crews,
+        top,
+        reported,
+        report_index,
+    })
+}
+
+/// Units plus gates the model expands to, saturating.
+fn expanded_size(model: &Model) -> u64 {
+    fn size(model: &Model, node: NodeRef, memo: &mut HashMap<NodeRef, u64>) -> u64 {
+        if let Some(known) = memo.get(&node) {
+            return *known;
+        }
+        let total = match node {
+            NodeRef::Component(_) => 1,
+            NodeRef::Block(index) => {
+                let block = &model.blocks[index];
+                let mut total: u64 = 2; // the gate, and a possible common-cause element
+                for member in &block.members {
+                    let each = if model.is_shared(member.node) {
+                        0
+                    } else {
+                        size(model, member.node, memo)
+                    };
+                    total = total.saturating_add(each.saturating_mul(member.count));
+                }
+                total
+            }
+        };
+        memo.insert(node, total);
+        total
+    }
+    let mut memo = HashMap::new();
+    let mut total = size(model, NodeRef::Block(model.top), &mut memo);
+    // Shared nodes are built once each (counted whether or not they are reachable).
+    for (index, component) in model.components.iter().enumerate() {
+        if component.shared {
+            total = total.saturating_add(size(model, NodeRef::Component(index), &mut memo));
+        }
+    }
+    for (index, block) in model.blocks.iter().enumerate() {
+        if block.shared {
+            total = total.saturating_add(size(model, NodeRef::Block(index), &mut memo));
+        }
+    }
+    total
+}
+
+/// Turns (child, parent, weight) links into per-child ranges.
+fn compress(children: usize, links: &[(u32, u32, u32)]) -> (Vec<u32>, Vec<(u32, u32)>) {
+    let mut start = vec![0u32; children + 1];
+    for (child, _, _) in links {
+        start[*child as usize + 1] += 1;
+    }
+    for index in 0..children {
+        start[index + 1] += start[index];
+    }
+    let mut fill = start.clone();
+    let mut parents = vec![(0, 0); links.len()];
+    for (child, parent, weight) in links {
+        let slot = &mut fill[*child as usize];
+        parents[*slot as usize] = (*parent, *weight);
+        *slot += 1;
+    }
+    (start, parents)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Instance {
+    Unit(u32),
+    Gate(u32),
+}
+
+struct Builder<'m> {
+    model: &'m Model,
+    units: Vec<UnitSpec>,
+    gates: Vec<GateSpec>,
+    /// (unit, gate, weight)
+    unit_links: Vec<(u32, u32, u32)>,
+    /// (gate, parent gate, weight)
+    gate_links: Vec<(u32, u32, u32)>,
+    standbys: Vec<StandbySpec>,
+    crews: Vec<CrewSpec>,
+    queue_total: u32,
+    shared: HashMap<NodeRef, Instance>,
+    instances: Vec<u64>,
+}
+
+impl Builder<'_> {
+    /// The instance for one reference to `node`: a new copy, or the shared one.
+    fn node(&mut self, node: NodeRef) -> Instance {
+        if self.model.is_shared(node) {
+            if let Some(instance) = self.shared.get(&node) {
+                return *instance;
+            }
+            let instance = self.build(node);
+            self.shared.insert(node, instance);
+            return instance;
+        }
+        self.build(node)
+    }
+
+    fn build(&mut self, node: NodeRef) -> Instance {
+        match node {
+            NodeRef::Component(index) => {
+                let component = &self.model.components[index];
+                Instance::Unit(self.unit(UnitSpec {
+                    life: Sampler::new(component.failure_dist, 1.0 / component.failure_rate),
+                    repair: Sampler::new(component.repair_dist, 1.0 / component.repair_rate),
+                    crew: NONE,
+                    standby: NONE,
+                }))
+            }
+            NodeRef::Block(index) => Instance::Gate(self.block(index)),
+        }
+    }
+
+    fn unit(&mut self, spec: UnitSpec) -> u32 {
+        self.units.push(spec);
+        (self.units.len() - 1) as u32
+    }
+
+    fn gate(&mut self, rule: GateRule, block: u32) -> u32 {
+        self.gates.push(GateSpec { rule, block });
+        (self.gates.len() - 1) as u32
+    }
+
+    fn link(&mut self, child: Instance, parent: u32, weight: u64) {
+        let weight = u32::try_from(weight).expect("member counts are bounded by MAX_SIM_NODES");
+        match child {
+            Instance::Unit(unit) => self.unit_links.push((unit, parent, weight)),
+            Instance::Gate(gate) => self.gate_links.push((gate, parent, weight)),
+        }
+    }
+
+    /// Builds one instance of block `index` and returns the gate that stands for it.
+    fn block(&mut self, index: usize) -> u32 {
+        let model = self.model;
+        let block = &model.blocks[index];
+        self.instances[index] += 1;
+        let n = block.member_count();
+        let beta = block.common_cause_beta.unwrap_or(0.0);
+        let (rule, standby) = match &block.kind {
+            BlockKind::Series => (GateRule::Tolerates(0), None),
+            BlockKind::Parallel => (GateRule::Tolerates(n - 1), None),
+            BlockKind::KOfN { k } => (GateRule::Tolerates(n - k), None),
+            BlockKind::Standby(rules) => (
+                GateRule::Standby(self.standbys.len() as u32),
+                Some(rules.clone()),
+            ),
+        };
+        let reports_here = if beta > 0.0 { NONE } else { index as u32 };
+        let gate = self.gate(rule, reports_here);
+
+        let crew = match block.limiting_crews() {
+            Some(crews) => {
+                let pool = self.crews.len() as u32;
+                let len = n as u32;
+                self.crews.push(CrewSpec {
+                    crews: crews as u32,
+                    queue_start: self.queue_total,
+                    queue_len: len,
+                });
+                self.queue_total += len;
+                pool
+            }
+            None => NONE,
+        };
+        let first_unit = self.units.len() as u32;
+        let standby_index = standby
+            .as_ref()
+            .map_or(NONE, |_| self.standbys.len() as u32);
+        // Dependent blocks (crews, standby, common cause) have non-shared component members
+        // only: their units are built here, contiguously, in member order.
+        let dependent = crew != NONE || standby.is_some() || beta > 0.0;
+        for member in &block.members {
+            if dependent && let NodeRef::Component(component_index) = member.node {
+                let component = &model.components[component_index];
+                for _ in 0..member.count {
+                    let unit = self.unit(UnitSpec {
+                        life: Sampler::new(
+                            component.failure_dist,
+                            1.0 / (component.failure_rate * (1.0 - beta)),
+                        ),
+                        repair: Sampler::new(component.repair_dist, 1.0 / component.repair_rate),
+                        crew,
+                        standby: standby_index,
+                    });
+                    self.link(Instance::Unit(unit), gate, 1);
+                }
+                continue;
+            }
+            if model.is_shared(member.node) {
+                let child = self.node(member.node);
+                self.link(child, gate, member.count);
+            } else {
+                for _ in 0..member.count {
+                    let child = self.node(member.node);
+                    self.link(child, gate, 1);
+                }
+            }
+        }
+        if let Some(rules) = standby {
+            self.standbys.push(StandbySpec {
+                first_unit,
+                units: self.units.len() as u32 - first_unit,
+                gate,
+                dormant_factor: rules.dormant_factor,
+                coverage: rules.coverage,
+                instant: rules.failover_hours == 0.0,
+                automatic: Sampler::new(rules.failover_dist, rules.failover_hours),
+                manual: Sampler::new(rules.failover_dist, rules.manual_failover_hours),
+            });
+        }
+        if beta == 0.0 {
+            return gate;
+        }
+        // Common cause: the block is a series of its own structure and one element that fails
+        // at βλ and is repaired with the component's MTTR, outside any crews (§8.5).
+        let NodeRef::Component(component_index) = block.members[0].node else {
+            unreachable!("the loader requires common-cause members to be components")
+        };
+        let component = &model.components[component_index];
+        let wrapper = self.gate(GateRule::Tolerates(0), index as u32);
+        let element = self.unit(UnitSpec {
+            life: Sampler::new(
+                component.failure_dist,
+                1.0 / (component.failure_rate * beta),
+            ),
+            repair: Sampler::new(component.repair_dist, 1.0 / component.repair_rate),
+            crew: NONE,
+            standby: NONE,
+        });
+        self.link(Instance::Unit(element), wrapper, 1);
+        self.link(Instance::Gate(gate), wrapper, 1);
+        wrapper
+    }
+}
+
+impl Plan {
+    /// Total waiting-line storage the crew pools need.
+    pub fn queue_storage(&self) -> usize {
+        self.crews
+            .last()
+            .map_or(0, |pool| (pool.queue_start + pool.queue_len) as usize)
+    }
+
+    /// Whether the exact solver's exponential assumption holds wherever it matters: every
+    /// unit of a crew or standby block has exponential times, and so does every failover
+    /// that takes time. Elsewhere the steady state depends on the means only.
+    pub fn exact_solver_applies(model: &Model) -> bool {
+        model.blocks.iter().all(|block| {
+            let standby = match &block.kind {
+                BlockKind::Standby(rules) => Some(rules),
+                _ => None,
+            };
+            if let Some(rules) = standby
+                && !rules.failover_dist.is_exponential()
+                && (rules.failover_hours > 0.0 || rules.coverage < 1.0)
+            {
+                return false;
+            }
+            let dependent = block.limiting_crews().is_some() || standby.is_some();
+            !dependent
+                || block.members.iter().all(|member| match member.node {
+                    NodeRef::Component(index) => {
+                        let component = &model.components[index];
+                        component.failure_dist.is_exponential()
+                            && component.repair_dist.is_exponential()
+                    }
+                    NodeRef::Block(_) => true,
+                })
+        })
+    }
+}
