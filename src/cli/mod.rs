@@ -300,6 +300,12 @@ fn load(path: &PathBuf, overrides: &[Override]) -> Option<LoadedModel> {
 
 /// Solves a loaded model; a solver limit is reported like a model error.
 fn solve_loaded(loaded: &LoadedModel) -> Option<Solution> {
+    if !crate::simulate::plan::Plan::exact_solver_applies(&loaded.model) {
+        say!(
+            "note: {}: crew or standby blocks have non-exponential times; the exact solver uses only their means there (an exponential approximation); `nines simulate` models the distributions",
+            loaded.file
+        );
+    }
     match solve(&loaded.model) {
         Ok(solution) => Some(solution),
         Err(error) => {
