@@ -581,7 +581,7 @@ pub fn check_simulated(
         let breach = match (estimates.breach, record.max_breach_probability) {
             (Some(breach), Some(limit)) => format!(
                 "; P(a {} window breaches) ≤ {:.3}% is {} the limit {}%",
-                format_duration_hours(record.window_hours),
+                simulation::span_label(record.window_hours),
                 breach.high * 100.0,
                 if breach.high <= limit {
                     "within"

@@ -353,6 +353,17 @@ fn window_json(record: &Record) -> Value {
     })
 }
 
+/// A run or window length as people write it: `1y`, `30d`, `12h`, else a compact duration.
+pub fn span_label(hours: f64) -> String {
+    for (unit, size) in [("y", HOURS_PER_YEAR), ("w", 168.0), ("d", 24.0), ("h", 1.0)] {
+        let count = hours / size;
+        if count >= 1.0 && count == count.round() && count < 1e6 {
+            return format!("{count}{unit}");
+        }
+    }
+    format_duration_hours(hours)
+}
+
 fn interval_percent(estimate: &Estimate) -> String {
     format!(
         "{} – {}",
@@ -388,7 +399,7 @@ pub fn write_table(out: &mut dyn Write, record: &Record) -> io::Result<()> {
     let estimates = Estimates::of(record);
     let tally = &record.tally;
     let u = estimates.unavailability;
-    let horizon = format_duration_hours(record.horizon_hours);
+    let horizon = span_label(record.horizon_hours);
     writeln!(
         out,
         "{} — simulated  ({})",
@@ -508,7 +519,7 @@ pub fn write_table(out: &mut dyn Write, record: &Record) -> io::Result<()> {
     if windows.count() > 0 {
         let minutes = |q: f64| downtime(windows.quantile(q).unwrap_or(0.0) * 60.0);
         rows.push((
-            format!("SLA window {}", format_duration_hours(record.window_hours)),
+            format!("SLA window {}", span_label(record.window_hours)),
             format!(
                 "downtime p50 {}, p90 {}, p99 {}, p99.9 {}, max {}",
                 minutes(0.5),
@@ -673,7 +684,7 @@ pub fn write_markdown(out: &mut dyn Write, record: &Record) -> io::Result<()> {
         out,
         "{} runs of {}, seed {}.\n",
         record.tally.runs,
-        format_duration_hours(record.horizon_hours),
+        span_label(record.horizon_hours),
         record.seed
     )?;
     writeln!(
@@ -706,11 +717,25 @@ pub fn write_markdown(out: &mut dyn Write, record: &Record) -> io::Result<()> {
         writeln!(
             out,
             "\nSLA window {}: breach probability {} (95% CI {} – {}).",
-            format_duration_hours(record.window_hours),
+            span_label(record.window_hours),
             probability(breach.value),
             probability(breach.low),
             probability(breach.high)
         )?;
     }
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn span_labels_use_the_unit_people_wrote() {
+        assert_eq!(span_label(8766.0), "1y");
+        assert_eq!(span_label(720.0), "30d");
+        assert_eq!(span_label(336.0), "2w");
+        assert_eq!(span_label(12.0), "12h");
+        assert_eq!(span_label(0.5), "30m");
+    }
 }

@@ -134,7 +134,7 @@ pub enum SolveError {
     /// A dependent block's Markov chain is larger than the solver accepts.
     #[error(
         "block `{block}` needs a Markov chain of more than {states} states, more than the exact solver handles; \
-         reduce its distinct unit types or crews, or split it into smaller blocks"
+         reduce its distinct unit types or crews, split it into smaller blocks, or estimate it with `nines simulate`"
     )]
     ChainTooLarge {
         /// The block.
@@ -145,7 +145,7 @@ pub enum SolveError {
     /// Too many shared units are referenced more than once for exact conditioning.
     #[error(
         "{count} shared units are referenced in several places ({names}); exact conditioning handles at most {limit}; \
-         make some of them unshared or group them into one shared block"
+         make some of them unshared, group them into one shared block, or estimate it with `nines simulate`"
     )]
     TooManySharedUnits {
         /// How many.
