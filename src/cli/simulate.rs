@@ -29,6 +29,9 @@ macro_rules! say {
 /// Runs when neither `--runs` nor `--precision` is given.
 const DEFAULT_RUNS: u64 = 10_000;
 
+/// Expected events above which a simulation is announced as long.
+const LONG_SIMULATION_EVENTS: f64 = 3e9;
+
 /// Simulation options shared by `simulate` and `check --method simulate`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimOptions {
@@ -209,6 +212,8 @@ struct Progress {
     done: AtomicU64,
     shown: AtomicBool,
     enabled: bool,
+    quiet: bool,
+    runs: u64,
     precision: Option<f64>,
 }
 
@@ -232,6 +237,8 @@ impl Progress {
             done: AtomicU64::new(0),
             shown: AtomicBool::new(false),
             enabled: !quiet && io::stderr().is_terminal(),
+            quiet,
+            runs: length,
             precision,
         }
     }
@@ -244,6 +251,16 @@ impl Progress {
 }
 
 impl sim::Observer for Progress {
+    fn starting(&self, expected_events_per_run: f64) {
+        let total = expected_events_per_run * self.runs as f64;
+        // With --precision, --max-time bounds the wall time instead.
+        if !self.quiet && self.precision.is_none() && total > LONG_SIMULATION_EVENTS {
+            say!(
+                "note: about {total:.1e} unit events to simulate; this may take minutes (fewer --runs or a shorter --horizon are quicker)"
+            );
+        }
+    }
+
     fn runs_done(&self, runs: u64) {
         let done = self.done.fetch_add(runs, Ordering::Relaxed) + runs;
         if !self.enabled || !done.is_multiple_of(64) {

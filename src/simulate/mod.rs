@@ -26,6 +26,9 @@ use tally::Tally;
 /// reasonable time and the simulation is refused.
 pub const MAX_EVENTS_PER_RUN: f64 = 2e9;
 
+/// Most SLA windows one run may be cut into (each run keeps one downtime per window).
+pub const MAX_WINDOWS_PER_RUN: usize = 1_000_000;
+
 /// When to stop simulating.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Stop {
@@ -137,6 +140,18 @@ pub enum SimulateError {
         /// The limit.
         limit: u64,
     },
+    /// The run is cut into too many SLA windows.
+    #[error(
+        "a run of {horizon_hours} h holds {windows} SLA windows, more than {limit}; use a longer --window or a shorter --horizon"
+    )]
+    TooManyWindows {
+        /// Windows per run.
+        windows: usize,
+        /// The measured interval.
+        horizon_hours: f64,
+        /// The limit.
+        limit: usize,
+    },
     /// A run would never finish.
     #[error(
         "one run of {hours} h would take about {events:.1e} events (units fail or are repaired far more often than the run is long); shorten --horizon or check the rates"
@@ -151,6 +166,9 @@ pub enum SimulateError {
 
 /// Watches a simulation: told of completed runs and of the estimate at each checkpoint.
 pub trait Observer: Sync {
+    /// Before the first run: the expected unit events per run (from the units' mean cycle
+    /// times), so that long simulations can be announced.
+    fn starting(&self, _expected_events_per_run: f64) {}
     /// Runs completed since the last call (from any thread).
     fn runs_done(&self, _runs: u64) {}
     /// The tally so far, at a checkpoint; return false to stop (as interrupted).
@@ -164,7 +182,7 @@ pub struct Quiet;
 impl Observer for Quiet {}
 
 /// Expected events per run: each unit fails and is repaired about once per MTBF + MTTR.
-fn expected_events(plan: &Plan, hours: f64) -> f64 {
+pub fn expected_events(plan: &Plan, hours: f64) -> f64 {
     plan.units
         .iter()
         .map(|unit| 2.0 * hours / (unit.life.mean() + unit.repair.mean()))
@@ -180,6 +198,14 @@ pub fn prepare(model: &Model, settings: &Settings) -> Result<Plan, SimulateError
         nodes: error.nodes,
         limit: plan::MAX_SIM_NODES,
     })?;
+    let windows = windows_per_run(settings);
+    if windows > MAX_WINDOWS_PER_RUN {
+        return Err(SimulateError::TooManyWindows {
+            windows,
+            horizon_hours: settings.horizon_hours,
+            limit: MAX_WINDOWS_PER_RUN,
+        });
+    }
     let hours = settings.warmup_hours + settings.horizon_hours;
     let events = expected_events(&plan, hours);
     if events > MAX_EVENTS_PER_RUN {
@@ -191,7 +217,8 @@ pub fn prepare(model: &Model, settings: &Settings) -> Result<Plan, SimulateError
 /// Whole SLA windows in one run's measured interval.
 pub fn windows_per_run(settings: &Settings) -> usize {
     if settings.window_hours > 0.0 {
-        (settings.horizon_hours / settings.window_hours * (1.0 + 1e-12)).floor() as usize
+        let windows = (settings.horizon_hours / settings.window_hours * (1.0 + 1e-12)).floor();
+        windows.min(usize::MAX as f64) as usize
     } else {
         0
     }
@@ -217,6 +244,10 @@ pub fn simulate(
     observer: &dyn Observer,
 ) -> Result<Simulation, SimulateError> {
     let plan = prepare(model, settings)?;
+    observer.starting(expected_events(
+        &plan,
+        settings.warmup_hours + settings.horizon_hours,
+    ));
     let span = Span {
         start: settings.warmup_hours,
         end: settings.warmup_hours + settings.horizon_hours,
