@@ -384,10 +384,17 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> io::Result<Outcome> {
             outcome = outcome.max(Outcome::InputError);
             continue;
         };
-        let Some(target) = target_override
-            .clone()
-            .or_else(|| loaded.model.target.clone())
-        else {
+        // --target replaces the availability goal; the model's SLA window and breach limit
+        // still apply to `--method simulate`.
+        let model_target = loaded.model.target.clone();
+        let overridden = target_override.clone().map(|mut target| {
+            if let Some(model_target) = &model_target {
+                target.window_hours = model_target.window_hours;
+                target.max_breach_probability = model_target.max_breach_probability;
+            }
+            target
+        });
+        let Some(target) = overridden.or(model_target) else {
             let diagnostic = Diagnostic::new(
                 "missing-target",
                 format!(

@@ -218,9 +218,12 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(stop: Stop, quiet: bool) -> Self {
+    fn new(stop: Stop, shard: Option<Shard>, quiet: bool) -> Self {
         let (length, precision) = match stop {
-            Stop::Runs(runs) => (runs, None),
+            Stop::Runs(runs) => {
+                let range = shard.map_or(0..runs, |shard| shard.range(runs));
+                (range.end - range.start, None)
+            }
             Stop::Precision {
                 relative, max_runs, ..
             } => (max_runs, Some(relative)),
@@ -324,7 +327,7 @@ fn simulate_loaded(
             format_duration_hours(window_hours)
         );
     }
-    let progress = Progress::new(options.stop, options.quiet);
+    let progress = Progress::new(options.stop, shard, options.quiet);
     let result = sim::simulate(model, &settings, &progress);
     progress.finish();
     let simulation = match result {
@@ -388,6 +391,7 @@ fn simulate_loaded(
         }),
         exact_blocks,
         exact_applies: Plan::exact_solver_applies(model),
+        longest_repair_hours: Plan::longest_mean_repair_hours(model),
         stopped: simulation.stop.name().into(),
         elapsed_seconds: simulation.elapsed.as_secs_f64(),
         threads: simulation.threads,
@@ -404,7 +408,7 @@ fn notes(record: &Record, quiet: bool) {
             None => "no outage simulated".into(),
         };
         say!(
-            "warning: {}: the simulation disagrees with the exact solution (unavailability {}, outage frequency {}); with these distributions they should agree: check the model, or report a bug in nines",
+            "warning: {}: the simulation disagrees with the exact solution (unavailability {}, outage frequency {}); runs start with every unit new, so slow repairs bias short runs: retry with --warmup (e.g. ten times the longest MTTR) and more --runs; if they still disagree, check the model or report a bug in nines",
             record.file,
             describe(estimates.exact_unavailability),
             describe(estimates.exact_failures)
@@ -487,6 +491,12 @@ pub fn run_simulate(args: SimulateArgs, out: &mut dyn Write) -> io::Result<Outco
     };
     if args.save.is_some() && args.input.models.len() > 1 {
         say!("error: --save takes one model at a time");
+        return Ok(Outcome::InputError);
+    }
+    if shard.is_some() && (args.options.runs.is_none() || args.options.precision.is_some()) {
+        say!(
+            "error: --shard needs a fixed --runs N (not --precision), so that shards split the same runs"
+        );
         return Ok(Outcome::InputError);
     }
     let options = match parse_options(&args.options) {
@@ -617,6 +627,8 @@ pub fn check_simulated(
             availability_percent(u.high),
             if verdict.availability_met {
                 "meets"
+            } else if u.value <= target.unavailability {
+                "is not shown to meet (more --runs?)"
             } else {
                 "misses"
             },

@@ -4,7 +4,7 @@
 use super::format::{availability_percent, downtime, hours, one_line, significant};
 use crate::model::units::{HOURS_PER_YEAR, format_duration_hours};
 use crate::simulate::shard::Record;
-use crate::simulate::stats::Moments;
+use crate::simulate::stats::{Moments, poisson_interval};
 use serde_json::{Value, json};
 use std::io::{self, Write};
 
@@ -15,6 +15,10 @@ pub const LEVEL: f64 = 0.95;
 pub const DISAGREEMENT_SIGMAS: f64 = 4.0;
 
 const MINUTES_PER_YEAR: f64 = HOURS_PER_YEAR * 60.0;
+
+/// Below this many simulated system outages, the between-run intervals of U and f are
+/// widened to bounds that hold with few or no outages (see [`Estimates::of`]).
+pub const FEW_OUTAGES: f64 = 30.0;
 
 /// An estimate with its 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -154,9 +158,33 @@ impl Estimates {
                 )
             })
             .collect();
+        let mut unavailability = Estimate::of(&tally.unavailability, 1.0);
+        let mut failures_per_year = Estimate::of(&tally.outages, per_year);
+        let outages = tally.outages.sum();
+        let exposure = runs * record.horizon_hours;
+        if outages < FEW_OUTAGES && exposure > 0.0 && exposure.is_finite() {
+            // With few outages the normal approximation fails (with none, the interval is
+            // [0, 0]). The outage rate gets the exact Poisson (Garwood) interval, and U's
+            // upper end becomes that rate's upper end times a mean outage length: the largest
+            // of the one observed, the exact solver's U/f and the model's longest mean repair
+            // or switchover time. Conservative, so `check --method simulate` cannot pass a
+            // model merely because no outage happened to be simulated.
+            let (rate_low, rate_high) = poisson_interval(outages as u64, exposure, LEVEL);
+            failures_per_year.low = failures_per_year.low.min(rate_low * HOURS_PER_YEAR);
+            failures_per_year.high = failures_per_year.high.max(rate_high * HOURS_PER_YEAR);
+            let exact_mttr = record
+                .exact
+                .filter(|exact| exact.frequency > 0.0)
+                .map_or(0.0, |exact| exact.unavailability / exact.frequency);
+            let outage_hours = mttr_hours
+                .map_or(0.0, |m| m.value)
+                .max(exact_mttr)
+                .max(record.longest_repair_hours);
+            unavailability.high = unavailability.high.max((rate_high * outage_hours).min(1.0));
+        }
         Self {
-            unavailability: Estimate::of(&tally.unavailability, 1.0),
-            failures_per_year: Estimate::of(&tally.outages, per_year),
+            unavailability,
+            failures_per_year,
             mttr_hours,
             breach,
             outage_free: Estimate {
@@ -602,9 +630,14 @@ fn write_block_table(
         .max()
         .unwrap_or(0)
         .max(6);
+    let exact_label = if record.exact_applies {
+        "exact"
+    } else {
+        "exponential approx."
+    };
     writeln!(
         out,
-        "  {:<name_width$}  {:<kind_width$}  {:>14}  {:<ci_width$}  exact",
+        "  {:<name_width$}  {:<kind_width$}  {:>14}  {:<ci_width$}  {exact_label}",
         "block", "kind", "availability", "95% CI"
     )?;
     for (((block, name), (u, _, check)), ci) in record

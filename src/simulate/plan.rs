@@ -416,6 +416,20 @@ impl Plan {
             .map_or(0, |pool| (pool.queue_start + pool.queue_len) as usize)
     }
 
+    /// The longest mean repair or switchover time of any unit or standby block: a
+    /// conservative stand-in for the system's mean outage length when too few outages were
+    /// simulated to measure it.
+    pub fn longest_mean_repair_hours(model: &Model) -> f64 {
+        let repairs = model.components.iter().map(|c| 1.0 / c.repair_rate);
+        let switchovers = model.blocks.iter().filter_map(|block| match &block.kind {
+            BlockKind::Standby(rules) => {
+                Some(rules.failover_hours.max(rules.manual_failover_hours))
+            }
+            _ => None,
+        });
+        repairs.chain(switchovers).fold(0.0, f64::max)
+    }
+
     /// Whether the exact solver's exponential assumption holds wherever it matters: every
     /// unit of a crew or standby block has exponential times, and so does every failover
     /// that takes time. Elsewhere the steady state depends on the means only.

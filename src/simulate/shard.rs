@@ -78,6 +78,9 @@ pub struct Record {
     /// Whether the exact values are exact for this model's distributions (otherwise they
     /// are the exponential approximation).
     pub exact_applies: bool,
+    /// The longest mean repair or switchover time in the model, hours: bounds the mean
+    /// outage length when too few outages were simulated to measure it.
+    pub longest_repair_hours: f64,
     /// Why the simulation stopped: `runs`, `precision`, `max-runs`, `max-time`, `interrupted`.
     pub stopped: String,
     /// Wall time of the simulation, seconds (summed over shards after a merge).
@@ -174,7 +177,7 @@ pub enum MergeError {
 }
 
 /// The settings that must agree between shards, as (name, value) pairs.
-fn identity(record: &Record) -> [(&'static str, String); 8] {
+fn identity(record: &Record) -> [(&'static str, String); 9] {
     [
         ("model", record.model_hash.clone()),
         ("seed", record.seed.to_string()),
@@ -184,6 +187,7 @@ fn identity(record: &Record) -> [(&'static str, String); 8] {
         ("warm-up", format!("{} h", record.warmup_hours)),
         ("window", format!("{} h", record.window_hours)),
         ("target", format!("{:?}", record.breach_hours)),
+        ("model repairs", format!("{}", record.longest_repair_hours)),
     ]
 }
 
