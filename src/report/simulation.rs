@@ -20,6 +20,9 @@ const MINUTES_PER_YEAR: f64 = HOURS_PER_YEAR * 60.0;
 /// widened to bounds that hold with few or no outages (see [`Estimates::of`]).
 pub const FEW_OUTAGES: f64 = 30.0;
 
+/// Fewest runs for the self-check to warn of a disagreement (see [`Estimates::disagreement`]).
+pub const MIN_RUNS_TO_WARN: u64 = 1000;
+
 /// An estimate with its 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Estimate {
@@ -100,6 +103,8 @@ pub struct Estimates {
     pub exact_failures: Option<Agreement>,
     /// Per block: U, outages per year, and the self-check of U.
     pub blocks: Vec<(Estimate, Estimate, Option<Agreement>)>,
+    /// Runs behind the estimates.
+    pub runs: u64,
 }
 
 impl Estimates {
@@ -128,13 +133,34 @@ impl Estimates {
         };
         let (free, (free_low, free_high)) = tally.outage_free(LEVEL);
         let exact = record.exact.filter(|_| tally.runs > 1);
+        // With few outages the standard errors mean little (a handful of long outages can
+        // put a correct simulation many "standard errors" away): the self-check then only
+        // asks whether the outage count is plausible, by the exact Poisson interval at
+        // 99.99% (about ±3.9σ).
+        let outages = tally.outages.sum();
+        let exposure = runs * record.horizon_hours;
+        let count_plausible = |frequency: f64| {
+            if outages >= FEW_OUTAGES || !(exposure > 0.0 && exposure.is_finite()) {
+                return None;
+            }
+            let (low, high) = poisson_interval(outages as u64, exposure, 0.9999);
+            Some(frequency >= low && frequency <= high)
+        };
         let exact_unavailability = exact.map(|exact| {
             let expected = exact.frequency * record.horizon_hours * runs;
-            agreement(&tally.unavailability, exact.unavailability, expected)
+            let mut check = agreement(&tally.unavailability, exact.unavailability, expected);
+            if let Some(plausible) = count_plausible(exact.frequency) {
+                check.agrees = plausible;
+            }
+            check
         });
         let exact_failures = exact.map(|exact| {
             let per_run = exact.frequency * record.horizon_hours;
-            agreement(&tally.outages, per_run, per_run * runs)
+            let mut check = agreement(&tally.outages, per_run, per_run * runs);
+            if let Some(plausible) = count_plausible(exact.frequency) {
+                check.agrees = plausible;
+            }
+            check
         });
         let blocks = tally
             .blocks
@@ -195,15 +221,20 @@ impl Estimates {
             exact_unavailability,
             exact_failures,
             blocks,
+            runs: tally.runs,
         }
     }
 
-    /// Whether the self-check found a disagreement worth a warning.
+    /// Whether the self-check found a disagreement worth a warning. Below
+    /// [`MIN_RUNS_TO_WARN`] runs it never warns: downtime per run is heavy-tailed (rare long
+    /// outages), and a few hundred runs can put a correct simulation 5–25 "standard errors"
+    /// away, since the sample variance misses the tail it has not seen.
     pub fn disagreement(&self) -> bool {
-        [self.exact_unavailability, self.exact_failures]
-            .iter()
-            .flatten()
-            .any(|check| !check.agrees)
+        self.runs >= MIN_RUNS_TO_WARN
+            && [self.exact_unavailability, self.exact_failures]
+                .iter()
+                .flatten()
+                .any(|check| !check.agrees)
     }
 }
 

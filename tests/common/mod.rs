@@ -1,6 +1,8 @@
 //! Helpers shared by the CLI tests: the binary, model files in temporary folders.
 #![allow(dead_code)]
 
+pub mod random_models;
+
 use assert_cmd::Command;
 use std::path::PathBuf;
 
