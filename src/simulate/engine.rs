@@ -273,8 +273,14 @@ impl<'p> Engine<'p> {
         self.tree.set(waiting, next);
     }
 
+    #[inline]
     fn unit_parents_change(&mut self, unit: usize, down: bool) {
         let plan = self.plan;
+        let (gate, weight) = plan.unit_single_parent[unit];
+        if gate != NONE {
+            self.gate_weight_change(gate as usize, weight as u64, down);
+            return;
+        }
         let range =
             plan.unit_parent_start[unit] as usize..plan.unit_parent_start[unit + 1] as usize;
         for &(gate, weight) in &plan.unit_parents[range] {

@@ -100,6 +100,9 @@ pub struct Plan {
     pub unit_parent_start: Vec<u32>,
     /// Links from units to the gates that contain them, with how many references each is.
     pub unit_parents: Vec<(u32, u32)>,
+    /// The one (gate, weight) link of a unit that has exactly one parent (almost every unit;
+    /// the event loop's fast path), else ([`NONE`], 0).
+    pub unit_single_parent: Vec<(u32, u32)>,
     /// The same for gates.
     pub gate_parent_start: Vec<u32>,
     /// Links from gates to the gates that contain them.
@@ -161,7 +164,18 @@ pub fn expand(model: &Model) -> Result<Plan, TooLarge> {
     }
     let (unit_parent_start, unit_parents) = compress(builder.units.len(), &builder.unit_links);
     let (gate_parent_start, gate_parents) = compress(builder.gates.len(), &builder.gate_links);
+    let unit_single_parent = unit_parent_start
+        .windows(2)
+        .map(|range| {
+            if range[1] - range[0] == 1 {
+                unit_parents[range[0] as usize]
+            } else {
+                (NONE, 0)
+            }
+        })
+        .collect();
     Ok(Plan {
+        unit_single_parent,
         units: builder.units,
         gates: builder.gates,
         unit_parent_start,
