@@ -528,15 +528,28 @@ pub fn write_table(out: &mut dyn Write, record: &Record) -> io::Result<()> {
             significant(f.high, 3)
         ),
     ));
-    let mtbf = (f.value > 0.0).then(|| HOURS_PER_YEAR / f.value);
+    // 1/0 is ∞: with no outage the MTBF is unbounded above.
+    let per_failure = |failures_per_year: f64| Some(HOURS_PER_YEAR / failures_per_year);
     rows.push((
-        "MTBF / MTTR".into(),
+        "MTBF".into(),
         format!(
-            "{} / {}",
-            hours(mtbf),
-            hours(estimates.mttr_hours.map(|m| m.value))
+            "{}   95% CI {} – {}",
+            hours(per_failure(f.value)),
+            hours(per_failure(f.high)),
+            hours(per_failure(f.low))
         ),
     ));
+    if let Some(mttr) = estimates.mttr_hours {
+        rows.push((
+            "MTTR (mean outage)".into(),
+            format!(
+                "{}   95% CI {} – {}",
+                hours(Some(mttr.value)),
+                hours(Some(mttr.low)),
+                hours(Some(mttr.high))
+            ),
+        ));
+    }
     let lengths = &tally.outage_lengths;
     if lengths.count() > 0 {
         let mean = tally.outage_length_total.value() / lengths.count() as f64;
