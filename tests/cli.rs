@@ -1,7 +1,7 @@
 //! The real binary on real files: every subcommand, output format, exit code and error message.
 
 mod common;
-use common::{example_models, json_lines, model_file, nines, path};
+use common::{example_models, json_lines, model_file, nines, path, rejects};
 use predicates::prelude::*;
 
 const PAIR: &str = r#"
@@ -300,22 +300,6 @@ fn validate_accepts_good_models_and_reports_all_problems() {
         .assert()
         .success()
         .stdout(predicate::str::contains("ok"));
-}
-
-/// Runs `validate` on `text` and requires exit 2 and every `needle` in stderr.
-fn rejects(text: &str, needles: &[&str]) {
-    let (_dir, file) = model_file("bad.toml", text);
-    let output = nines().arg("validate").arg(&file).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "expected exit 2 for:\n{text}\nstderr:\n{stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    for needle in needles {
-        assert!(stderr.contains(needle), "missing `{needle}` in:\n{stderr}");
-    }
 }
 
 const BLOCK: &str = "[block.system]\nkind = \"series\"\nmembers = [\"a\"]\n";

@@ -3,7 +3,7 @@
 //! every mistake exits 2 with a message that names file:line:column, `--set` reaches them.
 
 mod common;
-use common::{json_lines, model_file, nines, path};
+use common::{json_lines, model_file, nines, path, rejects};
 
 /// A model: `target` (a `[target]` table or nothing), a component `web` with `web_lines`,
 /// a standby pair of `db` with `system_lines`, both in series under `service`.
@@ -23,23 +23,6 @@ fn at(file: &str, text: &str, needle: &str) -> String {
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let column = text[line_start..start].chars().count() + 1;
     format!("{file}:{line}:{column}\n")
-}
-
-/// Runs `validate` on `text`; requires exit 2, no panic, and every needle in stderr.
-fn rejects(text: &str, needles: &[&str]) -> String {
-    let (_dir, file) = model_file("bad.toml", text);
-    let output = nines().arg("validate").arg(&file).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "expected exit 2 for:\n{text}\nstderr:\n{stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    for needle in needles {
-        assert!(stderr.contains(needle), "missing `{needle}` in:\n{stderr}");
-    }
-    stderr
 }
 
 /// Rejects a model whose `web` component has `line`, and requires the error to point at

@@ -423,6 +423,11 @@ pub fn span_label(hours: f64) -> String {
     format_duration_hours(hours)
 }
 
+/// `value   95% CI low – high`, each shown by `show`.
+fn with_interval(value: f64, low: f64, high: f64, show: impl Fn(f64) -> String) -> String {
+    format!("{}   95% CI {} – {}", show(value), show(low), show(high))
+}
+
 fn interval_percent(estimate: &Estimate) -> String {
     format!(
         "{} – {}",
@@ -511,43 +516,22 @@ pub fn write_table(out: &mut dyn Write, record: &Record) -> io::Result<()> {
     }
     rows.push((
         "downtime per year".into(),
-        format!(
-            "{}   95% CI {} – {}",
-            downtime(u.value * MINUTES_PER_YEAR),
-            downtime(u.low * MINUTES_PER_YEAR),
-            downtime(u.high * MINUTES_PER_YEAR)
-        ),
+        with_interval(u.value, u.low, u.high, |u| downtime(u * MINUTES_PER_YEAR)),
     ));
     let f = estimates.failures_per_year;
     rows.push((
         "outages per year".into(),
-        format!(
-            "{}   95% CI {} – {}",
-            significant(f.value, 3),
-            significant(f.low, 3),
-            significant(f.high, 3)
-        ),
+        with_interval(f.value, f.low, f.high, |f| significant(f, 3)),
     ));
-    // 1/0 is ∞: with no outage the MTBF is unbounded above.
-    let per_failure = |failures_per_year: f64| Some(HOURS_PER_YEAR / failures_per_year);
+    // MTBF = 1/f, so its interval is the inverse of f's; 1/0 is ∞ (no outage seen).
     rows.push((
         "MTBF".into(),
-        format!(
-            "{}   95% CI {} – {}",
-            hours(per_failure(f.value)),
-            hours(per_failure(f.high)),
-            hours(per_failure(f.low))
-        ),
+        with_interval(f.value, f.high, f.low, |f| hours(Some(HOURS_PER_YEAR / f))),
     ));
     if let Some(mttr) = estimates.mttr_hours {
         rows.push((
             "MTTR (mean outage)".into(),
-            format!(
-                "{}   95% CI {} – {}",
-                hours(Some(mttr.value)),
-                hours(Some(mttr.low)),
-                hours(Some(mttr.high))
-            ),
+            with_interval(mttr.value, mttr.low, mttr.high, |h| hours(Some(h))),
         ));
     }
     let lengths = &tally.outage_lengths;
@@ -580,12 +564,7 @@ pub fn write_table(out: &mut dyn Write, record: &Record) -> io::Result<()> {
     let free = estimates.outage_free;
     rows.push((
         format!("P(no outage in {horizon})"),
-        format!(
-            "{}   95% CI {} – {}",
-            probability(free.value),
-            probability(free.low),
-            probability(free.high)
-        ),
+        with_interval(free.value, free.low, free.high, probability),
     ));
     let windows = &tally.window_downtime;
     if windows.count() > 0 {
@@ -618,10 +597,8 @@ pub fn write_table(out: &mut dyn Write, record: &Record) -> io::Result<()> {
         rows.push((
             "breach probability".into(),
             format!(
-                "{}   95% CI {} – {}  (windows below {}{limit})",
-                probability(breach.value),
-                probability(breach.low),
-                probability(breach.high),
+                "{}  (windows below {}{limit})",
+                with_interval(breach.value, breach.low, breach.high, probability),
                 one_line(target)
             ),
         ));

@@ -44,3 +44,20 @@ pub fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
         .map(|line| serde_json::from_str(line).expect("each line is one JSON object"))
         .collect()
 }
+
+/// Runs `validate` on `text`; requires exit 2, no panic, and every needle in stderr.
+pub fn rejects(text: &str, needles: &[&str]) -> String {
+    let (_dir, file) = model_file("bad.toml", text);
+    let output = nines().arg("validate").arg(&file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "expected exit 2 for:\n{text}\nstderr:\n{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for needle in needles {
+        assert!(stderr.contains(needle), "missing `{needle}` in:\n{stderr}");
+    }
+    stderr
+}
