@@ -621,36 +621,31 @@ pub fn write_table(out: &mut dyn Write, record: &Record) -> io::Result<()> {
     writeln!(out)
 }
 
+/// Width of a text column: its longest cell, at least `minimum` (the header).
+fn column_width(cells: &[String], minimum: usize) -> usize {
+    cells
+        .iter()
+        .map(|cell| cell.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(minimum)
+}
+
 fn write_block_table(
     out: &mut dyn Write,
     record: &Record,
     estimates: &Estimates,
 ) -> io::Result<()> {
     let names: Vec<String> = record.blocks.iter().map(|b| one_line(&b.name)).collect();
-    let name_width = names
-        .iter()
-        .map(|n| n.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(5);
-    let kind_width = record
-        .blocks
-        .iter()
-        .map(|b| b.kind.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(4);
+    let kinds: Vec<String> = record.blocks.iter().map(|b| one_line(&b.kind)).collect();
     let cis: Vec<String> = estimates
         .blocks
         .iter()
         .map(|(u, _, _)| interval_percent(u))
         .collect();
-    let ci_width = cis
-        .iter()
-        .map(|c| c.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(6);
+    let name_width = column_width(&names, 5);
+    let kind_width = column_width(&kinds, 4);
+    let ci_width = column_width(&cis, 6);
     let exact_label = if record.exact_applies {
         "exact"
     } else {
@@ -661,12 +656,8 @@ fn write_block_table(
         "  {:<name_width$}  {:<kind_width$}  {:>14}  {:<ci_width$}  {exact_label}",
         "block", "kind", "availability", "95% CI"
     )?;
-    for (((block, name), (u, _, check)), ci) in record
-        .blocks
-        .iter()
-        .zip(&names)
-        .zip(&estimates.blocks)
-        .zip(&cis)
+    for (((kind, name), (u, _, check)), ci) in
+        kinds.iter().zip(&names).zip(&estimates.blocks).zip(&cis)
     {
         let exact = match check {
             Some(check) => format!(
@@ -682,7 +673,7 @@ fn write_block_table(
         writeln!(
             out,
             "  {name:<name_width$}  {:<kind_width$}  {:>14}  {ci:<ci_width$}  {exact}",
-            one_line(&block.kind),
+            kind,
             availability_percent(u.value),
         )?;
     }
