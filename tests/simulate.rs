@@ -1016,6 +1016,85 @@ fn merge_refuses_missing_duplicated_and_foreign_shards() {
     }
 }
 
+/// Found by review: a hand-edited shard whose block list no longer matches its statistics
+/// made `merge` panic (index out of bounds); it must be refused with exit 2. So must one with
+/// a horizon of 0 or a breach limit differing from the other shards.
+#[test]
+fn merge_refuses_edited_shards_without_panicking() {
+    let model = path("models/web-pool-sla.toml");
+    let folder = tempfile::tempdir().unwrap();
+    let a = folder.path().join("a.json");
+    let b = folder.path().join("b.json");
+    simulate_shard(&model, "200", "4", "1/2", &a, &[]);
+    simulate_shard(&model, "200", "4", "2/2", &b, &[]);
+    let original: Value = serde_json::from_str(&std::fs::read_to_string(&b).unwrap()).unwrap();
+    let edits: [(&str, Value, &str); 3] = [
+        ("blocks", Value::Array(Vec::new()), "blocks"),
+        ("horizon_hours", Value::from(0.0), "horizon"),
+        (
+            "max_breach_probability",
+            Value::from(0.9),
+            "differ in breach limit",
+        ),
+    ];
+    for (key, value, needle) in edits {
+        let mut edited = original.clone();
+        edited[key] = value;
+        let file = folder.path().join(format!("edited-{key}.json"));
+        std::fs::write(&file, edited.to_string()).unwrap();
+        let output = merge(&[&a, &file]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{key}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{key}: {stderr}");
+        assert!(stderr.contains(needle), "{key}: no `{needle}` in {stderr}");
+    }
+}
+
+/// Found by review: with a horizon shorter than the SLA window no window is measured, and
+/// `check --method simulate` used to pass a model whose `max_breach_probability` it could
+/// not check. It must be an input error instead.
+#[test]
+fn check_by_simulation_refuses_a_breach_limit_it_cannot_check() {
+    let output = nines()
+        .args([
+            "check", "--method", "simulate", "--runs", "200", "--seed", "1",
+        ])
+        .args(["--horizon", "1d", "-q"])
+        .arg(path("models/web-pool-sla.toml"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("max_breach_probability cannot be checked"),
+        "{stderr}"
+    );
+}
+
+/// Found by review: a system that goes down exactly once in every run (MTBF 1 s, repairs of
+/// 10,000 h, so the first outage lasts the whole year) has no spread between runs; the
+/// self-check must not call that "no outage simulated" nor agree with the exact frequency
+/// (about 2e-14 a year in the steady state, versus 1 per run simulated from new).
+#[test]
+fn self_check_with_identical_runs_does_not_claim_no_outage() {
+    let text = r#"
+[component.node]
+mtbf = "1s"
+mttr = "10000h"
+[block.system]
+kind = "k-of-n"
+k = 3
+of = "node"
+count = 5
+"#;
+    let (_dir, file) = model_file("down.toml", text);
+    let (object, stderr) = simulate_output(&file, &["--runs", "1000", "--seed", "1"]);
+    let check = &object["exact"]["failures_per_year"];
+    assert_eq!(check["agrees"], Value::Bool(false), "{object}");
+    assert!(!stderr.contains("no outage simulated"), "{stderr}");
+    assert!(stderr.contains("the same value in every run"), "{stderr}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // 7. check --method simulate
 // ---------------------------------------------------------------------------------------------

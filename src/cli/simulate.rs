@@ -403,9 +403,13 @@ fn simulate_loaded(
 fn notes(record: &Record, quiet: bool) {
     let estimates = Estimates::of(record);
     if record.exact_applies && estimates.disagreement() {
-        let describe = |check: Option<simulation::Agreement>| match check.and_then(|c| c.sigmas) {
-            Some(sigmas) => format!("{sigmas:+.1} standard errors"),
-            None => "no outage simulated".into(),
+        let describe = |check: Option<simulation::Agreement>| match check {
+            Some(simulation::Agreement {
+                sigmas: Some(sigmas),
+                ..
+            }) => format!("{sigmas:+.1} standard errors"),
+            Some(check) if check.nothing_seen => "no outage simulated".into(),
+            _ => "the same value in every run".into(),
         };
         say!(
             "warning: {}: the simulation disagrees with the exact solution (unavailability {}, outage frequency {}); runs start with every unit new, so slow repairs bias short runs: retry with --warmup (e.g. ten times the longest MTTR) and more --runs; if they still disagree, check the model or report a bug in nines",
@@ -545,7 +549,13 @@ pub fn run_merge(args: MergeArgs, out: &mut dyn Write) -> io::Result<Outcome> {
             }
         };
         match serde_json::from_str::<Record>(&text) {
-            Ok(record) if record.format == shard::SHARD_FORMAT => files.push((name, record)),
+            Ok(record) if record.format == shard::SHARD_FORMAT => {
+                if let Err(problem) = record.validate() {
+                    say!("error: {name}: not a valid nines shard file: {problem}");
+                    return Ok(Outcome::InputError);
+                }
+                files.push((name, record));
+            }
             Ok(record) => {
                 say!(
                     "error: {name}: unknown shard format '{}' (expected '{}')",
@@ -590,6 +600,15 @@ pub fn check_simulated(
         return Ok(Outcome::InputError);
     };
     notes(&record, options.quiet);
+    if record.max_breach_probability.is_some() && record.tally.windows == 0 {
+        say!(
+            "error: {}: max_breach_probability cannot be checked: the {} horizon holds no whole {} window; lengthen --horizon",
+            record.file,
+            simulation::span_label(record.horizon_hours),
+            simulation::span_label(record.window_hours)
+        );
+        return Ok(Outcome::InputError);
+    }
     let estimates = Estimates::of(&record);
     let Some(verdict) = SimulatedVerdict::of(&record, &estimates) else {
         return Ok(Outcome::InputError);

@@ -60,6 +60,8 @@ pub struct Agreement {
     /// Whether they agree within [`DISAGREEMENT_SIGMAS`] (or, with no variation, whether
     /// seeing no outage was plausible).
     pub agrees: bool,
+    /// Whether the runs saw nothing at all (a mean of 0 with no variation).
+    pub nothing_seen: bool,
 }
 
 /// Compares a per-run mean with the exact per-run value; `expected_outages` is the number
@@ -73,14 +75,26 @@ fn agreement(moments: &Moments, exact_per_run: f64, expected_outages: f64) -> Ag
             exact: exact_per_run,
             sigmas: Some(sigmas),
             agrees: sigmas.abs() <= DISAGREEMENT_SIGMAS,
+            nothing_seen: false,
         };
     }
-    // No variation (typically no outage in any run): plausible when the exact solution
-    // expects few outages over all runs, P(none) = e^{−m} ≥ 1e-4 for m ≤ 9.2.
+    if mean == 0.0 {
+        // No outage in any run: plausible when the exact solution expects few outages over
+        // all runs, P(none) = e^{−m} ≥ 1e-4 for m ≤ 9.2.
+        return Agreement {
+            exact: exact_per_run,
+            sigmas: None,
+            agrees: expected_outages <= 9.2 || exact_per_run == 0.0,
+            nothing_seen: true,
+        };
+    }
+    // Every run gave the same non-zero value (e.g. a system down all the time): no spread to
+    // measure against, so only a match to rounding agrees.
     Agreement {
         exact: exact_per_run,
         sigmas: None,
-        agrees: expected_outages <= 9.2 || mean == exact_per_run,
+        agrees: (mean - exact_per_run).abs() <= 1e-9 * mean.abs().max(exact_per_run.abs()),
+        nothing_seen: false,
     }
 }
 
@@ -443,8 +457,14 @@ fn probability(value: f64) -> String {
 fn sigmas_text(check: &Agreement) -> String {
     match check.sigmas {
         Some(sigmas) => format!("{:.1} standard errors away", sigmas.abs()),
-        None if check.agrees => "no outage simulated, plausible at this run count".into(),
-        None => "no outage simulated, though the exact value expects some".into(),
+        None if check.nothing_seen && check.agrees => {
+            "no outage simulated, plausible at this run count".into()
+        }
+        None if check.nothing_seen => {
+            "no outage simulated, though the exact value expects some".into()
+        }
+        None if check.agrees => "no variation between runs; equal".into(),
+        None => "no variation between runs, and a different value".into(),
     }
 }
 

@@ -132,7 +132,8 @@ pub struct Simulation {
 pub enum SimulateError {
     /// The expansion is too large.
     #[error(
-        "the model expands to {nodes} units and block instances, more than the simulator's limit of {limit}; simulate a representative slice (fewer copies)"
+        "the model expands to {} units and block instances, more than the simulator's limit of {limit}; simulate a representative slice (fewer copies)",
+        if *nodes == u64::MAX { "more than 1.8e19".to_string() } else { nodes.to_string() }
     )]
     TooLarge {
         /// Units and instances (saturating).
@@ -244,10 +245,12 @@ pub fn simulate(
     observer: &dyn Observer,
 ) -> Result<Simulation, SimulateError> {
     let plan = prepare(model, settings)?;
-    observer.starting(expected_events(
-        &plan,
-        settings.warmup_hours + settings.horizon_hours,
-    ));
+    let events_per_run = expected_events(&plan, settings.warmup_hours + settings.horizon_hours);
+    observer.starting(events_per_run);
+    // The first checkpoint comes after about 2e7 expected events (at most 100 runs), so that
+    // --max-time and the progress bar react within a second or so even for slow runs. It
+    // depends only on the model, never on threads or timing.
+    let first_step = ((2e7 / events_per_run.max(1.0)) as u64).clamp(2, 100);
     let span = Span {
         start: settings.warmup_hours,
         end: settings.warmup_hours + settings.horizon_hours,
@@ -276,7 +279,7 @@ pub fn simulate(
         }
         // Checkpoints at run counts that depend on nothing but the run counts, so that
         // `--precision` stops at the same run whatever the threads.
-        let next = (done + 100)
+        let next = (done + first_step)
             .max(done + (done - runs.start) / 4)
             .min(runs.end);
         let context = Context {

@@ -91,6 +91,56 @@ pub struct Record {
     pub tally: Tally,
 }
 
+impl Record {
+    /// Checks that a record read from a file is internally consistent, so that a hand-edited
+    /// or damaged shard is refused rather than merged into nonsense.
+    ///
+    /// # Errors
+    /// A description of the first inconsistency.
+    pub fn validate(&self) -> Result<(), String> {
+        let positive = |value: f64| value.is_finite() && value > 0.0;
+        let fraction = |value: Option<f64>| value.is_none_or(|v| (0.0..=1.0).contains(&v));
+        if self.blocks.len() != self.tally.blocks.len() {
+            return Err(format!(
+                "it lists {} blocks but holds statistics for {}",
+                self.blocks.len(),
+                self.tally.blocks.len()
+            ));
+        }
+        if self
+            .exact_blocks
+            .as_ref()
+            .is_some_and(|exact| exact.len() != self.blocks.len())
+        {
+            return Err("its exact block values do not match its blocks".into());
+        }
+        if !positive(self.horizon_hours) || !positive(self.window_hours) {
+            return Err("its horizon and window must be positive".into());
+        }
+        let hours = |value: f64| value.is_finite() && value >= 0.0;
+        if !hours(self.warmup_hours)
+            || !hours(self.longest_repair_hours)
+            || self.breach_hours.is_some_and(|value| !hours(value))
+        {
+            return Err("its warm-up, repair or breach hours are out of range".into());
+        }
+        if !fraction(self.target_unavailability) || !fraction(self.max_breach_probability) {
+            return Err("its target or breach limit is not a probability".into());
+        }
+        if self.shard_count == 0 || self.shard_index >= self.shard_count {
+            return Err(format!(
+                "it claims shard {} of {}",
+                self.shard_index + 1,
+                self.shard_count
+            ));
+        }
+        if self.tally.runs > self.runs {
+            return Err("it holds more runs than the whole simulation".into());
+        }
+        Ok(())
+    }
+}
+
 /// A stable fingerprint of everything in a resolved model that affects simulation.
 pub fn fingerprint(model: &Model) -> String {
     let mut text = String::new();
@@ -177,7 +227,7 @@ pub enum MergeError {
 }
 
 /// The settings that must agree between shards, as (name, value) pairs.
-fn identity(record: &Record) -> [(&'static str, String); 9] {
+fn identity(record: &Record) -> [(&'static str, String); 10] {
     [
         ("model", record.model_hash.clone()),
         ("seed", record.seed.to_string()),
@@ -186,7 +236,17 @@ fn identity(record: &Record) -> [(&'static str, String); 9] {
         ("horizon", format!("{} h", record.horizon_hours)),
         ("warm-up", format!("{} h", record.warmup_hours)),
         ("window", format!("{} h", record.window_hours)),
-        ("target", format!("{:?}", record.breach_hours)),
+        (
+            "target",
+            format!(
+                "{:?} {:?}",
+                record.target_unavailability, record.breach_hours
+            ),
+        ),
+        (
+            "breach limit",
+            format!("{:?}", record.max_breach_probability),
+        ),
         ("model repairs", format!("{}", record.longest_repair_hours)),
     ]
 }
@@ -244,7 +304,14 @@ pub fn merge(files: &[(String, Record)]) -> Result<Record, MergeError> {
         .map(|index| format!("{}/{count}", index + 1))
         .collect();
     if !missing.is_empty() {
-        problems.push(format!("missing shards: {}", missing.join(", ")));
+        const SHOWN: usize = 20;
+        let more = if missing.len() > SHOWN {
+            format!(" and {} more", missing.len() - SHOWN)
+        } else {
+            String::new()
+        };
+        let shown = &missing[..missing.len().min(SHOWN)];
+        problems.push(format!("missing shards: {}{more}", shown.join(", ")));
     }
     for (index, names) in seen.iter().enumerate() {
         if names.len() > 1 {
