@@ -252,6 +252,45 @@ impl Estimates {
     }
 }
 
+/// One row of a per-item output: the system or a block.
+pub struct Item<'a> {
+    /// `system` or the block's name.
+    pub name: &'a str,
+    /// `system` or the block's structure.
+    pub kind: &'a str,
+    /// Its unavailability.
+    pub unavailability: &'a Estimate,
+    /// Its outages per year.
+    pub failures_per_year: &'a Estimate,
+    /// The exact unavailability, when solved.
+    pub exact: Option<f64>,
+}
+
+impl Estimates {
+    /// The system, then every block, for row-per-item outputs.
+    pub fn items<'a>(&'a self, record: &'a Record) -> Vec<Item<'a>> {
+        let system = Item {
+            name: "system",
+            kind: "system",
+            unavailability: &self.unavailability,
+            failures_per_year: &self.failures_per_year,
+            exact: self.exact_unavailability.map(|check| check.exact),
+        };
+        let blocks = record
+            .blocks
+            .iter()
+            .zip(&self.blocks)
+            .map(|(block, (u, f, check))| Item {
+                name: &block.name,
+                kind: &block.kind,
+                unavailability: u,
+                failures_per_year: f,
+                exact: check.map(|check| check.exact),
+            });
+        std::iter::once(system).chain(blocks).collect()
+    }
+}
+
 /// The outcome of `nines check --method simulate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SimulatedVerdict {
@@ -727,15 +766,14 @@ pub fn csv_rows(out: &mut dyn Write, record: &Record) -> io::Result<()> {
             record.seed
         )
     };
-    row(
-        "system",
-        "system",
-        &estimates.unavailability,
-        &estimates.failures_per_year,
-        estimates.exact_unavailability.map(|c| c.exact),
-    )?;
-    for (block, (u, f, check)) in record.blocks.iter().zip(&estimates.blocks) {
-        row(&block.name, &block.kind, u, f, check.map(|c| c.exact))?;
+    for item in estimates.items(record) {
+        row(
+            item.name,
+            item.kind,
+            item.unavailability,
+            item.failures_per_year,
+            item.exact,
+        )?;
     }
     Ok(())
 }
@@ -768,15 +806,14 @@ pub fn write_markdown(out: &mut dyn Write, record: &Record) -> io::Result<()> {
             exact.map_or("–".into(), availability_percent)
         )
     };
-    line(
-        out,
-        "system",
-        &estimates.unavailability,
-        &estimates.failures_per_year,
-        estimates.exact_unavailability.map(|c| c.exact),
-    )?;
-    for (block, (u, f, check)) in record.blocks.iter().zip(&estimates.blocks) {
-        line(out, &block.name, u, f, check.map(|c| c.exact))?;
+    for item in estimates.items(record) {
+        line(
+            out,
+            item.name,
+            item.unavailability,
+            item.failures_per_year,
+            item.exact,
+        )?;
     }
     if let Some(breach) = estimates.breach {
         writeln!(
