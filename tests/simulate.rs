@@ -1222,3 +1222,41 @@ fn bad_simulation_options_exit_2_with_a_message_naming_the_option() {
     }
     assert!(!Path::new(&save).exists(), "a refused shard was saved");
 }
+
+/// CSV: the header, then the system and one row per block (web-pool-sla has 4 blocks), each
+/// with 14 fields; Markdown: a table with the same rows. A model name starting with `=` must
+/// not become a spreadsheet formula.
+#[test]
+fn csv_and_markdown_list_the_system_and_every_block() {
+    let text = std::fs::read_to_string(path("models/web-pool-sla.toml"))
+        .unwrap()
+        .replacen("name = ", "name = \"=cmd|x\" # ", 1);
+    let (_dir, file) = model_file("formula.toml", &text);
+    let csv = nines()
+        .args([
+            "simulate", "--runs", "300", "--seed", "1", "-q", "--format", "csv",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(csv.status.success());
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 1 + 1 + 4, "{csv}");
+    assert!(lines[0].starts_with("model,file,item,kind,availability"));
+    assert!(lines[1].contains(",system,system,"), "{csv}");
+    assert!(!lines[1].starts_with('='), "formula not defused: {csv}");
+    let markdown = nines()
+        .args([
+            "simulate", "--runs", "300", "--seed", "1", "-q", "--format", "markdown",
+        ])
+        .arg(path("models/web-pool-sla.toml"))
+        .output()
+        .unwrap();
+    let markdown = String::from_utf8(markdown.stdout).unwrap();
+    let rows = markdown
+        .lines()
+        .filter(|line| line.starts_with("| "))
+        .count();
+    assert_eq!(rows, 1 + 1 + 4, "{markdown}");
+}
