@@ -16,6 +16,7 @@ use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod budget;
 mod simulate;
 
 /// Writes a line to stderr, ignoring failure: a closed stderr must not turn into a panic.
@@ -90,6 +91,21 @@ enum Command {
         "Exit codes:\n  0  merged\n  2  unreadable files, shards of different simulations, or missing/duplicate shards"
     ))]
     Merge(simulate::MergeArgs),
+    /// Downtime budgets: the downtime an availability allows per year, quarter, month, week,
+    /// day and window, or the availability a downtime allows.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  nines budget 99.95%\n",
+        "  nines budget 0.999 --window 30d\n",
+        "  nines budget --downtime 4h --window 1y\n",
+        "  nines budget 99.9% 99.95% 99.99%        (in series: the product)\n",
+        "  nines budget 99.99% --format json\n\n",
+        "A year is 365.25 days (8766 h), a quarter a quarter of it, a month a twelfth.\n\n",
+        "Exit codes:\n  0  computed\n",
+        "  2  bad input: an availability outside 0% < A ≤ 100%, a bad duration, a downtime longer\n",
+        "     than its window, or both availabilities and --downtime"
+    ))]
+    Budget(budget::BudgetArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -235,6 +251,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> io::Result<Outcome> {
         Command::Validate(args) => run_validate(args, out),
         Command::Simulate(args) => simulate::run_simulate(args, out),
         Command::Merge(args) => simulate::run_merge(args, out),
+        Command::Budget(args) => budget::run_budget(args, out),
     }
 }
 
