@@ -11,13 +11,6 @@ use crate::report::format::{availability_percent, downtime, nines, one_line, sci
 use clap::ValueEnum;
 use std::io::{self, Write};
 
-/// Writes a line to stderr, ignoring failure.
-macro_rules! say {
-    ($($argument:tt)*) => {{
-        let _ = writeln!(io::stderr(), $($argument)*);
-    }};
-}
-
 /// Options of `nines budget`.
 #[derive(Debug, clap::Args)]
 pub struct BudgetArgs {

@@ -16,15 +16,15 @@ use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-mod budget;
-mod simulate;
-
 /// Writes a line to stderr, ignoring failure: a closed stderr must not turn into a panic.
 macro_rules! say {
     ($($argument:tt)*) => {{
         let _ = writeln!(io::stderr(), $($argument)*);
     }};
 }
+
+mod budget;
+mod simulate;
 
 const EXIT_CODES: &str = "Exit codes:
   0  success (for `check`: every model meets its target)
@@ -451,12 +451,7 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> io::Result<Outcome> {
                 writeln!(out)?;
             }
             CheckFormat::Table => {
-                let status = match (verdict.met, colour) {
-                    (true, true) => "\x1b[32mPASS\x1b[0m",
-                    (false, true) => "\x1b[31mFAIL\x1b[0m",
-                    (true, false) => "PASS",
-                    (false, false) => "FAIL",
-                };
+                let status = status_label(verdict.met, colour);
                 let system = &solution.system;
                 writeln!(
                     out,
@@ -495,4 +490,14 @@ fn run_validate(args: ValidateArgs, out: &mut dyn Write) -> io::Result<Outcome> 
 /// `1 block`, `2 blocks`.
 fn plural(count: usize, noun: &str) -> String {
     format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
+}
+
+/// `PASS` or `FAIL` for a `check` line, green or red when `colour` is on.
+fn status_label(met: bool, colour: bool) -> &'static str {
+    match (met, colour) {
+        (true, true) => "\x1b[32mPASS\x1b[0m",
+        (false, true) => "\x1b[31mFAIL\x1b[0m",
+        (true, false) => "PASS",
+        (false, false) => "FAIL",
+    }
 }

@@ -19,13 +19,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// Writes a line to stderr, ignoring failure.
-macro_rules! say {
-    ($($argument:tt)*) => {{
-        let _ = writeln!(io::stderr(), $($argument)*);
-    }};
-}
-
 /// Runs when neither `--runs` nor `--precision` is given.
 const DEFAULT_RUNS: u64 = 10_000;
 
@@ -617,12 +610,7 @@ pub fn check_simulated(
         serde_json::to_writer(&mut *out, &simulation::json_object(&record))?;
         writeln!(out)?;
     } else {
-        let status = match (verdict.met(), colour) {
-            (true, true) => "\x1b[32mPASS\x1b[0m",
-            (false, true) => "\x1b[31mFAIL\x1b[0m",
-            (true, false) => "PASS",
-            (false, false) => "FAIL",
-        };
+        let status = super::status_label(verdict.met(), colour);
         let u = estimates.unavailability;
         let breach = match (estimates.breach, record.max_breach_probability) {
             (Some(breach), Some(limit)) => format!(
