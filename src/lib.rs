@@ -4,6 +4,7 @@
 //! [`solve`] (exact steady-state measures), [`report`] (formatting results) and [`cli`] (the
 //! command line). Solvers know nothing about files or terminals.
 
+pub mod chart;
 pub mod cli;
 pub mod diag;
 pub mod model;

@@ -74,6 +74,17 @@ pub fn significant(value: f64, digits: usize) -> String {
     format!("{value:.decimals$}")
 }
 
+/// Like [`significant`], without trailing zeros after the decimal point (`99.5`, not
+/// `99.50`), for axis ticks and sentences.
+pub fn compact(value: f64, digits: usize) -> String {
+    let text = significant(value, digits);
+    if text.contains('.') && !text.contains('e') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
 /// Nines, with two decimals, or ∞.
 pub fn nines(value: f64) -> String {
     if value.is_infinite() {

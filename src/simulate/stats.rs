@@ -1141,6 +1141,34 @@ impl LogHistogram {
         self.min_positive
     }
 
+    /// The positive values grouped `per_decade` bins to a decade (a divisor of 200), as
+    /// (lower edge, upper edge, count) for non-empty groups in increasing order, for drawing.
+    /// Values below the binned range are counted in a group from the smallest positive value,
+    /// values above it in one up to the largest.
+    pub fn grouped_bins(&self, per_decade: usize) -> Vec<(f64, f64, u64)> {
+        let step = (LOG_BINS_PER_DECADE / per_decade.clamp(1, LOG_BINS_PER_DECADE)).max(1);
+        let mut groups = Vec::new();
+        if let (true, Some(low)) = (self.underflow > 0, self.min_positive) {
+            groups.push((low, LOG_BIN_EDGES[0].max(low), self.underflow));
+        }
+        for (chunk, counts) in self.bins.chunks(step).enumerate() {
+            let count: u64 = counts.iter().sum();
+            if count > 0 {
+                let first = chunk * step;
+                let last = (first + counts.len()).min(LOG_BIN_COUNT);
+                groups.push((LOG_BIN_EDGES[first], LOG_BIN_EDGES[last], count));
+            }
+        }
+        if let (true, Some(high)) = (self.overflow > 0, self.max) {
+            groups.push((
+                LOG_BIN_EDGES[LOG_BIN_COUNT],
+                high.max(LOG_BIN_EDGES[LOG_BIN_COUNT]),
+                self.overflow,
+            ));
+        }
+        groups
+    }
+
     /// The q-quantile: the value of rank ⌈q·n⌉ (at least 1) among the n recorded; `None` when
     /// empty.
     ///

@@ -1,0 +1,153 @@
+//! Charts for design reviews, drawn with `plotters`: SVG by default, PNG on request.
+//!
+//! Every chart is a plain data struct implementing [`Chart`]; [`render`] draws it on either
+//! backend. Text is laid out with DejaVu Sans, bundled in the binary (`assets/fonts`), so
+//! charts look the same on a machine with no fonts installed: PNG text is rasterised from the
+//! bundled font, and SVG text names the `sans-serif` family with widths measured on it.
+
+pub mod histogram;
+pub mod sweep;
+pub mod tornado;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::sync::Once;
+
+/// The bundled font (DejaVu Sans; licence in `assets/fonts/DejaVuSans-LICENSE.txt`).
+static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+/// The family name charts use; the bundled font is registered under it.
+pub const FONT_FAMILY: &str = "sans-serif";
+
+/// Image file formats a chart can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    /// Scalable vector graphics: text stays text, the default.
+    Svg,
+    /// A bitmap, for tools that cannot show SVG.
+    Png,
+}
+
+impl ImageFormat {
+    /// The file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Svg => "svg",
+            Self::Png => "png",
+        }
+    }
+}
+
+/// Why a chart could not be drawn.
+#[derive(Debug, thiserror::Error)]
+#[error("could not draw the chart: {0}")]
+pub struct ChartError(String);
+
+/// A chart that can draw itself on any `plotters` backend.
+pub trait Chart {
+    /// Width and height in pixels.
+    fn size(&self) -> (u32, u32) {
+        (960, 600)
+    }
+
+    /// Draws the chart on `root`, which is already filled white.
+    ///
+    /// # Errors
+    /// A message when `plotters` fails.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>;
+}
+
+fn register_font() {
+    static REGISTER: Once = Once::new();
+    REGISTER.call_once(|| {
+        // The font is compiled in; failing to parse it would be a build defect.
+        let registered = plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, FONT);
+        debug_assert!(registered.is_ok(), "the bundled font does not parse");
+    });
+}
+
+/// Draws `chart` in `format` and returns the file's bytes.
+///
+/// # Errors
+/// [`ChartError`] when drawing or encoding fails.
+pub fn render(chart: &impl Chart, format: ImageFormat) -> Result<Vec<u8>, ChartError> {
+    register_font();
+    let (width, height) = chart.size();
+    match format {
+        ImageFormat::Svg => {
+            let mut text = String::new();
+            {
+                let root = SVGBackend::with_string(&mut text, (width, height)).into_drawing_area();
+                root.fill(&WHITE).map_err(|e| ChartError(e.to_string()))?;
+                chart.draw(&root).map_err(ChartError)?;
+                root.present().map_err(|e| ChartError(e.to_string()))?;
+            }
+            Ok(text.into_bytes())
+        }
+        ImageFormat::Png => {
+            let mut pixels = vec![0u8; width as usize * height as usize * 3];
+            {
+                let root =
+                    BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+                root.fill(&WHITE).map_err(|e| ChartError(e.to_string()))?;
+                chart.draw(&root).map_err(ChartError)?;
+                root.present().map_err(|e| ChartError(e.to_string()))?;
+            }
+            encode_png(&pixels, width, height)
+        }
+    }
+}
+
+fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartError> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder
+        .write_header()
+        .map_err(|e| ChartError(e.to_string()))?;
+    writer
+        .write_image_data(rgb)
+        .map_err(|e| ChartError(e.to_string()))?;
+    writer.finish().map_err(|e| ChartError(e.to_string()))?;
+    Ok(bytes)
+}
+
+/// Converts a `plotters` error into the message [`Chart::draw`] returns.
+pub(crate) fn drawing_error<E: std::fmt::Display>(error: E) -> String {
+    error.to_string()
+}
+
+/// The text style for titles.
+pub(crate) fn title_style() -> TextStyle<'static> {
+    (FONT_FAMILY, 22).into_font().color(&BLACK)
+}
+
+/// The text style for axis descriptions and labels.
+pub(crate) fn label_style(size: u32) -> TextStyle<'static> {
+    (FONT_FAMILY, size).into_font().color(&BLACK)
+}
+
+/// Colours for series, distinguishable and print-friendly (Okabe–Ito).
+pub(crate) const SERIES_COLOURS: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 0, 0),
+];
+
+/// The colour of target and budget lines.
+pub(crate) const TARGET_COLOUR: RGBColor = RGBColor(200, 30, 30);
+
+/// Shortens `text` to at most `limit` characters, ending in `…` when cut.
+pub(crate) fn clip_label(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
+    }
+    let mut clipped: String = text.chars().take(limit.saturating_sub(1)).collect();
+    clipped.push('…');
+    clipped
+}

@@ -1,0 +1,299 @@
+//! The sweep chart: availability (on a nines scale) against one parameter, one line per value
+//! of a second parameter, with the target as a horizontal line and its crossings marked.
+
+use super::{
+    Chart, FONT_FAMILY, SERIES_COLOURS, TARGET_COLOUR, clip_label, drawing_error, label_style,
+    title_style,
+};
+use crate::report::format::availability_percent;
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::{Ranged, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+
+/// How the swept parameter's values read on the axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AxisUnit {
+    /// Hours, labelled as durations (`4h 30m`).
+    Hours,
+    /// Whole numbers (counts, k, crews).
+    Count,
+    /// A fraction 0..1, labelled as a percentage.
+    Fraction,
+    /// A percentage already (`99.9` means 99.9 %).
+    Percent,
+    /// A plain number.
+    Number,
+}
+
+impl AxisUnit {
+    /// The value as an axis tick or a sentence would show it.
+    pub fn label(self, value: f64) -> String {
+        match self {
+            Self::Hours => crate::model::units::format_duration_hours(value),
+            Self::Count => format!("{}", value.round()),
+            Self::Fraction => format!("{}%", crate::report::format::compact(value * 100.0, 4)),
+            Self::Percent => format!("{}%", crate::report::format::compact(value, 6)),
+            Self::Number => crate::report::format::compact(value, 4),
+        }
+    }
+}
+
+/// One point of a line: x, nines, and the nines interval when simulated.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SweepPoint {
+    /// The parameter's value (hours for durations).
+    pub x: f64,
+    /// −log₁₀ U; infinite points (never down) are not drawn.
+    pub nines: f64,
+    /// (lower, upper) nines of the 95 % interval, for simulated points.
+    pub interval: Option<(f64, f64)>,
+}
+
+/// One line of the chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepSeries {
+    /// Legend text (`count = 3`), empty for a single line.
+    pub label: String,
+    /// Points in increasing x.
+    pub points: Vec<SweepPoint>,
+}
+
+/// Availability against a parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepChart {
+    /// Title, usually the model name and what varies.
+    pub title: String,
+    /// What the x axis shows, with its unit.
+    pub x_label: String,
+    /// How x values read.
+    pub x_unit: AxisUnit,
+    /// Logarithmic x axis.
+    pub log_x: bool,
+    /// The lines.
+    pub series: Vec<SweepSeries>,
+    /// The target in nines, and its text (`99.95%`).
+    pub target: Option<(f64, String)>,
+    /// Where lines cross the target: (x, nines) points to mark.
+    pub crossings: Vec<(f64, f64)>,
+}
+
+impl SweepChart {
+    fn y_range(&self) -> (f64, f64) {
+        let mut low = f64::INFINITY;
+        let mut high = f64::NEG_INFINITY;
+        let mut take = |value: f64| {
+            if value.is_finite() {
+                low = low.min(value);
+                high = high.max(value);
+            }
+        };
+        for point in self.series.iter().flat_map(|series| &series.points) {
+            take(point.nines);
+            if let Some((a, b)) = point.interval {
+                take(a);
+                take(b);
+            }
+        }
+        if let Some((nines, _)) = &self.target {
+            take(*nines);
+        }
+        if !low.is_finite() {
+            return (0.0, 1.0);
+        }
+        let pad = ((high - low) * 0.08).max(0.1);
+        ((low - pad).max(0.0), high + pad)
+    }
+
+    fn x_range(&self) -> (f64, f64) {
+        let xs = self
+            .series
+            .iter()
+            .flat_map(|series| &series.points)
+            .map(|point| point.x);
+        let (low, high) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+            (a.min(x), b.max(x))
+        });
+        if !low.is_finite() {
+            return (0.0, 1.0);
+        }
+        if high > low {
+            (low, high)
+        } else if self.log_x {
+            (low / 2.0, high * 2.0)
+        } else {
+            (low - 1.0, high + 1.0)
+        }
+    }
+}
+
+impl Chart for SweepChart {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let (x0, x1) = self.x_range();
+        if self.log_x && x0 > 0.0 {
+            let x: LogCoord<f64> = (x0..x1).log_scale().into();
+            self.draw_on(root, x)
+        } else {
+            self.draw_on(root, RangedCoordf64::from(x0..x1))
+        }
+    }
+}
+
+impl SweepChart {
+    fn draw_on<DB: DrawingBackend, X>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        x_axis: X,
+    ) -> Result<(), String>
+    where
+        X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    {
+        let (y0, y1) = self.y_range();
+        let mut chart = ChartBuilder::on(root)
+            .caption(clip_label(&self.title, 80), title_style())
+            .margin(18)
+            .x_label_area_size(56)
+            .y_label_area_size(96)
+            .build_cartesian_2d(x_axis, y0..y1)
+            .map_err(drawing_error)?;
+        let unit = self.x_unit;
+        chart
+            .configure_mesh()
+            .x_desc(self.x_label.as_str())
+            .y_desc("availability (nines scale)")
+            .axis_desc_style(label_style(16))
+            .label_style(label_style(13))
+            .x_label_formatter(&|x: &f64| unit.label(*x))
+            .y_label_formatter(&|nines: &f64| availability_percent(10f64.powf(-nines)))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(drawing_error)?;
+
+        if let Some((nines, text)) = &self.target {
+            let (x0, x1) = self.x_range();
+            chart
+                .draw_series(LineSeries::new(
+                    [(x0, *nines), (x1, *nines)],
+                    TARGET_COLOUR.stroke_width(2),
+                ))
+                .map_err(drawing_error)?
+                .label(format!("target {}", clip_label(text, 30)))
+                .legend(|(x, y)| {
+                    PathElement::new([(x, y), (x + 20, y)], TARGET_COLOUR.stroke_width(2))
+                });
+        }
+
+        for (index, series) in self.series.iter().enumerate() {
+            let colour = SERIES_COLOURS[index % SERIES_COLOURS.len()];
+            let points: Vec<(f64, f64)> = series
+                .points
+                .iter()
+                .filter(|point| point.nines.is_finite())
+                .map(|point| (point.x, point.nines))
+                .collect();
+            let drawn = chart
+                .draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))
+                .map_err(drawing_error)?;
+            if !series.label.is_empty() {
+                drawn
+                    .label(clip_label(&series.label, 40))
+                    .legend(move |(x, y)| {
+                        PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(2))
+                    });
+            }
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .map(|point| Circle::new(*point, 3, colour.filled())),
+                )
+                .map_err(drawing_error)?;
+            let bars = series.points.iter().filter_map(|point| {
+                let (low, high) = point.interval?;
+                let low = if low.is_finite() { low } else { y1 };
+                let high = if high.is_finite() { high } else { y1 };
+                Some(PathElement::new(
+                    [(point.x, low), (point.x, high)],
+                    colour.stroke_width(1),
+                ))
+            });
+            chart.draw_series(bars).map_err(drawing_error)?;
+        }
+
+        if !self.crossings.is_empty() {
+            chart
+                .draw_series(self.crossings.iter().map(|(x, nines)| {
+                    EmptyElement::at((*x, *nines))
+                        + Circle::new((0, 0), 7, TARGET_COLOUR.stroke_width(2))
+                        + Text::new(
+                            unit.label(*x),
+                            (8, -22),
+                            (FONT_FAMILY, 14).into_font().color(&TARGET_COLOUR),
+                        )
+                }))
+                .map_err(drawing_error)?;
+        }
+
+        let labelled = self.target.is_some() || self.series.len() > 1;
+        if labelled {
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::LowerRight)
+                .background_style(WHITE.mix(0.85))
+                .border_style(RGBColor(180, 180, 180))
+                .label_font(label_style(13))
+                .draw()
+                .map_err(drawing_error)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::{ImageFormat, render};
+
+    fn chart(log_x: bool) -> SweepChart {
+        SweepChart {
+            title: "db MTTR <sweep> & more".into(),
+            x_label: "db MTTR (hours)".into(),
+            x_unit: AxisUnit::Hours,
+            log_x,
+            series: vec![SweepSeries {
+                label: String::new(),
+                points: (1..=5)
+                    .map(|i| SweepPoint {
+                        x: i as f64,
+                        nines: 5.0 - 0.3 * i as f64,
+                        interval: Some((4.9 - 0.3 * i as f64, 5.1 - 0.3 * i as f64)),
+                    })
+                    .collect(),
+            }],
+            target: Some((4.0, "99.99%".into())),
+            crossings: vec![(10.0 / 3.0, 4.0)],
+        }
+    }
+
+    #[test]
+    fn svg_is_well_formed_and_escapes_the_title() {
+        for log_x in [false, true] {
+            let svg = String::from_utf8(render(&chart(log_x), ImageFormat::Svg).unwrap()).unwrap();
+            let document = roxmltree::Document::parse(&svg).unwrap();
+            let texts: Vec<&str> = document
+                .descendants()
+                .filter(|node| node.has_tag_name("text"))
+                .filter_map(|node| node.text())
+                .collect();
+            assert!(texts.iter().any(|t| t.contains("db MTTR <sweep> & more")));
+            assert!(texts.iter().any(|t| t.contains("99.99%")), "{texts:?}");
+        }
+    }
+
+    #[test]
+    fn axis_labels_read_like_people_write_them() {
+        assert_eq!(AxisUnit::Hours.label(7.2), "7h 12m");
+        assert_eq!(AxisUnit::Count.label(4.0), "4");
+        assert_eq!(AxisUnit::Fraction.label(0.995), "99.5%");
+    }
+}
