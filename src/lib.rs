@@ -11,3 +11,4 @@ pub mod model;
 pub mod report;
 pub mod simulate;
 pub mod solve;
+pub mod whatif;

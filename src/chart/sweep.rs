@@ -32,7 +32,7 @@ impl AxisUnit {
         match self {
             Self::Hours => crate::model::units::format_duration_hours(value),
             Self::Count => format!("{}", value.round()),
-            Self::Fraction => format!("{}%", crate::report::format::compact(value * 100.0, 4)),
+            Self::Fraction => format!("{}%", crate::report::format::compact(value * 100.0, 6)),
             Self::Percent => format!("{}%", crate::report::format::compact(value, 6)),
             Self::Number => crate::report::format::compact(value, 4),
         }

@@ -5,11 +5,13 @@
 //! spreadsheets and documents.
 
 pub mod csv;
+pub mod diagram;
 pub mod format;
 pub mod json;
 pub mod markdown;
 pub mod simulation;
 pub mod table;
+pub mod topology;
 
 use crate::model::{BlockKind, Model, Target};
 use crate::solve::{Measures, Solution};

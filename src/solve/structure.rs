@@ -384,7 +384,7 @@ impl Totals {
 }
 
 /// Blocks reachable from `top`, parents before children.
-fn topological_order(model: &Model, top: usize) -> Vec<usize> {
+pub fn topological_order(model: &Model, top: usize) -> Vec<usize> {
     let mut postorder = Vec::new();
     let mut visited = vec![false; model.blocks.len()];
     let mut stack: Vec<(usize, usize)> = vec![(top, 0)];

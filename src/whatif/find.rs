@@ -1,0 +1,256 @@
+//! Goal seeking: the value of one parameter at which the target is just met.
+//!
+//! The exact solver is evaluated on a grid over the search range, the sign change nearest the
+//! parameter's present value is located, and bisection narrows it to the last bit that
+//! matters: the boundary reported is on the side that meets the target.
+
+use crate::chart::sweep::AxisUnit;
+use crate::model::{BlockKind, Model};
+
+/// Grid points tried over the search range before bisecting.
+const GRID: usize = 64;
+/// Bisection steps: enough to reach adjacent doubles from any bracket.
+const BISECTIONS: usize = 200;
+
+/// The parameter a `--find` searches, read from the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    /// How its values read (hours, fraction, count, number).
+    pub unit: AxisUnit,
+    /// Its value in the model now.
+    pub current: f64,
+    /// Default search range.
+    pub range: (f64, f64),
+    /// Search on a log scale (durations and rates).
+    pub log: bool,
+}
+
+/// What the search found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Found {
+    /// The target holds on one side of `value`.
+    Boundary {
+        /// The last value (on the meeting side) at which the target holds.
+        value: f64,
+        /// Whether the target holds at and below `value` (else at and above).
+        holds_below: bool,
+    },
+    /// The target holds everywhere in the range.
+    AlwaysMet,
+    /// The target holds nowhere in the range.
+    NeverMet,
+}
+
+/// Reads the parameter at `path` (e.g. `component.db.mttr`) from `model`.
+///
+/// # Errors
+/// A message when the path names no component or block, or a key that cannot be searched.
+pub fn parameter(model: &Model, path: &str) -> Result<Parameter, String> {
+    let parts: Vec<&str> = path.split('.').collect();
+    let [table, name, key] = parts[..] else {
+        return Err(format!(
+            "`{path}`: --find takes component.NAME.KEY or block.NAME.KEY"
+        ));
+    };
+    let scale = |current: f64, unit| Parameter {
+        unit,
+        current,
+        range: (current / 1000.0, current * 1000.0),
+        log: true,
+    };
+    let fraction = |current: f64, high: f64| Parameter {
+        unit: AxisUnit::Fraction,
+        current,
+        range: (0.0, high),
+        log: false,
+    };
+    match table {
+        "component" => {
+            let component = model
+                .components
+                .iter()
+                .find(|c| c.name == name)
+                .ok_or_else(|| format!("`{path}`: there is no component `{name}`"))?;
+            let (lambda, mu) = (component.failure_rate, component.repair_rate);
+            match key {
+                "mttr" => Ok(scale(1.0 / mu, AxisUnit::Hours)),
+                "mtbf" if lambda > 0.0 => Ok(scale(1.0 / lambda, AxisUnit::Hours)),
+                "failure_rate" if lambda > 0.0 => Ok(scale(lambda, AxisUnit::Number)),
+                "repair_rate" => Ok(scale(mu, AxisUnit::Number)),
+                "availability" => Ok(Parameter {
+                    unit: AxisUnit::Fraction,
+                    current: mu / (lambda + mu),
+                    range: (1e-6, 1.0 - 1e-15),
+                    log: false,
+                }),
+                "mtbf" | "failure_rate" => Err(format!(
+                    "`{path}`: `{name}` never fails (failure rate 0); there is nothing to search"
+                )),
+                _ => Err(format!(
+                    "`{path}`: --find works on mttr, mtbf, failure_rate, repair_rate or availability of a component"
+                )),
+            }
+        }
+        "block" => {
+            let block = model
+                .blocks
+                .iter()
+                .find(|b| b.name == name)
+                .ok_or_else(|| format!("`{path}`: there is no block `{name}`"))?;
+            let standby = match &block.kind {
+                BlockKind::Standby(standby) => Some(standby),
+                _ => None,
+            };
+            let needs_standby = || format!("`{path}`: `{key}` applies to standby blocks only");
+            match key {
+                "failover" => {
+                    let standby = standby.ok_or_else(needs_standby)?;
+                    let current = standby.failover_hours;
+                    Ok(Parameter {
+                        unit: AxisUnit::Hours,
+                        current,
+                        range: if current > 0.0 {
+                            (current / 1000.0, current * 1000.0)
+                        } else {
+                            (1.0 / 3600.0, 1000.0)
+                        },
+                        log: true,
+                    })
+                }
+                "manual_failover" => {
+                    let standby = standby.ok_or_else(needs_standby)?;
+                    Ok(scale(standby.manual_failover_hours, AxisUnit::Hours))
+                }
+                "coverage" => Ok(fraction(standby.ok_or_else(needs_standby)?.coverage, 1.0)),
+                "dormant_factor" => Ok(fraction(
+                    standby.ok_or_else(needs_standby)?.dormant_factor,
+                    1.0,
+                )),
+                "common_cause_beta" => {
+                    Ok(fraction(block.common_cause_beta.unwrap_or(0.0), 1.0 - 1e-9))
+                }
+                "count" | "k" | "repair_crews" => Err(format!(
+                    "`{path}` is a whole number: sweep it instead, e.g. --vary {path}=1..10, and the smallest value that meets the target is printed"
+                )),
+                _ => Err(format!(
+                    "`{path}`: --find works on failover, manual_failover, coverage, dormant_factor or common_cause_beta of a block"
+                )),
+            }
+        }
+        _ => Err(format!(
+            "`{path}`: --find takes component.NAME.KEY or block.NAME.KEY"
+        )),
+    }
+}
+
+/// Finds where `meets` changes over `range`, nearest `current`.
+///
+/// # Errors
+/// Whatever `meets` returns.
+pub fn find<E>(
+    range: (f64, f64),
+    log: bool,
+    current: f64,
+    mut meets: impl FnMut(f64) -> Result<bool, E>,
+) -> Result<Found, E> {
+    let (low, high) = range;
+    let at = |t: f64| {
+        if log {
+            (low.ln() + (high.ln() - low.ln()) * t).exp()
+        } else {
+            low + (high - low) * t
+        }
+    };
+    let xs: Vec<f64> = (0..=GRID)
+        .map(|i| {
+            if i == GRID {
+                high
+            } else {
+                at(i as f64 / GRID as f64)
+            }
+        })
+        .collect();
+    let mut met = Vec::with_capacity(xs.len());
+    for x in &xs {
+        met.push(meets(*x)?);
+    }
+    if met.iter().all(|m| *m) {
+        return Ok(Found::AlwaysMet);
+    }
+    if met.iter().all(|m| !*m) {
+        return Ok(Found::NeverMet);
+    }
+    // The sign change nearest the present value.
+    let distance = |x: f64| {
+        if log && x > 0.0 && current > 0.0 {
+            (x.ln() - current.ln()).abs()
+        } else {
+            (x - current).abs()
+        }
+    };
+    let change = (0..GRID)
+        .filter(|i| met[*i] != met[i + 1])
+        .min_by(|a, b| {
+            let mid = |i: usize| distance((xs[i] + xs[i + 1]) / 2.0);
+            mid(*a).total_cmp(&mid(*b))
+        })
+        .unwrap_or(0);
+    let holds_below = met[change];
+    let (mut good, mut bad) = if holds_below {
+        (xs[change], xs[change + 1])
+    } else {
+        (xs[change + 1], xs[change])
+    };
+    for _ in 0..BISECTIONS {
+        let middle = if log && good > 0.0 && bad > 0.0 {
+            ((good.ln() + bad.ln()) * 0.5).exp()
+        } else {
+            good + (bad - good) / 2.0
+        };
+        if middle == good || middle == bad {
+            break;
+        }
+        if meets(middle)? {
+            good = middle;
+        } else {
+            bad = middle;
+        }
+    }
+    Ok(Found::Boundary {
+        value: good,
+        holds_below,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bisection_finds_a_known_boundary() {
+        // U = 1e-4 · MTTR/4h against 1.8e-4: met while MTTR ≤ 7.2 h.
+        let found = find::<()>((0.004, 4000.0), true, 4.0, |mttr| {
+            Ok(1e-4 * mttr / 4.0 <= 1.8e-4)
+        })
+        .unwrap();
+        let Found::Boundary { value, holds_below } = found else {
+            panic!("{found:?}");
+        };
+        assert!(holds_below);
+        assert!((value - 7.2).abs() < 1e-9, "{value}");
+        assert!(1e-4 * value / 4.0 <= 1.8e-4);
+        // Coverage: met from 0.95 up.
+        let found = find::<()>((0.0, 1.0), false, 0.99, |c| Ok(c >= 0.95)).unwrap();
+        assert_eq!(
+            found,
+            Found::Boundary {
+                value: 0.95,
+                holds_below: false
+            }
+        );
+        assert_eq!(
+            find::<()>((0.0, 1.0), false, 0.5, |_| Ok(true)).unwrap(),
+            Found::AlwaysMet
+        );
+    }
+}

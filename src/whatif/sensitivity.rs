@@ -1,0 +1,208 @@
+//! Importance measures: which component or block to improve first.
+//!
+//! Every figure comes from the exact solver run on transformed models ([`super::transform`]),
+//! for an item with all of its copies together (a component type, not one of its copies):
+//!
+//! - U, the system's unavailability as modelled;
+//! - U₁, with the item always down, and U₀, with it never down;
+//! - Birnbaum I_B = U₁ − U₀;
+//! - criticality I_CR = (U − U₀)/U, the share of the downtime the item is responsible for;
+//! - risk achievement worth RAW = U₁/U, and risk reduction worth RRW = U/U₀.
+//!
+//! For a single unit with independent failures these are the textbook measures: U is linear
+//! in the unit's own unavailability q, U = q·U₁ + (1 − q)·U₀, so I_B = ∂U/∂q and
+//! I_CR = I_B·q/U. Applied to all copies of a type at once, or to a unit inside a crew or
+//! standby chain, they keep the same meaning as differences and ratios of the system's
+//! unavailability.
+
+use super::transform::{Forced, forced, rescaled};
+use crate::model::units::HOURS_PER_YEAR;
+use crate::model::{Model, NodeRef};
+use crate::solve::SolveError;
+use crate::solve::structure::{Solver, reachable_blocks};
+
+/// The importance of one item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Importance {
+    /// The component's or block's name.
+    pub name: String,
+    /// `"component"` or `"block"`.
+    pub kind: &'static str,
+    /// Whether the item is one physical unit wherever referenced.
+    pub shared: bool,
+    /// References to it within one system (its copies; 1 for a shared item).
+    pub copies: u64,
+    /// U₁ − U₀.
+    pub birnbaum: f64,
+    /// (U − U₀)/U; `None` when U = 0.
+    pub criticality: Option<f64>,
+    /// U₁/U; `None` when U = 0.
+    pub raw: Option<f64>,
+    /// U/U₀; `None` (infinite) when U₀ = 0.
+    pub rrw: Option<f64>,
+    /// Change in system downtime per year, minutes, when the item's MTBF doubles.
+    pub downtime_change_mtbf_x2_minutes: f64,
+    /// Change in system downtime per year, minutes, when the item's MTTR halves.
+    pub downtime_change_mttr_half_minutes: f64,
+}
+
+impl Importance {
+    /// The larger of the two downtime savings, minutes per year: the sort key.
+    pub fn best_saving_minutes(&self) -> f64 {
+        (-self.downtime_change_mtbf_x2_minutes).max(-self.downtime_change_mttr_half_minutes)
+    }
+}
+
+/// Importance of every component and block (but the top) reachable from the top, sorted by
+/// the larger downtime saving, then by Birnbaum importance, then by name.
+///
+/// # Errors
+/// [`SolveError`] when a transformed model exceeds the exact solver.
+pub fn importances(model: &Model) -> Result<Vec<Importance>, SolveError> {
+    let base = system_unavailability(model)?;
+    let reachable = reachable_blocks(model, model.top);
+    let copies = copies_per_node(model);
+    let mut items = Vec::new();
+    for (index, component) in model.components.iter().enumerate() {
+        let node = NodeRef::Component(index);
+        if let Some(count) = copies.get(&node) {
+            items.push((
+                node,
+                component.name.clone(),
+                "component",
+                component.shared,
+                *count,
+            ));
+        }
+    }
+    for (index, block) in model.blocks.iter().enumerate() {
+        if reachable[index] && index != model.top {
+            let node = NodeRef::Block(index);
+            let count = copies.get(&node).copied().unwrap_or(1);
+            items.push((node, block.name.clone(), "block", block.shared, count));
+        }
+    }
+    let mut results = Vec::with_capacity(items.len());
+    for (node, name, kind, shared, count) in items {
+        let down = forced_unavailability(forced(model, node, false))?;
+        let up = forced_unavailability(forced(model, node, true))?;
+        let mtbf_x2 = system_unavailability(&rescaled(model, node, 0.5, 1.0))?;
+        let mttr_half = system_unavailability(&rescaled(model, node, 1.0, 2.0))?;
+        let minutes = |u: f64| (u - base) * HOURS_PER_YEAR * 60.0;
+        results.push(Importance {
+            name,
+            kind,
+            shared,
+            copies: count,
+            birnbaum: down - up,
+            criticality: (base > 0.0).then(|| (base - up) / base),
+            raw: (base > 0.0).then(|| down / base),
+            rrw: (up > 0.0).then(|| base / up),
+            downtime_change_mtbf_x2_minutes: minutes(mtbf_x2),
+            downtime_change_mttr_half_minutes: minutes(mttr_half),
+        });
+    }
+    results.sort_by(|a, b| {
+        b.best_saving_minutes()
+            .total_cmp(&a.best_saving_minutes())
+            .then(b.birnbaum.total_cmp(&a.birnbaum))
+            .then(a.name.cmp(&b.name))
+    });
+    Ok(results)
+}
+
+fn system_unavailability(model: &Model) -> Result<f64, SolveError> {
+    Ok(Solver::new(model).solve_block(model.top)?.unavailability)
+}
+
+fn forced_unavailability(forced: Forced) -> Result<f64, SolveError> {
+    match forced {
+        Forced::Model(model) => system_unavailability(&model),
+        Forced::Constant { down } => Ok(if down { 1.0 } else { 0.0 }),
+    }
+}
+
+/// Copies of each node in one system: references multiplied along the way from the top, and
+/// 1 for a shared node (one physical unit). Saturates instead of overflowing.
+fn copies_per_node(model: &Model) -> std::collections::HashMap<NodeRef, u64> {
+    let mut copies = std::collections::HashMap::new();
+    copies.insert(NodeRef::Block(model.top), 1u64);
+    for block in crate::solve::structure::topological_order(model, model.top) {
+        let node = NodeRef::Block(block);
+        let mut instances = copies.get(&node).copied().unwrap_or(0);
+        if model.blocks[block].shared {
+            instances = instances.min(1);
+        }
+        copies.insert(node, instances);
+        for member in &model.blocks[block].members {
+            let entry = copies.entry(member.node).or_insert(0u64);
+            *entry = entry.saturating_add(instances.saturating_mul(member.count));
+        }
+    }
+    for (node, count) in copies.iter_mut() {
+        if model.is_shared(*node) {
+            *count = (*count).min(1);
+        }
+    }
+    copies
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::load::load_model;
+
+    /// Series of a (A = 0.99) and a parallel pair of b (A = 0.9 each).
+    const MODEL: &str = r#"
+        top = "system"
+        [component.a]
+        availability = 0.99
+        mttr = "2h"
+        [component.b]
+        availability = 0.9
+        mttr = "4h"
+        [block.pair]
+        kind = "parallel"
+        of = "b"
+        count = 2
+        [block.system]
+        kind = "series"
+        members = ["a", "pair"]
+    "#;
+
+    #[test]
+    fn measures_match_hand_derived_values() {
+        let model = load_model("t.toml", MODEL, &[]).ok().unwrap().model;
+        let items = importances(&model).unwrap();
+        let find = |name: &str| items.iter().find(|i| i.name == name).unwrap();
+        // U = 1 − A_a·(1 − q_b²) = 1 − 0.99·0.99 = 0.0199.
+        let u = 1.0 - 0.99 * 0.99;
+        // a: U₁ = 1, U₀ = q_b² = 0.01.
+        let a = find("a");
+        assert!((a.birnbaum - 0.99).abs() < 1e-12);
+        assert!((a.criticality.unwrap() - (u - 0.01) / u).abs() < 1e-12);
+        assert!((a.raw.unwrap() - 1.0 / u).abs() < 1e-9);
+        assert!((a.rrw.unwrap() - u / 0.01).abs() < 1e-9);
+        // b (both copies): U₁ = 1, U₀ = q_a = 0.01; same numbers as a here by symmetry.
+        let b = find("b");
+        assert_eq!(b.copies, 2);
+        assert!((b.birnbaum - 0.99).abs() < 1e-12);
+        // Doubling a's MTBF: λ_a = 0.01/0.99/2 per 2 h... q_a' = λ'/(λ'+μ) with
+        // λ = q/(1−q)·μ: q' = (q/2)/(q/2 + 1 − q) = 0.005/0.995.
+        let qa = 0.005 / 0.995;
+        let expected = (1.0 - (1.0 - qa) * 0.99 - u) * HOURS_PER_YEAR * 60.0;
+        assert!((a.downtime_change_mtbf_x2_minutes - expected).abs() < 1e-6);
+        // Halving b's MTTR: q_b' = λ/(λ + 2μ) = (1/9)/(1/9 + 2) = 1/19, both copies.
+        let qb: f64 = 1.0 / 19.0;
+        let expected = (1.0 - 0.99 * (1.0 - qb * qb) - u) * HOURS_PER_YEAR * 60.0;
+        assert!((b.downtime_change_mttr_half_minutes - expected).abs() < 1e-6);
+        // Block `pair`: U₁ = 1, U₀ = q_a.
+        let pair = find("pair");
+        assert_eq!(pair.kind, "block");
+        assert!((pair.birnbaum - 0.99).abs() < 1e-12);
+        // Sorted by the larger saving: b's MTBF doubling (U → 0.01274) beats a's (U →
+        // 0.01498); `pair` ties with b and follows by name.
+        let order: Vec<&str> = items.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(order, ["b", "pair", "a"]);
+    }
+}
