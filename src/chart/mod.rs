@@ -43,6 +43,13 @@ impl ImageFormat {
 #[error("could not draw the chart: {0}")]
 pub struct ChartError(String);
 
+impl ChartError {
+    /// An error with this message (e.g. from writing the chart's text).
+    pub fn from_message(message: String) -> Self {
+        Self(message)
+    }
+}
+
 /// A chart that can draw itself on any `plotters` backend.
 pub trait Chart {
     /// Width and height in pixels.

@@ -24,7 +24,10 @@ macro_rules! say {
 }
 
 mod budget;
+mod files;
+mod review;
 mod simulate;
+mod whatif;
 
 const EXIT_CODES: &str = "Exit codes:
   0  success (for `check`: every model meets its target)
@@ -106,6 +109,55 @@ enum Command {
         "     than its window, or both availabilities and --downtime"
     ))]
     Budget(budget::BudgetArgs),
+    /// Sweep parameters (what-if curves), or find the value at which the target is just met.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  nines sweep models/three-tier.toml --vary block.web.count=4..10 --plot\n",
+        "  nines sweep models/three-tier.toml --vary component.db_node.mttr=30m..48h --log --plot db-mttr.svg\n",
+        "  nines sweep models/three-tier.toml --vary component.web_node.mttr=10m..8h --vary block.web.count=5,6,8\n",
+        "  nines sweep models/redis-sentinel.toml --vary block.redis.coverage=0.9..1 --method simulate --runs 2000 --seed 1\n",
+        "  nines sweep models/three-tier.toml --find component.db_node.mttr --target 99.99%\n",
+        "  nines sweep models/etcd-5-nodes.toml --vary block.etcd.count=3,5,7 --format json\n\n",
+        "PATH is the path --set takes. Durations are swept in hours, percentages as fractions; in\n",
+        "JSON and CSV, `vary` values are hours for durations and fractions for percentages.\n\n",
+        "Exit codes:\n  0  swept (whether or not the target is met)\n",
+        "  2  bad input: a bad --vary or --find, an invalid model at some point, no target for --find"
+    ))]
+    Sweep(whatif::SweepArgs),
+    /// What to fix first: importance measures and the downtime saved by better MTBF or MTTR.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  nines sensitivity models/three-tier.toml\n",
+        "  nines sensitivity models/three-tier.toml --plot          (tornado chart in output/)\n",
+        "  nines sensitivity models/*.toml --format json\n\n",
+        "For every component and block: Birnbaum importance U(item down) − U(item up), criticality\n",
+        "(U − U(item up))/U, risk achievement worth U(item down)/U, risk reduction worth U/U(item up),\n",
+        "and the change in system downtime per year when the item's MTBF doubles or its MTTR halves.\n",
+        "Figures are for one copy of each item (the first in the file's order; a shared item is one\n",
+        "unit); rows are sorted by the larger saving.\n\n",
+        "Exit codes:\n  0  computed\n  2  bad input or a model the exact solver cannot handle"
+    ))]
+    Sensitivity(whatif::SensitivityArgs),
+    /// Write a design-review report per model: Markdown and a self-contained HTML page with charts.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  nines report models/three-tier.toml -o output/three-tier\n",
+        "  nines report models/*.toml -o output/reports --runs 20000 --seed 1\n",
+        "  nines report models/web-pool-sla.toml --png\n\n",
+        "Each model gives MODEL.md and MODEL.html in the directory, with its charts beside them\n",
+        "(embedded in the HTML). Files are replaced atomically.\n\n",
+        "Exit codes:\n  0  every report written\n  2  bad input, a model that cannot be solved, or a file that cannot be written"
+    ))]
+    Report(review::ReportArgs),
+    /// Draw a model's topology as a graph: Graphviz DOT, Mermaid, or SVG.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  nines diagram models/three-tier.toml | dot -Tsvg > three-tier.svg\n",
+        "  nines diagram models/three-tier.toml --format mermaid\n",
+        "  nines diagram models/three-tier.toml --format svg > three-tier-topology.svg\n\n",
+        "Exit codes:\n  0  drawn\n  2  bad input"
+    ))]
+    Diagram(review::DiagramArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -252,6 +304,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> io::Result<Outcome> {
         Command::Simulate(args) => simulate::run_simulate(args, out),
         Command::Merge(args) => simulate::run_merge(args, out),
         Command::Budget(args) => budget::run_budget(args, out),
+        Command::Sweep(args) => whatif::run_sweep(args, out),
+        Command::Sensitivity(args) => whatif::run_sensitivity(args, out),
+        Command::Report(args) => review::run_report(args, out),
+        Command::Diagram(args) => review::run_diagram(args, out),
     }
 }
 
@@ -278,23 +334,33 @@ fn parse_overrides(set: &[String]) -> Result<Vec<Override>, Outcome> {
 
 /// Reads and validates one model; diagnostics go to stderr.
 fn load(path: &PathBuf, overrides: &[Override]) -> Option<LoadedModel> {
+    let (file, text) = read_model(path)?;
+    load_text(&file, &text, overrides)
+}
+
+/// Reads a model file as UTF-8 text: (the name to show, the text); errors go to stderr.
+fn read_model(path: &PathBuf) -> Option<(String, String)> {
     let file = path.display().to_string();
-    let text = match std::fs::read(path) {
+    match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => text,
+            Ok(text) => Some((file, text)),
             Err(_) => {
                 say!("error: could not read model '{file}': it is not UTF-8 text");
-                return None;
+                None
             }
         },
         Err(error) => {
             say!("error: could not read model '{file}': {error}");
-            return None;
+            None
         }
-    };
-    match load_model(&file, &text, overrides) {
+    }
+}
+
+/// Validates a model's text with overrides; diagnostics go to stderr.
+fn load_text(file: &str, text: &str, overrides: &[Override]) -> Option<LoadedModel> {
+    match load_model(file, text, overrides) {
         Ok(loaded) => Some(LoadedModel {
-            file,
+            file: file.to_string(),
             model: loaded.model,
             sources: loaded.sources,
         }),
@@ -371,21 +437,9 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> io::Result<Outcome> {
         Ok(overrides) => overrides,
         Err(outcome) => return Ok(outcome),
     };
-    let target_override = match &args.target {
-        Some(text) => match parse_fraction_text(text) {
-            Ok(fraction) => Some(crate::model::Target {
-                unavailability: fraction.complement,
-                text: text.clone(),
-                span: None,
-                window_hours: None,
-                max_breach_probability: None,
-            }),
-            Err(message) => {
-                say!("error: --target {message}");
-                return Ok(Outcome::InputError);
-            }
-        },
-        None => None,
+    let target_override = match parse_target(args.target.as_deref()) {
+        Ok(target) => target,
+        Err(outcome) => return Ok(outcome),
     };
     let colour = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let simulation = match args.method {
@@ -401,17 +455,8 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> io::Result<Outcome> {
             outcome = outcome.max(Outcome::InputError);
             continue;
         };
-        // --target replaces the availability goal; the model's SLA window and breach limit
-        // still apply to `--method simulate`.
-        let model_target = loaded.model.target.clone();
-        let overridden = target_override.clone().map(|mut target| {
-            if let Some(model_target) = &model_target {
-                target.window_hours = model_target.window_hours;
-                target.max_breach_probability = model_target.max_breach_probability;
-            }
-            target
-        });
-        let Some(target) = overridden.or(model_target) else {
+        let overridden = effective_target(&loaded.model, target_override.as_ref());
+        let Some(target) = overridden else {
             let diagnostic = Diagnostic::new(
                 "missing-target",
                 format!(
@@ -467,6 +512,46 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> io::Result<Outcome> {
         }
     }
     Ok(outcome)
+}
+
+/// Parses `--target`; errors go to stderr.
+fn parse_target(text: Option<&str>) -> Result<Option<crate::model::Target>, Outcome> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    match parse_fraction_text(text) {
+        Ok(fraction) => Ok(Some(crate::model::Target {
+            unavailability: fraction.complement,
+            text: text.to_string(),
+            span: None,
+            window_hours: None,
+            max_breach_probability: None,
+        })),
+        Err(message) => {
+            say!("error: --target {message}");
+            Err(Outcome::InputError)
+        }
+    }
+}
+
+/// The target to judge `model` by: `--target` replaces the availability goal, while the
+/// model's SLA window and breach limit still apply; else the model's own target.
+fn effective_target(
+    model: &Model,
+    target_override: Option<&crate::model::Target>,
+) -> Option<crate::model::Target> {
+    let model_target = model.target.clone();
+    match target_override {
+        Some(target) => {
+            let mut target = target.clone();
+            if let Some(model_target) = &model_target {
+                target.window_hours = model_target.window_hours;
+                target.max_breach_probability = model_target.max_breach_probability;
+            }
+            Some(target)
+        }
+        None => model_target,
+    }
 }
 
 fn run_validate(args: ValidateArgs, out: &mut dyn Write) -> io::Result<Outcome> {

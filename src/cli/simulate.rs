@@ -292,7 +292,7 @@ impl sim::Observer for Progress {
 }
 
 /// Simulates one loaded model into a record; errors are reported on stderr.
-fn simulate_loaded(
+pub(super) fn simulate_loaded(
     loaded: &LoadedModel,
     target: Option<&Target>,
     options: &Parsed,
@@ -459,21 +459,7 @@ fn write_record(
 /// Writes a record as JSON to a temporary file beside `path`, then renames it into place.
 fn save(path: &Path, record: &Record) -> Result<(), String> {
     let text = serde_json::to_string(record).map_err(|error| error.to_string())?;
-    let directory = path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path.file_name().map_or_else(
-        || "shard".into(),
-        |name| name.to_string_lossy().into_owned(),
-    );
-    let temporary = directory.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&temporary, text)
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .map_err(|error| {
-            let _ = std::fs::remove_file(&temporary);
-            error.to_string()
-        })
+    super::files::write_atomically(path, text.as_bytes())
 }
 
 /// `nines simulate`.

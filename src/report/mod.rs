@@ -6,12 +6,15 @@
 
 pub mod csv;
 pub mod diagram;
+pub mod document;
 pub mod format;
 pub mod json;
 pub mod markdown;
+pub mod review;
 pub mod simulation;
 pub mod table;
 pub mod topology;
+pub mod whatif;
 
 use crate::model::{BlockKind, Model, Target};
 use crate::solve::{Measures, Solution};

@@ -6,6 +6,7 @@
 //! transform the validated model instead ([`transform`]).
 
 pub mod find;
+pub mod rates;
 pub mod sensitivity;
 pub mod sweep;
 pub mod transform;

@@ -1,21 +1,23 @@
 //! Importance measures: which component or block to improve first.
 //!
 //! Every figure comes from the exact solver run on transformed models ([`super::transform`]),
-//! for an item with all of its copies together (a component type, not one of its copies):
+//! for one physical copy of an item (a shared item is one anyway; for a component referenced
+//! eight times, one of the eight, the first in the model's order):
 //!
 //! - U, the system's unavailability as modelled;
-//! - U₁, with the item always down, and U₀, with it never down;
+//! - U₁, with that copy always down, and U₀, with it never down;
 //! - Birnbaum I_B = U₁ − U₀;
 //! - criticality I_CR = (U − U₀)/U, the share of the downtime the item is responsible for;
 //! - risk achievement worth RAW = U₁/U, and risk reduction worth RRW = U/U₀.
 //!
-//! For a single unit with independent failures these are the textbook measures: U is linear
-//! in the unit's own unavailability q, U = q·U₁ + (1 − q)·U₀, so I_B = ∂U/∂q and
-//! I_CR = I_B·q/U. Applied to all copies of a type at once, or to a unit inside a crew or
-//! standby chain, they keep the same meaning as differences and ratios of the system's
-//! unavailability.
+//! For a unit with independent failures these are the textbook measures: U is linear in the
+//! unit's own unavailability q, U = q·U₁ + (1 − q)·U₀, so I_B = ∂U/∂q and I_CR = I_B·q/U.
+//! For a block copy, or a unit inside a crew or standby chain, they keep the same meaning as
+//! differences and ratios of the system's unavailability. The downtime changes, too, are for
+//! that one copy: its MTBF doubled, or its MTTR halved (for a block, those of every unit in
+//! it).
 
-use super::transform::{Forced, forced, rescaled};
+use super::transform::{Forced, forced, rescaled, single_out};
 use crate::model::units::HOURS_PER_YEAR;
 use crate::model::{Model, NodeRef};
 use crate::solve::SolveError;
@@ -30,7 +32,7 @@ pub struct Importance {
     pub kind: &'static str,
     /// Whether the item is one physical unit wherever referenced.
     pub shared: bool,
-    /// References to it within one system (its copies; 1 for a shared item).
+    /// Copies of it within one system (1 for a shared item); the figures are for one.
     pub copies: u64,
     /// U₁ − U₀.
     pub birnbaum: f64,
@@ -84,10 +86,13 @@ pub fn importances(model: &Model) -> Result<Vec<Importance>, SolveError> {
     }
     let mut results = Vec::with_capacity(items.len());
     for (node, name, kind, shared, count) in items {
-        let down = forced_unavailability(forced(model, node, false))?;
-        let up = forced_unavailability(forced(model, node, true))?;
-        let mtbf_x2 = system_unavailability(&rescaled(model, node, 0.5, 1.0))?;
-        let mttr_half = system_unavailability(&rescaled(model, node, 1.0, 2.0))?;
+        let Some((split, copy)) = single_out(model, node) else {
+            continue;
+        };
+        let down = forced_unavailability(forced(&split, copy, false))?;
+        let up = forced_unavailability(forced(&split, copy, true))?;
+        let mtbf_x2 = system_unavailability(&rescaled(&split, copy, 0.5, 1.0))?;
+        let mttr_half = system_unavailability(&rescaled(&split, copy, 1.0, 2.0))?;
         let minutes = |u: f64| (u - base) * HOURS_PER_YEAR * 60.0;
         results.push(Importance {
             name,
@@ -183,26 +188,28 @@ mod tests {
         assert!((a.criticality.unwrap() - (u - 0.01) / u).abs() < 1e-12);
         assert!((a.raw.unwrap() - 1.0 / u).abs() < 1e-9);
         assert!((a.rrw.unwrap() - u / 0.01).abs() < 1e-9);
-        // b (both copies): U₁ = 1, U₀ = q_a = 0.01; same numbers as a here by symmetry.
+        // One copy of b: U₁ = 1 − A_a·A_b = 0.109, U₀ = 1 − A_a = 0.01, so I_B = 0.099,
+        // which is ∂U/∂q_b1 = A_a·q_b2 = 0.99·0.1.
         let b = find("b");
         assert_eq!(b.copies, 2);
-        assert!((b.birnbaum - 0.99).abs() < 1e-12);
+        assert!((b.birnbaum - 0.099).abs() < 1e-12);
+        assert!((b.raw.unwrap() - 0.109 / u).abs() < 1e-9);
         // Doubling a's MTBF: λ_a = 0.01/0.99/2 per 2 h... q_a' = λ'/(λ'+μ) with
         // λ = q/(1−q)·μ: q' = (q/2)/(q/2 + 1 − q) = 0.005/0.995.
         let qa = 0.005 / 0.995;
         let expected = (1.0 - (1.0 - qa) * 0.99 - u) * HOURS_PER_YEAR * 60.0;
         assert!((a.downtime_change_mtbf_x2_minutes - expected).abs() < 1e-6);
-        // Halving b's MTTR: q_b' = λ/(λ + 2μ) = (1/9)/(1/9 + 2) = 1/19, both copies.
+        // Halving one b's MTTR: q_b' = λ/(λ + 2μ) = (1/9)/(1/9 + 2) = 1/19; the other stays 0.1.
         let qb: f64 = 1.0 / 19.0;
-        let expected = (1.0 - 0.99 * (1.0 - qb * qb) - u) * HOURS_PER_YEAR * 60.0;
+        let expected = (1.0 - 0.99 * (1.0 - qb * 0.1) - u) * HOURS_PER_YEAR * 60.0;
         assert!((b.downtime_change_mttr_half_minutes - expected).abs() < 1e-6);
         // Block `pair`: U₁ = 1, U₀ = q_a.
         let pair = find("pair");
         assert_eq!(pair.kind, "block");
         assert!((pair.birnbaum - 0.99).abs() < 1e-12);
-        // Sorted by the larger saving: b's MTBF doubling (U → 0.01274) beats a's (U →
-        // 0.01498); `pair` ties with b and follows by name.
+        // Sorted by the larger saving: doubling MTBF in `pair` (both b: U → 0.01274) beats
+        // a's (U → 0.01498), which beats one b's (U → 0.01521).
         let order: Vec<&str> = items.iter().map(|i| i.name.as_str()).collect();
-        assert_eq!(order, ["b", "pair", "a"]);
+        assert_eq!(order, ["pair", "a", "b"]);
     }
 }

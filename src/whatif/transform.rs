@@ -1,11 +1,10 @@
 //! Model transformations behind the importance measures: an item made perfect (never down)
 //! or failed (always down), and an item's failure or repair rates scaled.
 //!
-//! An item is a component or a block, with all of its copies at once: a component referenced
-//! eight times is eight copies of one type, and the transformation applies to every copy. A
-//! shared item is one physical unit anyway.
+//! The transformations apply to every reference of the node they are given. To change one
+//! physical copy of an item, [`single_out`] first gives that copy a node of its own.
 
-use crate::model::{BlockKind, Model, NodeRef};
+use crate::model::{BlockKind, Member, Model, NodeRef};
 use crate::solve::structure::topological_order;
 use std::collections::HashMap;
 
@@ -22,7 +21,97 @@ pub enum Forced {
     },
 }
 
-/// `model` with `item` (every copy) never down (`up`) or always down (`!up`).
+/// `model` with one physical copy of `item` split off as a node of its own, and that node.
+///
+/// The copy is the first one met in the model's order (depth first from the top, members in
+/// the order written): every block on the way to it is copied once, so that the new node is
+/// referenced exactly once in the whole system, and its reference is appended after its
+/// siblings (a standby block keeps its first-listed unit; a common-cause block keeps its
+/// original component first). A shared item is one physical unit already and is returned
+/// as it is. `None` when `item` is not reachable from the top, or is the top.
+pub fn single_out(model: &Model, item: NodeRef) -> Option<(Model, NodeRef)> {
+    if item == NodeRef::Block(model.top) {
+        return None;
+    }
+    let path = path_to(model, item)?;
+    if model.is_shared(item) {
+        return Some((model.clone(), item));
+    }
+    let mut model = model.clone();
+    let mut current = model.top;
+    for (position, node) in path {
+        if model.is_shared(node) {
+            // One physical unit: edit it in place.
+            let NodeRef::Block(index) = node else {
+                unreachable!("only blocks lie on the way to an item");
+            };
+            current = index;
+            continue;
+        }
+        let copy = match node {
+            NodeRef::Component(index) => {
+                let clone = model.components[index].clone();
+                model.components.push(clone);
+                NodeRef::Component(model.components.len() - 1)
+            }
+            NodeRef::Block(index) => {
+                let clone = model.blocks[index].clone();
+                model.blocks.push(clone);
+                NodeRef::Block(model.blocks.len() - 1)
+            }
+        };
+        let members = &mut model.blocks[current].members;
+        members[position].count -= 1;
+        if members[position].count == 0 {
+            members.remove(position);
+        }
+        members.push(Member {
+            node: copy,
+            count: 1,
+        });
+        if node == item {
+            return Some((model, copy));
+        }
+        let NodeRef::Block(index) = copy else {
+            unreachable!("only blocks lie on the way to an item");
+        };
+        current = index;
+    }
+    None
+}
+
+/// The first way from the top to `item`: (member position, node) per step.
+fn path_to(model: &Model, item: NodeRef) -> Option<Vec<(usize, NodeRef)>> {
+    fn search(
+        model: &Model,
+        block: usize,
+        item: NodeRef,
+        path: &mut Vec<(usize, NodeRef)>,
+        dead_ends: &mut Vec<bool>,
+    ) -> bool {
+        for (position, member) in model.blocks[block].members.iter().enumerate() {
+            path.push((position, member.node));
+            if member.node == item {
+                return true;
+            }
+            if let NodeRef::Block(child) = member.node
+                && !dead_ends[child]
+            {
+                if search(model, child, item, path, dead_ends) {
+                    return true;
+                }
+                dead_ends[child] = true;
+            }
+            path.pop();
+        }
+        false
+    }
+    let mut path = Vec::new();
+    let mut dead_ends = vec![false; model.blocks.len()];
+    search(model, model.top, item, &mut path, &mut dead_ends).then_some(path)
+}
+
+/// `model` with `item` (every reference) never down (`up`) or always down (`!up`).
 ///
 /// A perfect component has failure rate 0, so it stays in its block and any Markov chain
 /// around it. Otherwise the item is removed from every block that references it, and the
@@ -242,6 +331,45 @@ mod tests {
         // x failed leaves 2-of-2: U = 1 − 0.9·0.7 = 0.37.
         let down = unavailability(forced(&model, NodeRef::Component(0), false));
         assert!((down - 0.37).abs() < 1e-12, "{down}");
+    }
+
+    #[test]
+    fn one_copy_is_split_off_through_copied_blocks() {
+        // system = series of 2 × pair, pair = parallel of 3 × b. One b: system =
+        // series(pair, pair'), pair' = parallel(b ×2, b'). With b' always down:
+        // U = 1 − (1 − q³)(1 − q²) for q = 0.2.
+        let model = model(
+            r#"
+            top = "system"
+            [component.b]
+            availability = 0.8
+            mttr = "1h"
+            [block.pair]
+            kind = "parallel"
+            of = "b"
+            count = 3
+            [block.system]
+            kind = "series"
+            of = "pair"
+            count = 2
+        "#,
+        );
+        let (split, copy) = single_out(&model, NodeRef::Component(0)).unwrap();
+        assert_eq!(copy, NodeRef::Component(1));
+        // Splitting alone changes nothing.
+        let before = solve(&model).unwrap().system.unavailability;
+        let after = solve(&split).unwrap().system.unavailability;
+        assert!((before - after).abs() < 1e-15);
+        let q: f64 = 0.2;
+        let down = unavailability(forced(&split, copy, false));
+        let expected = 1.0 - (1.0 - q.powi(3)) * (1.0 - q.powi(2));
+        assert!((down - expected).abs() < 1e-12, "{down} vs {expected}");
+        // One copy of `pair` down: the system is down.
+        let (split, copy) = single_out(&model, NodeRef::Block(0)).unwrap();
+        assert!(matches!(
+            forced(&split, copy, false),
+            Forced::Constant { down: true }
+        ));
     }
 
     #[test]

@@ -1,0 +1,268 @@
+//! `nines report` (design-review reports) and `nines diagram` (topology graphs).
+
+use super::files::{safe_stem, write_atomically};
+use super::simulate::{SimOptions, parse_options, simulate_loaded};
+use super::{Outcome, effective_target, load, parse_overrides, parse_target, solve_loaded};
+use crate::chart::ImageFormat;
+use crate::diag::Diagnostic;
+use crate::report::review::{Review, ReviewSweep, review};
+use crate::report::{ModelResult, Verdict};
+use crate::whatif::find::Found;
+use crate::whatif::rates::{self, Figure};
+use crate::whatif::sensitivity::{Importance, importances};
+use clap::ValueEnum;
+use std::collections::HashSet;
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+/// Points in the report's sweep.
+const SWEEP_POINTS: usize = 25;
+
+/// Arguments of `nines report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Model files (TOML).
+    #[arg(required = true, value_name = "MODEL")]
+    models: Vec<PathBuf>,
+    /// Directory to write the reports into (created when missing).
+    #[arg(
+        short = 'o',
+        long = "output-dir",
+        value_name = "DIR",
+        default_value = "output"
+    )]
+    output_dir: PathBuf,
+    /// Override a model value, e.g. component.db.mttr=2h (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// Target availability, overriding the models' own, e.g. 99.99%.
+    #[arg(long, value_name = "AVAILABILITY")]
+    target: Option<String>,
+    /// Write the charts beside the Markdown as PNG instead of SVG (the HTML page always
+    /// embeds SVG).
+    #[arg(long)]
+    png: bool,
+    /// Leave the simulation out (exact results, importance and sweep only).
+    #[arg(long)]
+    no_simulation: bool,
+    #[command(flatten)]
+    simulation: SimOptions,
+}
+
+/// Graph formats of `nines diagram`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagramFormat {
+    /// Graphviz DOT (`dot -Tsvg`).
+    Dot,
+    /// Mermaid flowchart (renders on GitHub and GitLab).
+    Mermaid,
+    /// A standalone SVG tree.
+    Svg,
+}
+
+/// Arguments of `nines diagram`.
+#[derive(Debug, clap::Args)]
+pub struct DiagramArgs {
+    /// Model files (TOML).
+    #[arg(required = true, value_name = "MODEL")]
+    models: Vec<PathBuf>,
+    /// Override a model value, e.g. block.web.count=8 (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// Graph format.
+    #[arg(long, value_enum, default_value_t = DiagramFormat::Dot)]
+    format: DiagramFormat,
+}
+
+/// `nines diagram`.
+pub fn run_diagram(args: DiagramArgs, out: &mut dyn Write) -> io::Result<Outcome> {
+    let overrides = match parse_overrides(&args.set) {
+        Ok(overrides) => overrides,
+        Err(outcome) => return Ok(outcome),
+    };
+    let mut outcome = Outcome::Success;
+    for path in &args.models {
+        let Some(loaded) = load(path, &overrides) else {
+            outcome = Outcome::InputError;
+            continue;
+        };
+        let text = match args.format {
+            DiagramFormat::Dot => crate::report::diagram::dot(&loaded.model),
+            DiagramFormat::Mermaid => crate::report::diagram::mermaid(&loaded.model),
+            DiagramFormat::Svg => crate::report::topology::topology_svg(&loaded.model),
+        };
+        out.write_all(text.as_bytes())?;
+        if !text.ends_with('\n') {
+            writeln!(out)?;
+        }
+    }
+    Ok(outcome)
+}
+
+/// The component figure the report sweeps: the most important component's MTTR or MTBF,
+/// whichever improvement saves more.
+fn sweep_choice(model: &crate::model::Model, items: &[Importance]) -> Option<(usize, Figure)> {
+    let item = items
+        .iter()
+        .find(|item| item.kind == "component" && item.best_saving_minutes() > 0.0)?;
+    let index = model.components.iter().position(|c| c.name == item.name)?;
+    let figure = if -item.downtime_change_mttr_half_minutes >= -item.downtime_change_mtbf_x2_minutes
+    {
+        Figure::Mttr
+    } else {
+        Figure::Mtbf
+    };
+    Some((index, figure))
+}
+
+fn report_sweep(
+    model: &crate::model::Model,
+    items: &[Importance],
+) -> Result<Option<ReviewSweep>, crate::solve::SolveError> {
+    let Some((component, figure)) = sweep_choice(model, items) else {
+        return Ok(None);
+    };
+    let Some(current) = rates::current_hours(model, component, figure) else {
+        return Ok(None);
+    };
+    let boundary = match &model.target {
+        Some(target) => Some(rates::boundary(
+            model,
+            component,
+            figure,
+            (current / 1000.0, current * 1000.0),
+            target.unavailability,
+        )?),
+        None => None,
+    };
+    let (mut low, mut high) = (current / 10.0, current * 10.0);
+    if let Some(Found::Boundary { value, .. }) = boundary {
+        low = low.min(value / 2.0);
+        high = high.max(value * 2.0);
+    }
+    let hours: Vec<f64> = (0..SWEEP_POINTS)
+        .map(|i| low * (high / low).powf(i as f64 / (SWEEP_POINTS - 1) as f64))
+        .collect();
+    let (vary, points) = rates::sweep(model, component, figure, &hours)?;
+    Ok(Some(ReviewSweep {
+        vary,
+        points,
+        boundary,
+    }))
+}
+
+/// `nines report`.
+pub fn run_report(args: ReportArgs, out: &mut dyn Write) -> io::Result<Outcome> {
+    let overrides = match parse_overrides(&args.set) {
+        Ok(overrides) => overrides,
+        Err(outcome) => return Ok(outcome),
+    };
+    let target_override = match parse_target(args.target.as_deref()) {
+        Ok(target) => target,
+        Err(outcome) => return Ok(outcome),
+    };
+    let options = if args.no_simulation {
+        None
+    } else {
+        match parse_options(&args.simulation) {
+            Ok(parsed) => Some(parsed),
+            Err(outcome) => return Ok(outcome),
+        }
+    };
+    let format = if args.png {
+        ImageFormat::Png
+    } else {
+        ImageFormat::Svg
+    };
+    let mut outcome = Outcome::Success;
+    let mut stems = HashSet::new();
+    for path in &args.models {
+        let Some(mut loaded) = load(path, &overrides) else {
+            outcome = Outcome::InputError;
+            continue;
+        };
+        loaded.model.target = effective_target(&loaded.model, target_override.as_ref());
+        let Some(solution) = solve_loaded(&loaded) else {
+            outcome = Outcome::InputError;
+            continue;
+        };
+        let record = match &options {
+            Some(options) => {
+                let target = loaded.model.target.clone();
+                match simulate_loaded(&loaded, target.as_ref(), options, None) {
+                    Some(record) => Some(record),
+                    None => {
+                        outcome = Outcome::InputError;
+                        continue;
+                    }
+                }
+            }
+            None => None,
+        };
+        let analysed = importances(&loaded.model)
+            .and_then(|items| Ok((report_sweep(&loaded.model, &items)?, items)));
+        let (sweep, items) = match analysed {
+            Ok(analysed) => analysed,
+            Err(error) => {
+                let diagnostic = Diagnostic::new("solver-limit", error.to_string(), None)
+                    .with_note("the report leaves out the importance and sweep sections");
+                loaded.sources.emit_to_stderr(&diagnostic);
+                (None, Vec::new())
+            }
+        };
+        let verdict = loaded
+            .model
+            .target
+            .clone()
+            .map(|target| Verdict::new(&solution.system, target));
+        let inputs = Review {
+            result: ModelResult {
+                model: &loaded.model,
+                file: &loaded.file,
+                solution: &solution,
+                verdict,
+            },
+            record: record.as_ref(),
+            importances: &items,
+            sweep,
+        };
+        let mut stem = safe_stem(&loaded.file);
+        let mut suffix = 2;
+        while !stems.insert(stem.clone()) {
+            stem = format!("{}-{suffix}", safe_stem(&loaded.file));
+            suffix += 1;
+        }
+        let (document, charts) = match review(&inputs, &stem, format) {
+            Ok(laid_out) => laid_out,
+            Err(error) => {
+                say!("error: {}: {error}", loaded.file);
+                outcome = Outcome::InputError;
+                continue;
+            }
+        };
+        let directory = &args.output_dir;
+        let mut written = charts
+            .iter()
+            .map(|chart| (directory.join(&chart.name), chart.bytes.clone()))
+            .collect::<Vec<_>>();
+        let markdown = directory.join(format!("{stem}.md"));
+        let page = directory.join(format!("{stem}.html"));
+        written.push((markdown.clone(), document.to_markdown().into_bytes()));
+        written.push((page.clone(), document.to_html().into_bytes()));
+        let mut failed = false;
+        for (file, bytes) in &written {
+            if let Err(message) = write_atomically(file, bytes) {
+                say!("error: {message}");
+                failed = true;
+                break;
+            }
+        }
+        if failed {
+            outcome = Outcome::InputError;
+            continue;
+        }
+        writeln!(out, "{}", markdown.display())?;
+        writeln!(out, "{}", page.display())?;
+    }
+    Ok(outcome)
+}

@@ -1,0 +1,589 @@
+//! `nines sweep` and `nines sensitivity`: what-if questions, one command each.
+
+use super::files::{safe_stem, write_atomically};
+use super::simulate::{Parsed, SimOptions, parse_options, simulate_loaded};
+use super::{
+    LoadedModel, Method, Outcome, effective_target, load_text, parse_overrides, parse_target,
+    read_model, solve_loaded,
+};
+
+use crate::chart::{ImageFormat, render};
+use crate::model::Target;
+use crate::model::overrides::Override;
+use crate::report::format::one_line;
+use crate::report::simulation::{Estimates, SimulatedVerdict};
+use crate::report::whatif as output;
+use crate::solve::Measures;
+use crate::whatif::find::{Found, find, parameter};
+use crate::whatif::sensitivity::importances;
+use crate::whatif::sweep::{Point, PointInterval, grid, verdicts};
+use crate::whatif::vary::{Spacing, Vary, override_for};
+use clap::ValueEnum;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Output formats of `sweep` and `sensitivity`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WhatIfFormat {
+    /// Aligned text for people.
+    Table,
+    /// Comma-separated values with a header.
+    Csv,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Where a chart goes: `--plot [FILE]`, `--png`, `-o DIR`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PlotArgs {
+    /// Draw a chart: to FILE, or without a value to DIR/MODEL-KIND.svg (see -o). A FILE
+    /// ending in .png is drawn as PNG.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
+    plot: Option<String>,
+    /// Draw charts as PNG instead of SVG.
+    #[arg(long)]
+    png: bool,
+    /// Directory for charts named after the model.
+    #[arg(
+        short = 'o',
+        long = "output-dir",
+        value_name = "DIR",
+        default_value = "output"
+    )]
+    output_dir: PathBuf,
+}
+
+impl PlotArgs {
+    /// The file to draw into and its format, when a chart was asked for.
+    fn destination(&self, model_file: &str, kind: &str) -> Option<(PathBuf, ImageFormat)> {
+        let plot = self.plot.as_ref()?;
+        if plot.is_empty() {
+            let format = if self.png {
+                ImageFormat::Png
+            } else {
+                ImageFormat::Svg
+            };
+            let name = format!("{}-{kind}.{}", safe_stem(model_file), format.extension());
+            return Some((self.output_dir.join(name), format));
+        }
+        let plot = PathBuf::from(plot);
+        let png = self.png
+            || plot
+                .extension()
+                .is_some_and(|ext| ext.eq_ignore_ascii_case("png"));
+        Some((
+            plot,
+            if png {
+                ImageFormat::Png
+            } else {
+                ImageFormat::Svg
+            },
+        ))
+    }
+}
+
+/// Draws a chart into a file; a failure is reported on stderr.
+pub(super) fn write_chart(
+    chart: &impl crate::chart::Chart,
+    path: &Path,
+    format: ImageFormat,
+) -> bool {
+    let written = render(chart, format)
+        .map_err(|error| error.to_string())
+        .and_then(|bytes| write_atomically(path, &bytes));
+    match written {
+        Ok(()) => {
+            say!("note: wrote {}", path.display());
+            true
+        }
+        Err(error) => {
+            say!("error: {error}");
+            false
+        }
+    }
+}
+
+/// Arguments of `nines sweep`.
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// Model file (TOML).
+    #[arg(value_name = "MODEL")]
+    model: PathBuf,
+    /// A parameter and its values: PATH=FROM..TO or PATH=a,b,c (PATH as for --set). A second
+    /// --vary draws one line per value.
+    #[arg(long, value_name = "PATH=VALUES", required_unless_present = "find")]
+    vary: Vec<String>,
+    /// Intervals between FROM and TO (steps + 1 points; whole-number keys take every value
+    /// when there are fewer).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    steps: usize,
+    /// Space the values of a FROM..TO range geometrically (and draw a log axis).
+    #[arg(long)]
+    log: bool,
+    /// Find the value of PATH (a duration, rate or fraction) at which the target is just met,
+    /// by bisection on the exact solver. PATH=FROM..TO sets the search range [default: a
+    /// thousandth to a thousand times the present value; 0 to 1 for fractions].
+    #[arg(long, value_name = "PATH[=FROM..TO]", conflicts_with = "vary")]
+    find: Option<String>,
+    /// Override a model value for every point, e.g. component.db.mttr=2h (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// Target availability, overriding the model's, e.g. 99.99%.
+    #[arg(long, value_name = "AVAILABILITY")]
+    target: Option<String>,
+    /// How to solve each point: exactly, or by simulation (then with 95% intervals).
+    #[arg(long, value_enum, default_value_t = Method::Analytic)]
+    method: Method,
+    #[command(flatten)]
+    simulation: SimOptions,
+    #[command(flatten)]
+    plot: PlotArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = WhatIfFormat::Table)]
+    format: WhatIfFormat,
+}
+
+/// Arguments of `nines sensitivity`.
+#[derive(Debug, clap::Args)]
+pub struct SensitivityArgs {
+    /// Model files (TOML).
+    #[arg(required = true, value_name = "MODEL")]
+    models: Vec<PathBuf>,
+    /// Override a model value, e.g. component.db.mttr=2h (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    #[command(flatten)]
+    plot: PlotArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = WhatIfFormat::Table)]
+    format: WhatIfFormat,
+}
+
+/// How each sweep point is solved.
+enum Evaluator {
+    Exact,
+    Simulated(Parsed),
+}
+
+/// Solves one point; errors are reported on stderr.
+fn evaluate(
+    loaded: &LoadedModel,
+    target: Option<&Target>,
+    evaluator: &Evaluator,
+) -> Option<(Measures, Option<PointInterval>, Option<bool>)> {
+    match evaluator {
+        Evaluator::Exact => {
+            let solution = solve_loaded(loaded)?;
+            let met = target.map(|t| solution.system.unavailability <= t.unavailability);
+            Some((solution.system, None, met))
+        }
+        Evaluator::Simulated(options) => {
+            let record = simulate_loaded(loaded, target, options, None)?;
+            let estimates = Estimates::of(&record);
+            let u = estimates.unavailability;
+            let f = estimates.failures_per_year;
+            let measures = Measures {
+                unavailability: u.value,
+                availability: 1.0 - u.value,
+                frequency: f.value / crate::model::units::HOURS_PER_YEAR,
+            };
+            let met = SimulatedVerdict::of(&record, &estimates).map(|v| v.availability_met);
+            let interval = PointInterval {
+                unavailability: (u.low, u.high),
+                failures_per_year: (f.low, f.high),
+            };
+            Some((measures, Some(interval), met))
+        }
+    }
+}
+
+/// `nines sweep`.
+pub fn run_sweep(args: SweepArgs, out: &mut dyn Write) -> io::Result<Outcome> {
+    let overrides = match parse_overrides(&args.set) {
+        Ok(overrides) => overrides,
+        Err(outcome) => return Ok(outcome),
+    };
+    let target_override = match parse_target(args.target.as_deref()) {
+        Ok(target) => target,
+        Err(outcome) => return Ok(outcome),
+    };
+    let Some((file, text)) = read_model(&args.model) else {
+        return Ok(Outcome::InputError);
+    };
+    let Some(base) = load_text(&file, &text, &overrides) else {
+        return Ok(Outcome::InputError);
+    };
+    if let Some(spec) = &args.find {
+        let target = effective_target(&base.model, target_override.as_ref());
+        return run_find(&args, spec, &base, &text, &overrides, target, out);
+    }
+    if args.vary.len() > 2 {
+        say!("error: --vary can be given at most twice (a line per value of the second)");
+        return Ok(Outcome::InputError);
+    }
+    let spacing = Spacing {
+        steps: args.steps,
+        log: args.log,
+    };
+    let mut varies = Vec::new();
+    for spec in &args.vary {
+        match Vary::parse(spec, spacing) {
+            Ok(vary) => varies.push(vary),
+            Err(message) => {
+                say!("error: --vary {message}");
+                return Ok(Outcome::InputError);
+            }
+        }
+    }
+    let evaluator = match args.method {
+        Method::Analytic => Evaluator::Exact,
+        Method::Simulate => match parse_options(&args.simulation) {
+            Ok(parsed) => Evaluator::Simulated(parsed),
+            Err(outcome) => return Ok(outcome),
+        },
+    };
+    let mut points = Vec::new();
+    for values in grid(&varies) {
+        let mut all = overrides.clone();
+        all.extend(values.iter().map(|value| value.set.clone()));
+        let Some(loaded) = load_text(&file, &text, &all) else {
+            say!(
+                "error: the sweep stopped at {}",
+                describe_values(&varies, &values)
+            );
+            return Ok(Outcome::InputError);
+        };
+        let target = effective_target(&loaded.model, target_override.as_ref());
+        let Some((measures, interval, meets_target)) =
+            evaluate(&loaded, target.as_ref(), &evaluator)
+        else {
+            return Ok(Outcome::InputError);
+        };
+        points.push(Point {
+            values,
+            measures,
+            interval,
+            target: target.map(|t| (t.unavailability, t.text)),
+            meets_target,
+        });
+    }
+    let sentences = verdicts(&varies, &points);
+    let model_name = &base.model.name;
+    match args.format {
+        WhatIfFormat::Json => {
+            for point in &points {
+                let object = output::sweep_point_json(model_name, &file, &varies, point);
+                serde_json::to_writer(&mut *out, &object)?;
+                writeln!(out)?;
+            }
+            for sentence in &sentences {
+                say!("{sentence}");
+            }
+        }
+        WhatIfFormat::Csv => {
+            writeln!(
+                out,
+                "{}",
+                output::sweep_csv_header(&varies, points.iter().any(|p| p.interval.is_some()))
+            )?;
+            for point in &points {
+                writeln!(out, "{}", output::sweep_csv_row(model_name, point))?;
+            }
+            for sentence in &sentences {
+                say!("{sentence}");
+            }
+        }
+        WhatIfFormat::Table => {
+            writeln!(out, "{}  [{}]", one_line(model_name), one_line(&file))?;
+            output::write_sweep_table(out, &varies, &points)?;
+            if !sentences.is_empty() {
+                writeln!(out)?;
+            }
+            for sentence in &sentences {
+                writeln!(out, "{}", one_line(sentence))?;
+            }
+        }
+    }
+    if let Some((path, format)) = args
+        .plot
+        .destination(&file, &format!("sweep-{}", varies[0].key()))
+    {
+        let chart = output::sweep_chart(model_name, &varies, &points, args.log);
+        if !write_chart(&chart, &path, format) {
+            return Ok(Outcome::InputError);
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+fn describe_values(varies: &[Vary], values: &[crate::whatif::vary::VaryValue]) -> String {
+    varies
+        .iter()
+        .zip(values)
+        .map(|(vary, value)| format!("{} = {}", vary.path, value.label))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `nines sweep --find PATH`.
+fn run_find(
+    args: &SweepArgs,
+    spec: &str,
+    base: &LoadedModel,
+    text: &str,
+    overrides: &[Override],
+    target: Option<Target>,
+    out: &mut dyn Write,
+) -> io::Result<Outcome> {
+    let (path, range_text) = match spec.split_once('=') {
+        Some((path, range)) => (path.trim(), Some(range.trim())),
+        None => (spec.trim(), None),
+    };
+    let Some(target) = target else {
+        say!(
+            "error: {} has no [target]; --find needs one: add it or pass --target 99.9%",
+            base.file
+        );
+        return Ok(Outcome::InputError);
+    };
+    if args.method == Method::Simulate {
+        say!("error: --find bisects on the exact solver; drop --method simulate");
+        return Ok(Outcome::InputError);
+    }
+    let mut parameter = match parameter(&base.model, path) {
+        Ok(parameter) => parameter,
+        Err(message) => {
+            say!("error: --find {message}");
+            return Ok(Outcome::InputError);
+        }
+    };
+    if let Some(range_text) = range_text {
+        let spacing = Spacing {
+            steps: 1,
+            log: false,
+        };
+        match Vary::parse(&format!("{path}={range_text}"), spacing) {
+            Ok(vary) if vary.values.len() == 2 && vary.unit == parameter.unit => {
+                let (a, b) = (vary.values[0].x, vary.values[1].x);
+                parameter.range = (a.min(b), a.max(b));
+                parameter.log = parameter.log && parameter.range.0 > 0.0;
+            }
+            Ok(_) => {
+                say!(
+                    "error: --find {spec}: give the range as FROM..TO in the key's unit, e.g. {path}=1h..48h"
+                );
+                return Ok(Outcome::InputError);
+            }
+            Err(message) => {
+                say!("error: --find {message}");
+                return Ok(Outcome::InputError);
+            }
+        }
+    }
+    let mut failure = None;
+    let mut meets = |x: f64| -> Result<bool, ()> {
+        let mut all = overrides.to_vec();
+        let set = override_for(path, x, parameter.unit).map_err(|message| {
+            say!("error: --find {message}");
+        })?;
+        all.push(set);
+        let Some(loaded) = load_text(&base.file, text, &all) else {
+            failure = Some(x);
+            return Err(());
+        };
+        let Some(solution) = solve_loaded(&loaded) else {
+            failure = Some(x);
+            return Err(());
+        };
+        Ok(solution.system.unavailability <= target.unavailability)
+    };
+    let current_meets = match meets(parameter.current) {
+        Ok(met) => met,
+        Err(()) => return Ok(Outcome::InputError),
+    };
+    let found = match find(
+        parameter.range,
+        parameter.log,
+        parameter.current,
+        &mut meets,
+    ) {
+        Ok(found) => found,
+        Err(()) => {
+            if let Some(x) = failure {
+                say!(
+                    "error: the search stopped at {path} = {}",
+                    parameter.unit.label(x)
+                );
+            }
+            return Ok(Outcome::InputError);
+        }
+    };
+    let unit = parameter.unit;
+    let (low, high) = parameter.range;
+    let sentence = match &found {
+        Found::Boundary { value, holds_below } => format!(
+            "the target {} holds while {path} {} {}",
+            target.text,
+            if *holds_below { "≤" } else { "≥" },
+            unit.label(*value)
+        ),
+        Found::AlwaysMet => format!(
+            "the target {} holds for every {path} from {} to {}",
+            target.text,
+            unit.label(low),
+            unit.label(high)
+        ),
+        Found::NeverMet => format!(
+            "the target {} is missed for every {path} from {} to {}",
+            target.text,
+            unit.label(low),
+            unit.label(high)
+        ),
+    };
+    let now = format!(
+        "now {}: {}",
+        unit.label(parameter.current),
+        if current_meets { "meets" } else { "misses" }
+    );
+    match args.format {
+        WhatIfFormat::Json => {
+            let (boundary, holds) = match &found {
+                Found::Boundary { value, holds_below } => (
+                    serde_json::json!(value),
+                    if *holds_below { "at_most" } else { "at_least" },
+                ),
+                Found::AlwaysMet => (serde_json::Value::Null, "everywhere"),
+                Found::NeverMet => (serde_json::Value::Null, "nowhere"),
+            };
+            let object = serde_json::json!({
+                "model": base.model.name,
+                "file": base.file,
+                "find": path,
+                "target": target.text,
+                "boundary": boundary,
+                "boundary_text": match &found {
+                    Found::Boundary { value, .. } => serde_json::json!(unit.label(*value)),
+                    _ => serde_json::Value::Null,
+                },
+                "holds": holds,
+                "current": parameter.current,
+                "current_meets": current_meets,
+                "range": [low, high],
+            });
+            serde_json::to_writer(&mut *out, &object)?;
+            writeln!(out)?;
+        }
+        WhatIfFormat::Csv => {
+            writeln!(
+                out,
+                "model,find,target,boundary,holds,current,current_meets"
+            )?;
+            let (boundary, holds) = match &found {
+                Found::Boundary { value, holds_below } => (
+                    format!("{value}"),
+                    if *holds_below { "at_most" } else { "at_least" },
+                ),
+                Found::AlwaysMet => (String::new(), "everywhere"),
+                Found::NeverMet => (String::new(), "nowhere"),
+            };
+            writeln!(
+                out,
+                "{},{},{},{boundary},{holds},{},{current_meets}",
+                crate::report::csv::field(&base.model.name),
+                crate::report::csv::field(path),
+                crate::report::csv::field(&target.text),
+                parameter.current
+            )?;
+        }
+        WhatIfFormat::Table => {
+            writeln!(
+                out,
+                "{}: {} ({now})",
+                one_line(&base.model.name),
+                one_line(&sentence)
+            )?;
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// `nines sensitivity`.
+pub fn run_sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> io::Result<Outcome> {
+    let overrides = match parse_overrides(&args.set) {
+        Ok(overrides) => overrides,
+        Err(outcome) => return Ok(outcome),
+    };
+    let mut outcome = Outcome::Success;
+    if args.format == WhatIfFormat::Csv {
+        writeln!(out, "{}", output::IMPORTANCE_CSV_HEADER)?;
+    }
+    let mut first = true;
+    for path in &args.models {
+        let Some((file, text)) = read_model(path) else {
+            outcome = Outcome::InputError;
+            continue;
+        };
+        let Some(loaded) = load_text(&file, &text, &overrides) else {
+            outcome = Outcome::InputError;
+            continue;
+        };
+        let Some(solution) = solve_loaded(&loaded) else {
+            outcome = Outcome::InputError;
+            continue;
+        };
+        let items = match importances(&loaded.model) {
+            Ok(items) => items,
+            Err(error) => {
+                let diagnostic =
+                    crate::diag::Diagnostic::new("solver-limit", error.to_string(), None);
+                loaded.sources.emit_to_stderr(&diagnostic);
+                outcome = Outcome::InputError;
+                continue;
+            }
+        };
+        let name = &loaded.model.name;
+        match args.format {
+            WhatIfFormat::Json => {
+                let object = output::importance_json(name, &file, &solution.system, &items);
+                serde_json::to_writer(&mut *out, &object)?;
+                writeln!(out)?;
+            }
+            WhatIfFormat::Csv => {
+                for item in &items {
+                    writeln!(out, "{}", output::importance_csv_row(name, item))?;
+                }
+            }
+            WhatIfFormat::Table => {
+                if !first {
+                    writeln!(out)?;
+                }
+                writeln!(
+                    out,
+                    "{}: downtime {} per year  [{}]",
+                    one_line(name),
+                    crate::report::format::downtime(solution.system.downtime_minutes_per_year()),
+                    one_line(&file)
+                )?;
+                output::write_importance_table(out, &items)?;
+                if let Some(best) = items
+                    .first()
+                    .filter(|item| item.best_saving_minutes() > 0.0)
+                {
+                    writeln!(out, "\n{}", one_line(&output::fix_first_sentence(best)))?;
+                }
+            }
+        }
+        first = false;
+        if let Some((path, format)) = args.plot.destination(&file, "tornado")
+            && !write_chart(&output::tornado_chart(name, &items), &path, format)
+        {
+            outcome = Outcome::InputError;
+        }
+    }
+    if args.format == WhatIfFormat::Table && !first {
+        say!(
+            "note: figures are for one copy of each item (one of its `copies`; a shared item is one unit); a block's MTBF and MTTR changes apply to every unit in that copy"
+        );
+    }
+    Ok(outcome)
+}
