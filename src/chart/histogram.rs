@@ -2,9 +2,7 @@
 //! with the window's downtime budget as a vertical line and the breach probability in the
 //! title.
 
-use super::{
-    Chart, SERIES_COLOURS, TARGET_COLOUR, clip_label, drawing_error, label_style, title_style,
-};
+use super::{Chart, SERIES_COLOURS, TARGET_COLOUR, clip_label, drawing_error, label_style};
 use crate::model::units::format_duration_hours;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -51,12 +49,12 @@ impl Chart for WindowHistogram {
             .fold(0.0f64, f64::max);
         let top = if tallest > 0.0 { tallest * 1.15 } else { 1.0 };
         let title = match &self.breach_text {
-            Some(breach) => format!("{} — breach probability {breach}", self.title),
+            Some(breach) => format!("{} — P(breach) {breach}", self.title),
             None => self.title.clone(),
         };
         let x_axis: LogCoord<f64> = (low..high).log_scale().into();
         let mut chart = ChartBuilder::on(root)
-            .caption(clip_label(&title, 90), title_style())
+            .caption(clip_label(&title, 100), label_style(19))
             .margin(18)
             .x_label_area_size(56)
             .y_label_area_size(80)

@@ -149,8 +149,8 @@ pub(crate) const SERIES_COLOURS: [RGBColor; 7] = [
 /// The colour of target and budget lines.
 pub(crate) const TARGET_COLOUR: RGBColor = RGBColor(200, 30, 30);
 
-/// Shortens `text` to at most `limit` characters, ending in `…` when cut.
-pub(crate) fn clip_label(text: &str, limit: usize) -> String {
+/// Shortens `text` to at most `limit` characters, ending in `…` when cut, for titles.
+pub fn clip_label(text: &str, limit: usize) -> String {
     if text.chars().count() <= limit {
         return text.to_string();
     }

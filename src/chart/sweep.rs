@@ -127,6 +127,23 @@ impl SweepChart {
     }
 }
 
+/// An availability tick on the nines axis with as many decimals as its nines need
+/// (`99.99%` at 4 nines, `99.968%` at 3.5), not a raw 99.99968377%.
+pub fn nines_tick(nines: f64) -> String {
+    if !nines.is_finite() || nines > 15.0 {
+        return availability_percent(10f64.powf(-nines));
+    }
+    let decimals = (nines.ceil() as i32 - 1).clamp(0, 15) as usize;
+    let percent = 100.0 * (1.0 - 10f64.powf(-nines));
+    let text = format!("{percent:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    format!("{text}%")
+}
+
 impl Chart for SweepChart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let (x0, x1) = self.x_range();
@@ -160,11 +177,11 @@ impl SweepChart {
         chart
             .configure_mesh()
             .x_desc(self.x_label.as_str())
-            .y_desc("availability (nines scale)")
+            .y_desc("availability (nines scale: 99.9% = 3, 99.99% = 4)")
             .axis_desc_style(label_style(16))
             .label_style(label_style(13))
             .x_label_formatter(&|x: &f64| unit.label(*x))
-            .y_label_formatter(&|nines: &f64| availability_percent(10f64.powf(-nines)))
+            .y_label_formatter(&|nines: &f64| nines_tick(*nines))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(drawing_error)?;
@@ -295,5 +312,10 @@ mod tests {
         assert_eq!(AxisUnit::Hours.label(7.2), "7h 12m");
         assert_eq!(AxisUnit::Count.label(4.0), "4");
         assert_eq!(AxisUnit::Fraction.label(0.995), "99.5%");
+        // 1 − 10^−4 = 99.99 %; 1 − 10^−3.5 = 0.99968377… → 99.968 %; 5.4 → 99.99960… %.
+        assert_eq!(nines_tick(4.0), "99.99%");
+        assert_eq!(nines_tick(3.5), "99.968%");
+        assert_eq!(nines_tick(5.4), "99.9996%");
+        assert_eq!(nines_tick(0.0), "0%");
     }
 }

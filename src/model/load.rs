@@ -382,9 +382,9 @@ impl Decoder {
                 .map(|stem| stem.to_string_lossy().into_owned())
                 .unwrap_or_else(|| file_name.to_string()),
         };
-        if let Some((_, value)) = root.remove_entry("description") {
-            self.string(&value, "description");
-        }
+        let description = root
+            .remove_entry("description")
+            .and_then(|(_, value)| self.string(&value, "description"));
         let top = root.remove_entry("top").and_then(|(_, value)| {
             self.string(&value, "top")
                 .map(|name| (name, Some(self.span(value.span))))
@@ -414,6 +414,10 @@ impl Decoder {
             }
         }
         self.resolve(name, components, raw_blocks, top, target, &invalid_names)
+            .map(|model| Model {
+                description,
+                ..model
+            })
     }
 
     /// The named sub-tables of `[component]` or `[block]`, in file order.
@@ -1633,6 +1637,7 @@ impl Decoder {
             return None;
         }
         let mut model = Model {
+            description: None,
             name,
             components,
             blocks,

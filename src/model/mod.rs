@@ -15,6 +15,8 @@ use crate::diag::Span;
 pub struct Model {
     /// Display name (the `name` key, or the file stem).
     pub name: String,
+    /// Free text about the model (`description`), shown in reports.
+    pub description: Option<String>,
     /// Components in file order.
     pub components: Vec<Component>,
     /// Blocks in file order.

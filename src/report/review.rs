@@ -231,6 +231,13 @@ fn summary(inputs: &Review<'_>) -> String {
     let system = &result.solution.system;
     let mut text = String::from("## Summary\n\n");
     let model = result.model;
+    if let Some(description) = model
+        .description
+        .as_deref()
+        .filter(|d| !d.trim().is_empty())
+    {
+        text.push_str(&format!("{}\n\n", escape(description.trim())));
+    }
     text.push_str(&format!(
         "{} components in {} blocks.\n\n",
         model.components.len(),
@@ -357,7 +364,11 @@ pub fn window_histogram(record: &Record) -> WindowHistogram {
     let estimates = Estimates::of(record);
     let histogram = &record.tally.window_downtime;
     WindowHistogram {
-        title: format!("{}: downtime per window", record.model),
+        title: format!(
+            "{}: downtime per {} window",
+            crate::chart::clip_label(&record.model, 40),
+            format_duration_hours(record.window_hours)
+        ),
         window_hours: record.window_hours,
         windows: record.tally.windows,
         zero_windows: histogram.zero_count(),

@@ -384,7 +384,11 @@ pub fn sweep_chart(model: &str, varies: &[Vary], points: &[Point], log: bool) ->
         .find_map(|point| point.target.clone())
         .map(|(u, text)| (-u.log10(), text));
     SweepChart {
-        title: format!("{model}: availability against {}", vary.path),
+        title: format!(
+            "{}: availability vs {}",
+            crate::chart::clip_label(model, 40),
+            vary.path
+        ),
         x_label: format!("{}{}", vary.path, unit_suffix(vary.unit)),
         x_unit: vary.unit,
         log_x,
