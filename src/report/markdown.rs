@@ -23,6 +23,28 @@ pub fn escape(text: &str) -> String {
     escaped
 }
 
+/// Escapes a sentence for Markdown but leaves its `code spans` as they are (Markdown shows
+/// a backslash inside a code span literally). Text inside a span must not contain a backtick;
+/// names never do.
+pub fn escape_prose(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        // An unmatched backtick: escape everything.
+        return escape(text);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(index, part)| {
+            if index % 2 == 1 {
+                format!("`{part}`")
+            } else {
+                escape(part)
+            }
+        })
+        .collect()
+}
+
 fn row(cells: &[String]) -> String {
     let escaped: Vec<String> = cells.iter().map(|cell| escape(cell)).collect();
     format!("| {} |", escaped.join(" | "))
@@ -60,5 +82,15 @@ mod tests {
     fn pipes_cannot_break_a_table() {
         assert_eq!(escape("a|b"), "a\\|b");
         assert_eq!(escape("line\nbreak"), "line break");
+    }
+
+    #[test]
+    fn code_spans_keep_their_text() {
+        use super::escape_prose;
+        assert_eq!(
+            escape_prose("fix `tor_switch` <now>"),
+            "fix `tor_switch` \\<now\\>"
+        );
+        assert_eq!(escape_prose("a ` b_c"), "a \\` b\\_c");
     }
 }

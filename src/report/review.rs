@@ -7,7 +7,7 @@
 
 use super::document::{Document, Part};
 use super::format::{availability_percent, downtime, hours, nines, significant};
-use super::markdown::escape;
+use super::markdown::{escape, escape_prose};
 use super::simulation::{self, Estimates};
 use super::table::{BLOCK_TITLES, block_cells, summary_lines};
 use super::whatif::{fix_first_sentence, sweep_chart, tornado_chart, write_importance_markdown};
@@ -177,7 +177,7 @@ pub fn review(
         document.markdown(format!(
             "## Sweep: {}\n\nThe exact availability as `{}` ranges around its present value.",
             escape(&sweep.vary.path),
-            escape(&sweep.vary.path)
+            sweep.vary.path
         ));
         let varies = [sweep.vary.clone()];
         let sweep_drawing = sweep_chart(&model.name, &varies, &sweep.points, true);
@@ -195,7 +195,7 @@ pub fn review(
         }
         let text: Vec<String> = sentences
             .iter()
-            .map(|s| format!("- {}", escape(s)))
+            .map(|s| format!("- {}", escape_prose(s)))
             .collect();
         document.markdown(text.join("\n"));
         document.markdown(sweep_table(&sweep.vary, &sweep.points));
@@ -291,7 +291,7 @@ fn summary(inputs: &Review<'_>) -> String {
     {
         text.push_str(&format!(
             "- {}\n",
-            escape(&capitalise(&fix_first_sentence(best)))
+            escape_prose(&capitalise(&fix_first_sentence(best)))
         ));
     }
     if let (Some(sweep), Some(target)) = (&inputs.sweep, &model.target)
@@ -299,7 +299,7 @@ fn summary(inputs: &Review<'_>) -> String {
     {
         text.push_str(&format!(
             "- {}\n",
-            escape(&capitalise(&boundary_sentence(
+            escape_prose(&capitalise(&boundary_sentence(
                 found,
                 &sweep.vary,
                 &target.text
