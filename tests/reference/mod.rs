@@ -29,6 +29,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use toml::{Table, Value};
 
+/// Per-unit importance measures for models of independent units.
+pub mod importance;
+
 pub struct RefResult {
     /// Steady-state probability that the system (top block) is down.
     pub unavailability: f64,
