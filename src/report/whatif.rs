@@ -379,9 +379,14 @@ pub fn sweep_chart(model: &str, varies: &[Vary], points: &[Point], log: bool) ->
         .iter()
         .flat_map(|line| crossings(line, log_x))
         .collect();
-    let target = points
-        .iter()
-        .find_map(|point| point.target.clone())
+    // One horizontal target line, unless the target itself is what varies.
+    let first_target = points.iter().find_map(|point| point.target.clone());
+    let target = first_target
+        .filter(|first| {
+            points
+                .iter()
+                .all(|point| point.target.as_ref() == Some(first))
+        })
         .map(|(u, text)| (-u.log10(), text));
     SweepChart {
         title: format!(

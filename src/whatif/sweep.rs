@@ -117,8 +117,17 @@ pub fn verdicts(varies: &[Vary], points: &[Point]) -> Vec<String> {
             .zip(&varies[1..])
             .map(|(value, vary)| format!("{} = {}: ", vary.path, value.label))
             .collect();
-        let Some(target_text) = line[0].target.as_ref().map(|t| t.1.clone()) else {
+        let Some(first_target) = line[0].target.as_ref() else {
             continue;
+        };
+        // When the target itself varies, no one target text describes the line.
+        let target_text = if line
+            .iter()
+            .all(|point| point.target.as_ref() == Some(first_target))
+        {
+            format!("the target {}", first_target.1)
+        } else {
+            "the target".to_string()
         };
         let mut sorted = line.clone();
         sorted.sort_by(|a, b| a.values[0].x.total_cmp(&b.values[0].x));
@@ -152,7 +161,7 @@ pub fn verdicts(varies: &[Vary], points: &[Point]) -> Vec<String> {
             let flips = met.windows(2).filter(|w| w[0] != w[1]).count();
             let first_met = met.iter().position(|m| *m).unwrap_or(0);
             let last_met = met.iter().rposition(|m| *m).unwrap_or(0);
-            let exact_hint = if vary.unit == AxisUnit::Count {
+            let exact_hint = if vary.unit == AxisUnit::Count || vary.path.starts_with("target.") {
                 String::new()
             } else {
                 format!(" (`--find {}` gives the exact boundary)", vary.path)
@@ -198,7 +207,7 @@ pub fn verdicts(varies: &[Vary], points: &[Point]) -> Vec<String> {
                 format!("is met for {} = {}", vary.path, text.join(", "))
             }
         };
-        sentences.push(format!("{prefix}the target {target_text} {body}"));
+        sentences.push(format!("{prefix}{target_text} {body}"));
     }
     sentences
 }
