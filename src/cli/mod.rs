@@ -9,11 +9,12 @@ use crate::model::Model;
 use crate::model::load::{Invalid, load_model};
 use crate::model::overrides::Override;
 use crate::model::units::parse_fraction_text;
+use crate::report::check::{CaseOutcome, CheckCase};
 use crate::report::{self, Format, ModelResult, Verdict};
 use crate::solve::{Solution, solve};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Writes a line to stderr, ignoring failure: a closed stderr must not turn into a panic.
@@ -60,7 +61,9 @@ enum Command {
         "  nines check models/*.toml\n",
         "  nines check models/three-tier.toml --target 99.99%\n",
         "  nines check models/redis-sentinel.toml --set block.redis.coverage=0.9\n",
-        "  nines check models/web-pool-sla.toml --method simulate --runs 20000 --seed 1\n\n",
+        "  nines check models/web-pool-sla.toml --method simulate --runs 20000 --seed 1\n",
+        "  nines check models/*.toml --format junit > nines-junit.xml     (GitLab, Jenkins, …)\n",
+        "  nines check models/*.toml --format github                       (GitHub Actions annotations)\n\n",
         "Exit codes:\n  0  every model meets its target\n  1  at least one model misses its target\n",
         "  2  bad input, or a model with no target and no --target"
     ))]
@@ -185,6 +188,10 @@ enum CheckFormat {
     Table,
     /// One JSON object per model per line.
     Json,
+    /// A JUnit XML report: one test case per model and target.
+    Junit,
+    /// GitHub Actions workflow commands: an annotation per model on its [target] line.
+    Github,
 }
 
 #[derive(Debug, clap::Args)]
@@ -334,8 +341,59 @@ fn parse_overrides(set: &[String]) -> Result<Vec<Override>, Outcome> {
 
 /// Reads and validates one model; diagnostics go to stderr.
 fn load(path: &PathBuf, overrides: &[Override]) -> Option<LoadedModel> {
-    let (file, text) = read_model(path)?;
-    load_text(&file, &text, overrides)
+    load_reporting(path, overrides).ok()
+}
+
+/// Why a model could not be loaded, for CI annotations: the first problem's message and its
+/// line and column.
+type Problem = (String, Option<(usize, usize)>);
+
+/// Like [`load`], returning the first problem when the model cannot be loaded (all of them
+/// still go to stderr).
+fn load_reporting(path: &PathBuf, overrides: &[Override]) -> Result<LoadedModel, Problem> {
+    let file = path.display().to_string();
+    let Some((file, text)) = read_model(path) else {
+        return Err((format!("could not read model '{file}'"), None));
+    };
+    load_text_reporting(&file, &text, overrides)
+}
+
+/// Like [`load_text`], returning the first problem when the model is invalid.
+fn load_text_reporting(
+    file: &str,
+    text: &str,
+    overrides: &[Override],
+) -> Result<LoadedModel, Problem> {
+    match load_model(file, text, overrides) {
+        Ok(loaded) => Ok(LoadedModel {
+            file: file.to_string(),
+            model: loaded.model,
+            sources: loaded.sources,
+        }),
+        Err(Invalid {
+            diagnostics,
+            sources,
+        }) => {
+            for diagnostic in &diagnostics {
+                sources.emit_to_stderr(diagnostic);
+            }
+            let count = diagnostics.len();
+            say!(
+                "error: {file}: {count} problem{} found",
+                if count == 1 { "" } else { "s" }
+            );
+            let first = diagnostics.first().map_or_else(
+                || (format!("{file}: invalid model"), None),
+                |diagnostic| {
+                    (
+                        diagnostic.message.clone(),
+                        diagnostic.span.and_then(|span| sources.line_column(span)),
+                    )
+                },
+            );
+            Err(first)
+        }
+    }
 }
 
 /// Reads a model file as UTF-8 text: (the name to show, the text); errors go to stderr.
@@ -358,27 +416,7 @@ fn read_model(path: &PathBuf) -> Option<(String, String)> {
 
 /// Validates a model's text with overrides; diagnostics go to stderr.
 fn load_text(file: &str, text: &str, overrides: &[Override]) -> Option<LoadedModel> {
-    match load_model(file, text, overrides) {
-        Ok(loaded) => Some(LoadedModel {
-            file: file.to_string(),
-            model: loaded.model,
-            sources: loaded.sources,
-        }),
-        Err(Invalid {
-            diagnostics,
-            sources,
-        }) => {
-            for diagnostic in &diagnostics {
-                sources.emit_to_stderr(diagnostic);
-            }
-            let count = diagnostics.len();
-            say!(
-                "error: {file}: {count} problem{} found",
-                if count == 1 { "" } else { "s" }
-            );
-            None
-        }
-    }
+    load_text_reporting(file, text, overrides).ok()
 }
 
 /// Solves a loaded model; a solver limit is reported like a model error.
@@ -449,34 +487,56 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> io::Result<Outcome> {
         },
         Method::Analytic => None,
     };
+    let collect = matches!(args.format, CheckFormat::Junit | CheckFormat::Github);
+    let mut cases: Vec<CheckCase> = Vec::new();
     let mut outcome = Outcome::Success;
     for path in &args.input.models {
-        let Some(loaded) = load(path, &overrides) else {
-            outcome = outcome.max(Outcome::InputError);
-            continue;
+        let loaded = match load_reporting(path, &overrides) {
+            Ok(loaded) => loaded,
+            Err(problem) => {
+                cases.push(error_case(path, None, problem));
+                outcome = outcome.max(Outcome::InputError);
+                continue;
+            }
         };
         let overridden = effective_target(&loaded.model, target_override.as_ref());
         let Some(target) = overridden else {
-            let diagnostic = Diagnostic::new(
-                "missing-target",
-                format!(
-                    "{} has no [target]; add one or pass --target 99.9%",
-                    loaded.file
-                ),
-                None,
-            )
-            .with_note("e.g. [target]\n      availability = \"99.95%\"");
+            let message = format!(
+                "{} has no [target]; add one or pass --target 99.9%",
+                loaded.file
+            );
+            let diagnostic = Diagnostic::new("missing-target", message.clone(), None)
+                .with_note("e.g. [target]\n      availability = \"99.95%\"");
             loaded.sources.emit_to_stderr(&diagnostic);
+            cases.push(error_case(path, Some(&loaded.model.name), (message, None)));
             outcome = outcome.max(Outcome::InputError);
             continue;
         };
+        let location = target
+            .span
+            .or_else(|| loaded.model.target.as_ref().and_then(|t| t.span))
+            .and_then(|span| loaded.sources.line_column(span));
         if let Some(parsed) = &simulation {
-            let json = args.format == CheckFormat::Json;
-            let result = simulate::check_simulated(&loaded, &target, parsed, json, colour, out)?;
+            let print = if collect {
+                None
+            } else {
+                Some(args.format == CheckFormat::Json)
+            };
+            let (result, case) =
+                simulate::check_simulated(&loaded, &target, parsed, print, colour, out)?;
+            if let Some(mut case) = case {
+                case.location = location;
+                cases.push(case);
+            }
             outcome = outcome.max(result);
             continue;
         }
         let Some(solution) = solve_loaded(&loaded) else {
+            let problem = (
+                format!("{}: the exact solver cannot handle this model", loaded.file),
+                None,
+            );
+            cases.push(error_case(path, Some(&loaded.model.name), problem));
             outcome = outcome.max(Outcome::InputError);
             continue;
         };
@@ -490,28 +550,69 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> io::Result<Outcome> {
             solution: &solution,
             verdict: Some(verdict.clone()),
         };
+        let system = &solution.system;
+        let sentence = format!(
+            "availability {} ({} nines) {} target {}",
+            report::format::availability_percent(system.unavailability),
+            report::format::nines(system.nines()),
+            if verdict.met { "meets" } else { "misses" },
+            report::format::one_line(&verdict.target.text),
+        );
         match args.format {
             CheckFormat::Json => {
                 serde_json::to_writer(&mut *out, &report::json::model_object(&result))?;
                 writeln!(out)?;
             }
             CheckFormat::Table => {
-                let status = status_label(verdict.met, colour);
-                let system = &solution.system;
                 writeln!(
                     out,
-                    "{status}  {}: availability {} ({} nines) {} target {}  [{}]",
+                    "{}  {}: {sentence}  [{}]",
+                    status_label(verdict.met, colour),
                     report::format::one_line(&loaded.model.name),
-                    report::format::availability_percent(system.unavailability),
-                    report::format::nines(system.nines()),
-                    if verdict.met { "meets" } else { "misses" },
-                    report::format::one_line(&verdict.target.text),
                     report::format::one_line(&loaded.file)
                 )?;
             }
+            CheckFormat::Junit | CheckFormat::Github => cases.push(CheckCase {
+                model: loaded.model.name.clone(),
+                file: loaded.file.clone(),
+                check: format!("availability ≥ {}", verdict.target.text),
+                outcome: if verdict.met {
+                    CaseOutcome::Passed
+                } else {
+                    CaseOutcome::Failed
+                },
+                message: sentence,
+                location,
+            }),
         }
     }
+    match args.format {
+        CheckFormat::Junit => out.write_all(report::check::junit(&cases).as_bytes())?,
+        CheckFormat::Github => {
+            for case in &cases {
+                writeln!(out, "{}", report::check::github(case))?;
+            }
+        }
+        CheckFormat::Table | CheckFormat::Json => {}
+    }
     Ok(outcome)
+}
+
+/// A check that could not run: a model that could not be read, validated or solved.
+fn error_case(path: &Path, model: Option<&str>, problem: Problem) -> CheckCase {
+    let file = path.display().to_string();
+    let model = model.map(str::to_string).unwrap_or_else(|| {
+        path.file_stem()
+            .map_or_else(|| file.clone(), |stem| stem.to_string_lossy().into_owned())
+    });
+    CheckCase {
+        model,
+        file,
+        check: "model".into(),
+        outcome: CaseOutcome::Error,
+        message: problem.0,
+        location: problem.1,
+    }
 }
 
 /// Parses `--target`; errors go to stderr.

@@ -5,6 +5,7 @@ use crate::diag::Diagnostic;
 use crate::model::Target;
 use crate::model::load::DEFAULT_WINDOW_HOURS;
 use crate::model::units::{format_duration_hours, parse_duration_hours, parse_fraction_text};
+use crate::report::check::{CaseOutcome, CheckCase};
 use crate::report::format::{availability_percent, one_line};
 use crate::report::simulation::{self, Estimates, SimulatedVerdict};
 use crate::report::{Format, describe_kind};
@@ -566,72 +567,120 @@ pub fn run_merge(args: MergeArgs, out: &mut dyn Write) -> io::Result<Outcome> {
     }
 }
 
-/// `nines check --method simulate` for one model: prints its line, returns its outcome.
+/// `nines check --method simulate` for one model: prints its line (`print`: `Some(json)`) or,
+/// with `print` `None`, returns it as a [`CheckCase`] for a CI report; returns its outcome.
 pub fn check_simulated(
     loaded: &LoadedModel,
     target: &Target,
     options: &Parsed,
-    json: bool,
+    print: Option<bool>,
     colour: bool,
     out: &mut dyn Write,
-) -> io::Result<Outcome> {
+) -> io::Result<(Outcome, Option<CheckCase>)> {
+    let error = |message: String| {
+        Some(CheckCase {
+            model: loaded.model.name.clone(),
+            file: loaded.file.clone(),
+            check: "model".into(),
+            outcome: CaseOutcome::Error,
+            message,
+            location: None,
+        })
+    };
     let Some(record) = simulate_loaded(loaded, Some(target), options, None) else {
-        return Ok(Outcome::InputError);
+        return Ok((
+            Outcome::InputError,
+            error(format!("{}: the model cannot be simulated", loaded.file)),
+        ));
     };
     notes(&record, options.quiet);
     if record.max_breach_probability.is_some() && record.tally.windows == 0 {
-        say!(
-            "error: {}: max_breach_probability cannot be checked: the {} horizon holds no whole {} window; lengthen --horizon",
+        let message = format!(
+            "{}: max_breach_probability cannot be checked: the {} horizon holds no whole {} window; lengthen --horizon",
             record.file,
             simulation::span_label(record.horizon_hours),
             simulation::span_label(record.window_hours)
         );
-        return Ok(Outcome::InputError);
+        say!("error: {message}");
+        return Ok((Outcome::InputError, error(message)));
     }
     let estimates = Estimates::of(&record);
     let Some(verdict) = SimulatedVerdict::of(&record, &estimates) else {
-        return Ok(Outcome::InputError);
+        return Ok((
+            Outcome::InputError,
+            error(format!("{}: no target to check", loaded.file)),
+        ));
     };
-    if json {
-        serde_json::to_writer(&mut *out, &simulation::json_object(&record))?;
-        writeln!(out)?;
-    } else {
-        let status = super::status_label(verdict.met(), colour);
-        let u = estimates.unavailability;
-        let breach = match (estimates.breach, record.max_breach_probability) {
-            (Some(breach), Some(limit)) => format!(
-                "; P(a {} window breaches) ≤ {:.3}% is {} the limit {}%",
-                simulation::span_label(record.window_hours),
-                breach.high * 100.0,
-                if breach.high <= limit {
-                    "within"
-                } else {
-                    "above"
-                },
-                limit * 100.0
-            ),
-            _ => String::new(),
-        };
-        writeln!(
-            out,
-            "{status}  {}: simulated availability {} (95% CI down to {}) {} target {}{breach}  [{}]",
-            one_line(&record.model),
-            availability_percent(u.value),
-            availability_percent(u.high),
-            if verdict.availability_met {
-                "meets"
-            } else if u.value <= target.unavailability {
-                "is not shown to meet (more --runs?)"
+    let u = estimates.unavailability;
+    let breach = match (estimates.breach, record.max_breach_probability) {
+        (Some(breach), Some(limit)) => format!(
+            "; P(a {} window breaches) ≤ {:.3}% is {} the limit {}%",
+            simulation::span_label(record.window_hours),
+            breach.high * 100.0,
+            if breach.high <= limit {
+                "within"
             } else {
-                "misses"
+                "above"
             },
-            one_line(&target.text),
-            one_line(&record.file)
-        )?;
-    }
-    Ok(if verdict.met() {
+            limit * 100.0
+        ),
+        _ => String::new(),
+    };
+    let sentence = format!(
+        "simulated availability {} (95% CI down to {}) {} target {}{breach}",
+        availability_percent(u.value),
+        availability_percent(u.high),
+        if verdict.availability_met {
+            "meets"
+        } else if u.value <= target.unavailability {
+            "is not shown to meet (more --runs?)"
+        } else {
+            "misses"
+        },
+        one_line(&target.text),
+    );
+    let outcome = if verdict.met() {
         Outcome::Success
     } else {
         Outcome::TargetMissed
-    })
+    };
+    match print {
+        Some(true) => {
+            serde_json::to_writer(&mut *out, &simulation::json_object(&record))?;
+            writeln!(out)?;
+        }
+        Some(false) => {
+            writeln!(
+                out,
+                "{}  {}: {sentence}  [{}]",
+                super::status_label(verdict.met(), colour),
+                one_line(&record.model),
+                one_line(&record.file)
+            )?;
+        }
+        None => {
+            let check = match record.max_breach_probability {
+                Some(limit) => format!(
+                    "availability ≥ {} and P(window breach) ≤ {}%",
+                    target.text,
+                    limit * 100.0
+                ),
+                None => format!("availability ≥ {}", target.text),
+            };
+            let case = CheckCase {
+                model: loaded.model.name.clone(),
+                file: loaded.file.clone(),
+                check,
+                outcome: if verdict.met() {
+                    CaseOutcome::Passed
+                } else {
+                    CaseOutcome::Failed
+                },
+                message: sentence,
+                location: None,
+            };
+            return Ok((outcome, Some(case)));
+        }
+    }
+    Ok((outcome, None))
 }

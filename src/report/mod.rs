@@ -4,6 +4,7 @@
 //! machines (one object per model per line); table is for people; CSV and Markdown are for
 //! spreadsheets and documents.
 
+pub mod check;
 pub mod csv;
 pub mod diagram;
 pub mod document;
