@@ -184,8 +184,16 @@ fn every_model_is_reported_when_one_is_unreadable() {
     assert_eq!(output.status.code(), Some(2));
     let stdout = String::from_utf8_lossy(&output.stdout);
     // Both readable models get their line (etcd-3 misses its own 99.999 % target).
-    assert!(stdout.lines().any(|l| l.starts_with("PASS  Three-tier")), "{stdout}");
-    assert!(stdout.lines().any(|l| l.starts_with("FAIL  etcd, 3 members")), "{stdout}");
+    assert!(
+        stdout.lines().any(|l| l.starts_with("PASS  Three-tier")),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("FAIL  etcd, 3 members")),
+        "{stdout}"
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("no/such/model.toml"), "{stderr}");
 }

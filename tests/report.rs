@@ -597,7 +597,7 @@ fn svg_diagrams_of_every_example_model() {
 
 /// In Markdown, backslash escapes are not processed inside code spans, so an escaped path
 /// in backticks shows its backslashes: the sweep section reads
-/// "The exact availability as `component.tor\_switch.mttr` ranges …".
+/// "The exact availability as the MTTR in `component.tor\_switch.mttr` ranges …".
 #[test]
 fn report_code_spans_show_names_without_backslashes() {
     let dir = tempfile::tempdir().unwrap();
@@ -629,7 +629,8 @@ fn report_code_spans_show_names_without_backslashes() {
     }
     let markdown = read(&out.join("three-tier.md"));
     assert!(
-        markdown.contains("The exact availability as `component.tor_switch.mttr` ranges"),
+        markdown
+            .contains("The exact availability as the MTTR in `component.tor_switch.mttr` ranges"),
         "{markdown}"
     );
 }

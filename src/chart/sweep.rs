@@ -5,7 +5,6 @@ use super::{
     Chart, FONT_FAMILY, SERIES_COLOURS, TARGET_COLOUR, clip_label, drawing_error, label_style,
     title_style,
 };
-use crate::report::format::availability_percent;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
@@ -102,7 +101,21 @@ impl SweepChart {
             return (0.0, 1.0);
         }
         let pad = ((high - low) * 0.08).max(0.1);
-        ((low - pad).max(0.0), high + pad)
+        let top = if self.has_perfect_points() {
+            // Room above the finite points for the never-down ones, drawn at the top edge.
+            high + 2.0 * pad
+        } else {
+            high + pad
+        };
+        ((low - pad).max(0.0), top)
+    }
+
+    /// Whether some point is never down (U = 0, infinite nines).
+    fn has_perfect_points(&self) -> bool {
+        self.series
+            .iter()
+            .flat_map(|series| &series.points)
+            .any(|point| point.nines == f64::INFINITY)
     }
 
     fn x_range(&self) -> (f64, f64) {
@@ -130,8 +143,12 @@ impl SweepChart {
 /// An availability tick on the nines axis with as many decimals as its nines need
 /// (`99.99%` at 4 nines, `99.968%` at 3.5), not a raw 99.99968377%.
 pub fn nines_tick(nines: f64) -> String {
-    if !nines.is_finite() || nines > 15.0 {
-        return availability_percent(10f64.powf(-nines));
+    if !nines.is_finite() {
+        return "100%".into();
+    }
+    if nines > 9.0 {
+        // Beyond nine nines a percentage is a wall of 9s: say the nines.
+        return format!("{} nines", crate::report::format::compact(nines, 3));
     }
     let decimals = (nines.ceil() as i32 - 1).clamp(0, 15) as usize;
     let percent = 100.0 * (1.0 - 10f64.powf(-nines));
@@ -180,7 +197,14 @@ impl SweepChart {
             .y_desc("availability (nines scale: 99.9% = 3, 99.99% = 4)")
             .axis_desc_style(label_style(16))
             .label_style(label_style(13))
-            .x_label_formatter(&|x: &f64| unit.label(*x))
+            .x_label_formatter(&|x: &f64| {
+                // A whole-number axis labels whole numbers only: a tick at 4.5 stays blank.
+                if unit == AxisUnit::Count && (x - x.round()).abs() > 1e-9 {
+                    String::new()
+                } else {
+                    unit.label(*x)
+                }
+            })
             .y_label_formatter(&|nines: &f64| nines_tick(*nines))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
@@ -225,6 +249,18 @@ impl SweepChart {
                         .map(|point| Circle::new(*point, 3, colour.filled())),
                 )
                 .map_err(drawing_error)?;
+            // Never-down points (U = 0) have no place on a nines axis: an open triangle at
+            // the top edge, labelled.
+            let perfect = series
+                .points
+                .iter()
+                .filter(|point| point.nines == f64::INFINITY)
+                .map(|point| {
+                    EmptyElement::at((point.x, y1))
+                        + TriangleMarker::new((0, 6), 6, colour.stroke_width(2))
+                        + Text::new("100%", (6, 8), (FONT_FAMILY, 12).into_font().color(&colour))
+                });
+            chart.draw_series(perfect).map_err(drawing_error)?;
             let bars = series.points.iter().filter_map(|point| {
                 let (low, high) = point.interval?;
                 let low = if low.is_finite() { low } else { y1 };
@@ -317,5 +353,6 @@ mod tests {
         assert_eq!(nines_tick(3.5), "99.968%");
         assert_eq!(nines_tick(5.4), "99.9996%");
         assert_eq!(nines_tick(0.0), "0%");
+        assert_eq!(nines_tick(12.5), "12.5 nines");
     }
 }

@@ -144,10 +144,24 @@ fn report_sweep(
         .map(|i| low * (high / low).powf(i as f64 / (SWEEP_POINTS - 1) as f64))
         .collect();
     let (vary, points) = rates::sweep(model, component, figure, &hours)?;
+    // `--set` of the other figure holds it fixed, whichever way the component is written.
+    let other = match figure {
+        Figure::Mttr => Figure::Mtbf,
+        Figure::Mtbf => Figure::Mttr,
+    };
+    let held = rates::current_hours(model, component, other).map(|hours| {
+        format!(
+            "component.{}.{}={}h",
+            model.components[component].name,
+            other.key(),
+            crate::report::format::compact(hours, 12)
+        )
+    });
     Ok(Some(ReviewSweep {
         vary,
         points,
         boundary,
+        held,
     }))
 }
 
@@ -199,17 +213,26 @@ pub fn run_report(args: ReportArgs, out: &mut dyn Write) -> io::Result<Outcome> 
             }
             None => None,
         };
-        let analysed = importances(&loaded.model)
-            .and_then(|items| Ok((report_sweep(&loaded.model, &items)?, items)));
+        let mut analysis_notes = Vec::new();
+        let analysed = importances(&loaded.model).and_then(|rated| {
+            for (item, error) in &rated.skipped {
+                analysis_notes.push(format!("`{item}` is left out: {error}"));
+            }
+            Ok((report_sweep(&loaded.model, &rated.items)?, rated.items))
+        });
         let (sweep, items) = match analysed {
             Ok(analysed) => analysed,
             Err(error) => {
                 let diagnostic = Diagnostic::new("solver-limit", error.to_string(), None)
                     .with_note("the report leaves out the importance and sweep sections");
                 loaded.sources.emit_to_stderr(&diagnostic);
+                analysis_notes.push(format!("Not computed: {error}"));
                 (None, Vec::new())
             }
         };
+        for note in &analysis_notes {
+            say!("warning: {}: {note}", loaded.file);
+        }
         let verdict = loaded
             .model
             .target
@@ -224,6 +247,7 @@ pub fn run_report(args: ReportArgs, out: &mut dyn Write) -> io::Result<Outcome> 
             },
             record: record.as_ref(),
             importances: &items,
+            importance_notes: &analysis_notes,
             sweep,
         };
         let mut stem = safe_stem(&loaded.file);

@@ -7,6 +7,7 @@ use super::{
     read_model, solve_loaded,
 };
 
+use crate::chart::sweep::AxisUnit;
 use crate::chart::{ImageFormat, render};
 use crate::model::Target;
 use crate::model::overrides::Override;
@@ -14,7 +15,7 @@ use crate::report::format::one_line;
 use crate::report::simulation::{Estimates, SimulatedVerdict};
 use crate::report::whatif as output;
 use crate::solve::Measures;
-use crate::whatif::find::{Found, find, parameter};
+use crate::whatif::find::{Found, boundary_text, find, parameter};
 use crate::whatif::sensitivity::importances;
 use crate::whatif::sweep::{Point, PointInterval, grid, verdicts};
 use crate::whatif::vary::{Spacing, Vary, override_for};
@@ -54,6 +55,43 @@ pub struct PlotArgs {
 }
 
 impl PlotArgs {
+    /// Checks the options: `--png` with a `--plot` file that ends in `.svg` is a contradiction.
+    fn check(&self) -> Result<(), String> {
+        match &self.plot {
+            Some(file)
+                if self.png
+                    && Path::new(file)
+                        .extension()
+                        .is_some_and(|ext| ext.eq_ignore_ascii_case("svg")) =>
+            {
+                Err(format!(
+                    "--png asks for PNG but --plot {file} ends in .svg; name the file .png or drop --png"
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The file to draw into and its format, when a chart was asked for. With several models
+    /// and one `--plot FILE`, each model's chart gets the model's name before the extension.
+    fn destination_for(
+        &self,
+        model_file: &str,
+        kind: &str,
+        several: bool,
+    ) -> Option<(PathBuf, ImageFormat)> {
+        let (path, format) = self.destination(model_file, kind)?;
+        let named = self.plot.as_ref().is_some_and(|plot| !plot.is_empty());
+        if !(several && named) {
+            return Some((path, format));
+        }
+        let stem = path
+            .file_stem()
+            .map_or_else(String::new, |stem| stem.to_string_lossy().into_owned());
+        let name = format!("{stem}-{}.{}", safe_stem(model_file), format.extension());
+        Some((path.with_file_name(name), format))
+    }
+
     /// The file to draw into and its format, when a chart was asked for.
     fn destination(&self, model_file: &str, kind: &str) -> Option<(PathBuf, ImageFormat)> {
         let plot = self.plot.as_ref()?;
@@ -199,6 +237,10 @@ fn evaluate(
 
 /// `nines sweep`.
 pub fn run_sweep(args: SweepArgs, out: &mut dyn Write) -> io::Result<Outcome> {
+    if let Err(message) = args.plot.check() {
+        say!("error: {message}");
+        return Ok(Outcome::InputError);
+    }
     let overrides = match parse_overrides(&args.set) {
         Ok(overrides) => overrides,
         Err(outcome) => return Ok(outcome),
@@ -235,6 +277,10 @@ pub fn run_sweep(args: SweepArgs, out: &mut dyn Write) -> io::Result<Outcome> {
             }
         }
     }
+    if args.target.is_some() && varies.iter().any(|vary| vary.path.starts_with("target.")) {
+        say!("error: --target would replace the target that --vary changes; drop one of them");
+        return Ok(Outcome::InputError);
+    }
     let evaluator = match args.method {
         Method::Analytic => Evaluator::Exact,
         Method::Simulate => match parse_options(&args.simulation) {
@@ -267,7 +313,7 @@ pub fn run_sweep(args: SweepArgs, out: &mut dyn Write) -> io::Result<Outcome> {
             meets_target,
         });
     }
-    let sentences = verdicts(&varies, &points);
+    let sentences = verdicts(&varies, &points, true);
     let model_name = &base.model.name;
     match args.format {
         WhatIfFormat::Json => {
@@ -363,14 +409,19 @@ fn run_find(
             log: false,
         };
         match Vary::parse(&format!("{path}={range_text}"), spacing) {
-            Ok(vary) if vary.values.len() == 2 && vary.unit == parameter.unit => {
+            Ok(vary) if vary.values.len() == 2 && compatible(vary.unit, parameter.unit) => {
                 let (a, b) = (vary.values[0].x, vary.values[1].x);
                 parameter.range = (a.min(b), a.max(b));
                 parameter.log = parameter.log && parameter.range.0 > 0.0;
             }
             Ok(_) => {
+                let example = match parameter.unit {
+                    AxisUnit::Hours => "1h..48h",
+                    AxisUnit::Fraction | AxisUnit::Percent => "90%..100%",
+                    AxisUnit::Count | AxisUnit::Number => "0..0.5",
+                };
                 say!(
-                    "error: --find {spec}: give the range as FROM..TO in the key's unit, e.g. {path}=1h..48h"
+                    "error: --find {spec}: give the range as FROM..TO in the key's unit, e.g. {path}={example}"
                 );
                 return Ok(Outcome::InputError);
             }
@@ -425,7 +476,7 @@ fn run_find(
             "the target {} holds while {path} {} {}",
             target.text,
             if *holds_below { "≤" } else { "≥" },
-            unit.label(*value)
+            boundary_text(*value, *holds_below, unit)
         ),
         Found::AlwaysMet => format!(
             "the target {} holds for every {path} from {} to {}",
@@ -462,7 +513,9 @@ fn run_find(
                 "target": target.text,
                 "boundary": boundary,
                 "boundary_text": match &found {
-                    Found::Boundary { value, .. } => serde_json::json!(unit.label(*value)),
+                    Found::Boundary { value, holds_below } => {
+                        serde_json::json!(boundary_text(*value, *holds_below, unit))
+                    }
                     _ => serde_json::Value::Null,
                 },
                 "holds": holds,
@@ -507,8 +560,25 @@ fn run_find(
     Ok(Outcome::Success)
 }
 
+/// Whether a range written in `written` can search a parameter read in `wanted`: fractions
+/// may be written as percentages or plain numbers.
+fn compatible(written: AxisUnit, wanted: AxisUnit) -> bool {
+    let numeric = |unit| {
+        matches!(
+            unit,
+            AxisUnit::Fraction | AxisUnit::Percent | AxisUnit::Number
+        )
+    };
+    written == wanted || (numeric(written) && numeric(wanted))
+}
+
 /// `nines sensitivity`.
 pub fn run_sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> io::Result<Outcome> {
+    if let Err(message) = args.plot.check() {
+        say!("error: {message}");
+        return Ok(Outcome::InputError);
+    }
+    let several = args.models.len() > 1;
     let overrides = match parse_overrides(&args.set) {
         Ok(overrides) => overrides,
         Err(outcome) => return Ok(outcome),
@@ -532,7 +602,12 @@ pub fn run_sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> io::Result
             continue;
         };
         let items = match importances(&loaded.model) {
-            Ok(items) => items,
+            Ok(rated) => {
+                for (item, error) in &rated.skipped {
+                    say!("warning: {file}: `{item}` left out of the importance list: {error}");
+                }
+                rated.items
+            }
             Err(error) => {
                 let diagnostic =
                     crate::diag::Diagnostic::new("solver-limit", error.to_string(), None);
@@ -574,7 +649,7 @@ pub fn run_sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> io::Result
             }
         }
         first = false;
-        if let Some((path, format)) = args.plot.destination(&file, "tornado")
+        if let Some((path, format)) = args.plot.destination_for(&file, "tornado", several)
             && !write_chart(&output::tornado_chart(name, &items), &path, format)
         {
             outcome = Outcome::InputError;

@@ -24,7 +24,9 @@ pub fn availability_percent(unavailability: f64) -> String {
     // Decimals after the percent point: enough to show 3 significant digits of U.
     let magnitude = (unavailability * 100.0).log10().floor() as i32;
     let decimals = (2 - magnitude).clamp(2, 14) as usize;
-    let complement = round_half_even(unavailability * 100.0, decimals);
+    // U is rounded up (availability down), so a value just below a target never prints as
+    // the target itself: U = 1.0003e-4 shows as 99.9899%, not 99.99%.
+    let complement = round_up(unavailability * 100.0, decimals);
     let text = percent_from_complement(complement, decimals);
     let trimmed = if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -45,6 +47,21 @@ fn percent_from_complement(complement: f64, decimals: usize) -> String {
     format!("{integer}.{fraction:0decimals$}")
 }
 
+/// Rounds up at `decimals` decimals, ignoring the binary noise of the scaling (a value that
+/// is a whole number of units to 12 digits stays as it is).
+fn round_up(value: f64, decimals: usize) -> f64 {
+    let scale = 10f64.powi(decimals as i32);
+    let scaled = value * scale;
+    let nearest = scaled.round();
+    let units = if (scaled - nearest).abs() <= 1e-9 * nearest.max(1.0) {
+        nearest
+    } else {
+        scaled.ceil()
+    };
+    units / scale
+}
+
+#[allow(dead_code)]
 fn round_half_even(value: f64, decimals: usize) -> f64 {
     let scale = 10f64.powi(decimals as i32);
     (value * scale).round() / scale

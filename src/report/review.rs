@@ -30,6 +30,9 @@ pub struct ReviewSweep {
     pub points: Vec<Point>,
     /// The boundary search over the same range, when the model has a target.
     pub boundary: Option<Found>,
+    /// The `--set` that holds the component's other figure where the sweep holds it
+    /// (`component.db.mtbf=8760h`), so that the command shown reproduces the sweep.
+    pub held: Option<String>,
 }
 
 /// What the report shows, computed by the caller.
@@ -40,6 +43,8 @@ pub struct Review<'a> {
     pub record: Option<&'a Record>,
     /// Importance of every item, sorted.
     pub importances: &'a [Importance],
+    /// Why items (or the whole analysis) are missing from the importance list.
+    pub importance_notes: &'a [String],
     /// The sweep, when there is a figure to sweep.
     pub sweep: Option<ReviewSweep>,
 }
@@ -163,8 +168,14 @@ pub fn review(
             file,
         )?;
         let mut table = Vec::new();
-        let shown = &inputs.importances[..inputs.importances.len().min(TornadoChart::MAX_ROWS)];
-        write_importance_markdown(&mut table, shown).map_err(|e| error(&e))?;
+        write_importance_markdown(&mut table, inputs.importances).map_err(|e| error(&e))?;
+        if inputs.importances.len() > TornadoChart::MAX_ROWS {
+            document.markdown(format!(
+                "The chart shows the first {} items; the table lists all {}.",
+                TornadoChart::MAX_ROWS,
+                inputs.importances.len()
+            ));
+        }
         document.markdown(String::from_utf8_lossy(&table).into_owned());
         document.markdown(
             "Birnbaum: U(item down) − U(item up). Criticality: the share of the downtime the \
@@ -172,12 +183,37 @@ pub fn review(
         );
     }
 
+    if !inputs.importance_notes.is_empty() {
+        let notes: Vec<String> = inputs
+            .importance_notes
+            .iter()
+            .map(|note| format!("- {}", escape_prose(note)))
+            .collect();
+        document.markdown(notes.join("\n"));
+    }
+
     // Sweep.
     if let Some(sweep) = &inputs.sweep {
+        let first = sweep.vary.values.first().map_or(0.0, |v| v.x);
+        let last = sweep.vary.values.last().map_or(0.0, |v| v.x);
+        let held = sweep
+            .held
+            .as_ref()
+            .map_or(String::new(), |held| format!(" --set {held}"));
+        let (key, other) = match sweep.vary.path.rsplit_once('.') {
+            Some((_, "mttr")) => ("MTTR", "MTBF"),
+            _ => ("MTBF", "MTTR"),
+        };
         document.markdown(format!(
-            "## Sweep: {}\n\nThe exact availability as `{}` ranges around its present value.",
+            "## Sweep: {}\n\nThe exact availability as the {key} in `{}` ranges around its \
+             present value, its {other} held fixed; the same as\n\n\
+             `nines sweep {}{held} --vary {}={}h..{}h --log`",
             escape(&sweep.vary.path),
-            sweep.vary.path
+            sweep.vary.path,
+            inputs.result.file.replace('`', "'"),
+            sweep.vary.path,
+            crate::report::format::compact(first, 6),
+            crate::report::format::compact(last, 6),
         ));
         let varies = [sweep.vary.clone()];
         let sweep_drawing = sweep_chart(&model.name, &varies, &sweep.points, true);
@@ -189,7 +225,7 @@ pub fn review(
             format!("Availability against {}", sweep.vary.path),
             file,
         )?;
-        let mut sentences = verdicts(&varies, &sweep.points);
+        let mut sentences = verdicts(&varies, &sweep.points, false);
         if let (Some(found), Some(target)) = (&sweep.boundary, &model.target) {
             sentences.push(boundary_sentence(found, &sweep.vary, &target.text));
         }
@@ -219,7 +255,7 @@ pub fn boundary_sentence(found: &Found, vary: &Vary, target: &str) -> String {
             "the target {target} holds while {} {} {} (exact boundary)",
             vary.path,
             if *holds_below { "≤" } else { "≥" },
-            vary.unit.label(*value)
+            crate::whatif::find::boundary_text(*value, *holds_below, vary.unit)
         ),
         Found::AlwaysMet => format!("the target {target} holds over the whole range swept"),
         Found::NeverMet => format!("the target {target} is missed over the whole range swept"),

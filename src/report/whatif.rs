@@ -61,7 +61,12 @@ fn pair(values: (f64, f64)) -> Value {
 pub fn sweep_point_json(model: &str, file: &str, varies: &[Vary], point: &Point) -> Value {
     let mut vary = Map::new();
     for (spec, value) in varies.iter().zip(&point.values) {
-        vary.insert(spec.path.clone(), json!(value.x));
+        let number = if spec.unit == AxisUnit::Count {
+            json!(value.x as u64)
+        } else {
+            json!(value.x)
+        };
+        vary.insert(spec.path.clone(), number);
     }
     let measures = &point.measures;
     let mut object = Map::new();
@@ -377,7 +382,7 @@ pub fn sweep_chart(model: &str, varies: &[Vary], points: &[Point], log: bool) ->
     let log_x = log && vary.values.iter().all(|value| value.x > 0.0);
     let crossing_points = lines(points)
         .iter()
-        .flat_map(|line| crossings(line, log_x))
+        .flat_map(|line| crossings(line, log_x, vary.unit == AxisUnit::Count))
         .collect();
     // One horizontal target line, unless the target itself is what varies.
     let first_target = points.iter().find_map(|point| point.target.clone());

@@ -41,6 +41,42 @@ pub enum Found {
     NeverMet,
 }
 
+/// `value` rounded to 6 significant digits towards the side where the target holds (down
+/// when it holds at and below the boundary), so the printed value still meets the target.
+pub fn rounded_toward(value: f64, holds_below: bool) -> f64 {
+    if value == 0.0 || !value.is_finite() {
+        return value;
+    }
+    let scale = 10f64.powi(5 - value.abs().log10().floor() as i32);
+    let scaled = value * scale;
+    let rounded = if holds_below {
+        scaled.floor()
+    } else {
+        scaled.ceil()
+    };
+    let result = rounded / scale;
+    // Division may land a hair on the wrong side; step one ulp back if it did.
+    match (holds_below, result > value, result < value) {
+        (true, true, _) => value.min(result.next_down()),
+        (false, _, true) => value.max(result.next_up()),
+        _ => result,
+    }
+}
+
+/// The boundary as text that can be pasted into `--set` (rounded towards the side that meets
+/// the target), with the value as people read it: `14.7512h (14h 45m)`, `95.0001%`.
+pub fn boundary_text(value: f64, holds_below: bool, unit: AxisUnit) -> String {
+    let safe = rounded_toward(value, holds_below);
+    match unit {
+        AxisUnit::Hours => format!("{safe}h ({})", unit.label(safe)),
+        AxisUnit::Fraction | AxisUnit::Percent => {
+            let percent = rounded_toward(value * 100.0, holds_below);
+            format!("{percent}%")
+        }
+        AxisUnit::Count | AxisUnit::Number => format!("{safe}"),
+    }
+}
+
 /// Reads the parameter at `path` (e.g. `component.db.mttr`) from `model`.
 ///
 /// # Errors
@@ -122,13 +158,15 @@ pub fn parameter(model: &Model, path: &str) -> Result<Parameter, String> {
                     Ok(scale(standby.manual_failover_hours, AxisUnit::Hours))
                 }
                 "coverage" => Ok(fraction(standby.ok_or_else(needs_standby)?.coverage, 1.0)),
-                "dormant_factor" => Ok(fraction(
-                    standby.ok_or_else(needs_standby)?.dormant_factor,
-                    1.0,
-                )),
-                "common_cause_beta" => {
-                    Ok(fraction(block.common_cause_beta.unwrap_or(0.0), 1.0 - 1e-9))
-                }
+                // These two keys take plain numbers, not percentages.
+                "dormant_factor" => Ok(Parameter {
+                    unit: AxisUnit::Number,
+                    ..fraction(standby.ok_or_else(needs_standby)?.dormant_factor, 1.0)
+                }),
+                "common_cause_beta" => Ok(Parameter {
+                    unit: AxisUnit::Number,
+                    ..fraction(block.common_cause_beta.unwrap_or(0.0), 1.0 - 1e-9)
+                }),
                 "count" | "k" | "repair_crews" => Err(format!(
                     "`{path}` is a whole number: sweep it instead, e.g. --vary {path}=1..10, and the smallest value that meets the target is printed"
                 )),
@@ -225,6 +263,18 @@ pub fn find<E>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn boundaries_round_towards_the_meeting_side() {
+        assert_eq!(rounded_toward(14.751_234_9, true), 14.7512);
+        assert_eq!(rounded_toward(14.751_234_9, false), 14.7513);
+        assert_eq!(rounded_toward(0.950_000_12, false), 0.950001);
+        assert_eq!(boundary_text(7.2, true, AxisUnit::Hours), "7.2h (7h 12m)");
+        assert_eq!(
+            boundary_text(0.950_000_12, false, AxisUnit::Fraction),
+            "95.0001%"
+        );
+    }
 
     #[test]
     fn bisection_finds_a_known_boundary() {

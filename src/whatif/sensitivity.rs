@@ -55,12 +55,21 @@ impl Importance {
     }
 }
 
-/// Importance of every component and block (but the top) reachable from the top, sorted by
-/// the larger downtime saving, then by Birnbaum importance, then by name.
+/// The importance of a model's items, and the items the exact solver could not rate.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Importances {
+    /// Rated items, sorted by the larger downtime saving, then Birnbaum importance, then name.
+    pub items: Vec<Importance>,
+    /// Items left out, with why: splitting one copy off can make a crew or standby chain
+    /// larger than the exact solver accepts.
+    pub skipped: Vec<(String, SolveError)>,
+}
+
+/// Importance of every component and block (but the top) reachable from the top.
 ///
 /// # Errors
-/// [`SolveError`] when a transformed model exceeds the exact solver.
-pub fn importances(model: &Model) -> Result<Vec<Importance>, SolveError> {
+/// [`SolveError`] when the model itself exceeds the exact solver.
+pub fn importances(model: &Model) -> Result<Importances, SolveError> {
     let base = system_unavailability(model)?;
     let reachable = reachable_blocks(model, model.top);
     let copies = copies_per_node(model);
@@ -84,36 +93,42 @@ pub fn importances(model: &Model) -> Result<Vec<Importance>, SolveError> {
             items.push((node, block.name.clone(), "block", block.shared, count));
         }
     }
-    let mut results = Vec::with_capacity(items.len());
+    let mut result = Importances::default();
     for (node, name, kind, shared, count) in items {
         let Some((split, copy)) = single_out(model, node) else {
             continue;
         };
-        let down = forced_unavailability(forced(&split, copy, false))?;
-        let up = forced_unavailability(forced(&split, copy, true))?;
-        let mtbf_x2 = system_unavailability(&rescaled(&split, copy, 0.5, 1.0))?;
-        let mttr_half = system_unavailability(&rescaled(&split, copy, 1.0, 2.0))?;
-        let minutes = |u: f64| (u - base) * HOURS_PER_YEAR * 60.0;
-        results.push(Importance {
-            name,
-            kind,
-            shared,
-            copies: count,
-            birnbaum: down - up,
-            criticality: (base > 0.0).then(|| (base - up) / base),
-            raw: (base > 0.0).then(|| down / base),
-            rrw: (up > 0.0).then(|| base / up),
-            downtime_change_mtbf_x2_minutes: minutes(mtbf_x2),
-            downtime_change_mttr_half_minutes: minutes(mttr_half),
-        });
+        let rated = (|| -> Result<Importance, SolveError> {
+            let down = forced_unavailability(forced(&split, copy, false))?;
+            let up = forced_unavailability(forced(&split, copy, true))?;
+            let mtbf_x2 = system_unavailability(&rescaled(&split, copy, 0.5, 1.0))?;
+            let mttr_half = system_unavailability(&rescaled(&split, copy, 1.0, 2.0))?;
+            let minutes = |u: f64| (u - base) * HOURS_PER_YEAR * 60.0;
+            Ok(Importance {
+                name: name.clone(),
+                kind,
+                shared,
+                copies: count,
+                birnbaum: down - up,
+                criticality: (base > 0.0).then(|| (base - up) / base),
+                raw: (base > 0.0).then(|| down / base),
+                rrw: (up > 0.0).then(|| base / up),
+                downtime_change_mtbf_x2_minutes: minutes(mtbf_x2),
+                downtime_change_mttr_half_minutes: minutes(mttr_half),
+            })
+        })();
+        match rated {
+            Ok(importance) => result.items.push(importance),
+            Err(error) => result.skipped.push((name, error)),
+        }
     }
-    results.sort_by(|a, b| {
+    result.items.sort_by(|a, b| {
         b.best_saving_minutes()
             .total_cmp(&a.best_saving_minutes())
             .then(b.birnbaum.total_cmp(&a.birnbaum))
             .then(a.name.cmp(&b.name))
     });
-    Ok(results)
+    Ok(result)
 }
 
 fn system_unavailability(model: &Model) -> Result<f64, SolveError> {
@@ -178,7 +193,7 @@ mod tests {
     #[test]
     fn measures_match_hand_derived_values() {
         let model = load_model("t.toml", MODEL, &[]).ok().unwrap().model;
-        let items = importances(&model).unwrap();
+        let items = importances(&model).unwrap().items;
         let find = |name: &str| items.iter().find(|i| i.name == name).unwrap();
         // U = 1 − A_a·(1 − q_b²) = 1 − 0.99·0.99 = 0.0199.
         let u = 1.0 - 0.99 * 0.99;

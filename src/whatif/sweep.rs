@@ -75,11 +75,27 @@ pub fn lines(points: &[Point]) -> Vec<Vec<&Point>> {
     lines
 }
 
-/// Where a line crosses the target: (x, target nines) between neighbouring points on
-/// opposite sides, interpolated in nines (and in log x on a log axis).
-pub fn crossings(line: &[&Point], log_x: bool) -> Vec<(f64, f64)> {
+/// Where a line crosses the target, as points to mark on a chart.
+///
+/// For a continuous parameter: (x, target nines) between neighbouring points on opposite
+/// sides, interpolated in nines (and in log x on a log axis). A simulated point is judged by
+/// the pessimistic end of its interval, as `meets_target` is. For a whole-number parameter,
+/// where interpolating means nothing: the first point that meets the target after one that
+/// does not, at its own (x, nines). Nothing when the target changes along the line.
+pub fn crossings(line: &[&Point], log_x: bool, whole_numbers: bool) -> Vec<(f64, f64)> {
     let mut sorted: Vec<&Point> = line.to_vec();
     sorted.sort_by(|a, b| a.values[0].x.total_cmp(&b.values[0].x));
+    let first_target = sorted.first().and_then(|point| point.target.as_ref());
+    if sorted
+        .iter()
+        .any(|point| point.target.as_ref() != first_target)
+    {
+        return Vec::new();
+    }
+    let judged_nines = |point: &Point| match &point.interval {
+        Some(interval) => -interval.unavailability.1.log10(),
+        None => point.measures.nines(),
+    };
     let mut found = Vec::new();
     for pair in sorted.windows(2) {
         let (a, b) = (pair[0], pair[1]);
@@ -92,7 +108,12 @@ pub fn crossings(line: &[&Point], log_x: bool) -> Vec<(f64, f64)> {
             continue;
         }
         let target_nines = -target.log10();
-        let (na, nb) = (a.measures.nines(), b.measures.nines());
+        if whole_numbers {
+            let meeting = if met_b { b } else { a };
+            found.push((meeting.values[0].x, meeting.measures.nines()));
+            continue;
+        }
+        let (na, nb) = (judged_nines(a), judged_nines(b));
         let scale = |x: f64| if log_x { x.ln() } else { x };
         let (xa, xb) = (scale(a.values[0].x), scale(b.values[0].x));
         let t = if na.is_finite() && nb.is_finite() && na != nb {
@@ -107,8 +128,9 @@ pub fn crossings(line: &[&Point], log_x: bool) -> Vec<(f64, f64)> {
 }
 
 /// One sentence per line saying where the target is met, e.g. "the target 99.95% is met
-/// from block.web.count = 4".
-pub fn verdicts(varies: &[Vary], points: &[Point]) -> Vec<String> {
+/// from block.web.count = 4"; with `find_hint`, a continuous parameter's sentence points to
+/// `--find` for the exact boundary.
+pub fn verdicts(varies: &[Vary], points: &[Point], find_hint: bool) -> Vec<String> {
     let vary = &varies[0];
     let mut sentences = Vec::new();
     for line in lines(points) {
@@ -161,11 +183,12 @@ pub fn verdicts(varies: &[Vary], points: &[Point]) -> Vec<String> {
             let flips = met.windows(2).filter(|w| w[0] != w[1]).count();
             let first_met = met.iter().position(|m| *m).unwrap_or(0);
             let last_met = met.iter().rposition(|m| *m).unwrap_or(0);
-            let exact_hint = if vary.unit == AxisUnit::Count || vary.path.starts_with("target.") {
-                String::new()
-            } else {
-                format!(" (`--find {}` gives the exact boundary)", vary.path)
-            };
+            let exact_hint =
+                if !find_hint || vary.unit == AxisUnit::Count || vary.path.starts_with("target.") {
+                    String::new()
+                } else {
+                    format!(" (`--find {}` gives the exact boundary)", vary.path)
+                };
             if flips == 1 && met[met.len() - 1] {
                 format!(
                     "is met from {} = {}{exact_hint}",
@@ -260,7 +283,7 @@ mod tests {
                 point(c, u, 1e-3)
             })
             .collect();
-        let sentences = verdicts(&[count, crews], &points);
+        let sentences = verdicts(&[count, crews], &points, true);
         assert_eq!(
             sentences,
             [
@@ -283,11 +306,11 @@ mod tests {
             point(vec![mttr.values[1].clone()], 1e-2, 1e-3),
         ];
         let refs: Vec<&Point> = points.iter().collect();
-        let found = crossings(&refs, false);
+        let found = crossings(&refs, false, false);
         assert_eq!(found.len(), 1);
         assert!((found[0].0 - 2.0).abs() < 1e-12);
         assert!((found[0].1 - 3.0).abs() < 1e-12);
-        let sentence = &verdicts(&[mttr], &points)[0];
+        let sentence = &verdicts(&[mttr], &points, true)[0];
         assert!(
             sentence.contains("is met up to component.db.mttr = 1h"),
             "{sentence}"

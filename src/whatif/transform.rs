@@ -113,18 +113,18 @@ fn path_to(model: &Model, item: NodeRef) -> Option<Vec<(usize, NodeRef)>> {
 
 /// `model` with `item` (every reference) never down (`up`) or always down (`!up`).
 ///
-/// A perfect component has failure rate 0, so it stays in its block and any Markov chain
-/// around it. Otherwise the item is removed from every block that references it, and the
+/// A perfect item has failure rate 0 in every unit it holds (a shared unit inside it is one
+/// unit, so it never fails anywhere), and stays in its block and any Markov chain around it.
+/// A failed item is removed from every block that references it, and the
 /// block's rule is rewritten for the members left: k-of-n needs k − (members forced up) of
 /// the others, a series block with a member down is down, a parallel or standby block with
 /// a member up is up, and so on up to the top. A failed member so removed holds no repair
 /// crew and takes no part in failovers: it is out of service.
 pub fn forced(model: &Model, item: NodeRef, up: bool) -> Forced {
-    let mut model = model.clone();
-    if let (NodeRef::Component(index), true) = (item, up) {
-        model.components[index].failure_rate = 0.0;
-        return Forced::Model(Box::new(model));
+    if up {
+        return Forced::Model(Box::new(rescaled(model, item, 0.0, 1.0)));
     }
+    let mut model = model.clone();
     let mut state: HashMap<NodeRef, bool> = HashMap::from([(item, up)]);
     for block_index in topological_order(&model, model.top).into_iter().rev() {
         let node = NodeRef::Block(block_index);

@@ -126,6 +126,9 @@ fn parse_value(text: &str, integer: bool) -> Result<Parsed, String> {
         return Err("an empty value; write e.g. 1h..24h or 2,3,4".into());
     }
     if let Some(number) = text.strip_suffix('%') {
+        if integer {
+            return Err(format!("`{text}` is not a whole number"));
+        }
         let value: f64 = number
             .trim()
             .parse()
@@ -167,6 +170,17 @@ fn parse_value(text: &str, integer: bool) -> Result<Parsed, String> {
 fn range(from: f64, to: f64, spacing: Spacing, integer: bool) -> Result<Vec<f64>, String> {
     if spacing.steps == 0 {
         return Err("--steps must be at least 1".into());
+    }
+    if spacing.steps >= MAX_VALUES {
+        return Err(format!(
+            "--steps {} gives more than {MAX_VALUES} values; use fewer steps",
+            spacing.steps
+        ));
+    }
+    if !(to - from).is_finite() {
+        return Err(format!(
+            "the range {from}..{to} is too wide to divide into steps"
+        ));
     }
     if spacing.log && (from <= 0.0 || to <= 0.0) {
         return Err("--log needs both ends of the range above 0".into());
@@ -213,9 +227,10 @@ pub fn override_for(path: &str, x: f64, unit: AxisUnit) -> Result<Override, Stri
 fn literal(x: f64, unit: AxisUnit) -> String {
     match unit {
         AxisUnit::Hours => format!("\"{x}h\""),
-        // 12 significant digits drop the binary noise of x·100 (99.89999999999999).
+        // 15 significant digits drop the binary noise of x·100 (99.89999999999999) and
+        // keep what a bisection needs.
         AxisUnit::Fraction | AxisUnit::Percent => {
-            format!("\"{}%\"", crate::report::format::compact(x * 100.0, 12))
+            format!("\"{}%\"", crate::report::format::compact(x * 100.0, 15))
         }
         AxisUnit::Count => format!("{}", x as u64),
         AxisUnit::Number => {
