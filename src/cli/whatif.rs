@@ -610,7 +610,7 @@ pub fn run_sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> io::Result
             }
             Err(error) => {
                 let diagnostic =
-                    crate::diag::Diagnostic::new("solver-limit", error.to_string(), None);
+                    crate::diag::Diagnostic::new("sensitivity-limit", error.to_string(), None);
                 loaded.sources.emit_to_stderr(&diagnostic);
                 outcome = Outcome::InputError;
                 continue;

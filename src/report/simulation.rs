@@ -376,7 +376,8 @@ pub fn json_object(record: &Record) -> Value {
         "availability_ci95": [1.0 - u.high, 1.0 - u.low],
         "unavailability": u.value,
         "unavailability_ci95": u.json(),
-        "nines": if u.value > 0.0 { finite(-u.value.log10()) } else { Value::Null },
+        // `+ 0.0` turns the −0 of an always-down system into 0.
+        "nines": if u.value > 0.0 { finite(-u.value.log10() + 0.0) } else { Value::Null },
         "downtime_minutes_per_year": u.value * MINUTES_PER_YEAR,
         "downtime_minutes_per_year_ci95": [u.low * MINUTES_PER_YEAR, u.high * MINUTES_PER_YEAR],
         "failures_per_year": f.value,

@@ -65,11 +65,38 @@ pub struct Importances {
     pub skipped: Vec<(String, SolveError)>,
 }
 
+/// Largest (items × model size) rated: each item takes four exact solves of a model of that
+/// size, about 1 ms per item on a 2,000-node model, so this bounds a run to seconds.
+pub const MAX_WORK: usize = 20_000_000;
+
+/// Why importance measures could not be computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportanceError {
+    /// The model itself exceeds the exact solver.
+    #[error(transparent)]
+    Solve(#[from] SolveError),
+    /// Rating every item would take too long.
+    #[error(
+        "rating {items} items of a model of {nodes} components and references takes {items} × 4 exact solves, \
+         more than nines does in reasonable time (items × size ≤ {limit}); write identical units as one \
+         component with `of` and `count` (its copies are one item), or rate a part of the model"
+    )]
+    TooMuchWork {
+        /// Items to rate.
+        items: usize,
+        /// Components plus member references.
+        nodes: usize,
+        /// [`MAX_WORK`].
+        limit: usize,
+    },
+}
+
 /// Importance of every component and block (but the top) reachable from the top.
 ///
 /// # Errors
-/// [`SolveError`] when the model itself exceeds the exact solver.
-pub fn importances(model: &Model) -> Result<Importances, SolveError> {
+/// [`ImportanceError`] when the model itself exceeds the exact solver, or has so many items
+/// that rating them all would take too long.
+pub fn importances(model: &Model) -> Result<Importances, ImportanceError> {
     let base = system_unavailability(model)?;
     let reachable = reachable_blocks(model, model.top);
     let copies = copies_per_node(model);
@@ -92,6 +119,19 @@ pub fn importances(model: &Model) -> Result<Importances, SolveError> {
             let count = copies.get(&node).copied().unwrap_or(1);
             items.push((node, block.name.clone(), "block", block.shared, count));
         }
+    }
+    let nodes = model.components.len()
+        + model
+            .blocks
+            .iter()
+            .map(|block| block.members.len())
+            .sum::<usize>();
+    if items.len().saturating_mul(nodes) > MAX_WORK {
+        return Err(ImportanceError::TooMuchWork {
+            items: items.len(),
+            nodes,
+            limit: MAX_WORK,
+        });
     }
     let mut result = Importances::default();
     for (node, name, kind, shared, count) in items {
