@@ -14,7 +14,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(directory).map_err(|error| {
         format!(
-            "could not create directory '{}': {error}",
+            "could not write '{}': cannot create its directory '{}': {error}",
+            path.display(),
             directory.display()
         )
     })?;
@@ -23,12 +24,18 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
         |name| name.to_string_lossy().into_owned(),
     );
     let temporary = directory.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&temporary, bytes)
+    super::interrupt::writing(temporary.clone());
+    let result = std::fs::write(&temporary, bytes)
         .and_then(|()| std::fs::rename(&temporary, path))
         .map_err(|error| {
             let _ = std::fs::remove_file(&temporary);
-            format!("could not write '{}': {error}", path.display())
-        })
+            format!(
+                "could not write '{}': {error}; the file there before, if any, is unchanged",
+                path.display()
+            )
+        });
+    super::interrupt::written(&temporary);
+    result
 }
 
 /// A file name made from a model's file stem: letters, digits, `-`, `_` and `.` kept, anything

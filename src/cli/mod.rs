@@ -26,6 +26,7 @@ macro_rules! say {
 
 mod budget;
 mod files;
+mod interrupt;
 mod review;
 mod simulate;
 mod whatif;
@@ -33,7 +34,8 @@ mod whatif;
 const EXIT_CODES: &str = "Exit codes:
   0  success (for `check`: every model meets its target)
   1  `check`: at least one model misses its target
-  2  bad input: unreadable file, invalid model, bad option, or a model the solver cannot handle";
+  2  bad input: unreadable file, invalid model, bad option, or a model the solver cannot handle
+  130  interrupted (Ctrl-C or SIGTERM); a simulation prints the runs completed, marked partial";
 
 /// Availability engineering: how available is a system of redundant, repairable parts?
 #[derive(Debug, Parser)]
@@ -237,10 +239,13 @@ pub enum Outcome {
     TargetMissed = 1,
     /// Bad input of any kind.
     InputError = 2,
+    /// Ctrl-C or SIGTERM (128 + SIGINT); partial results, marked so, may have been printed.
+    Interrupted = 130,
 }
 
 /// Runs the command line and returns the exit code.
 pub fn main() -> ExitCode {
+    interrupt::install();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

@@ -204,6 +204,10 @@ pub fn run_report(args: ReportArgs, out: &mut dyn Write) -> io::Result<Outcome> 
             Some(options) => {
                 let target = loaded.model.target.clone();
                 match simulate_loaded(&loaded, target.as_ref(), options, None) {
+                    Some(record) if super::simulate::interrupted(&record) => {
+                        say!("error: {}: interrupted; no report written", loaded.file);
+                        return Ok(Outcome::Interrupted);
+                    }
                     Some(record) => Some(record),
                     None => {
                         outcome = Outcome::InputError;

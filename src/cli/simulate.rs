@@ -270,6 +270,10 @@ impl sim::Observer for Progress {
         self.bar.set_position(done);
     }
 
+    fn stopping(&self) -> bool {
+        super::interrupt::requested()
+    }
+
     fn checkpoint(&self, tally: &Tally, _elapsed: Duration) -> bool {
         if !self.enabled {
             return true;
@@ -322,7 +326,7 @@ pub(super) fn simulate_loaded(
         );
     }
     let progress = Progress::new(options.stop, shard, options.quiet);
-    let result = sim::simulate(model, &settings, &progress);
+    let result = super::interrupt::graceful(|| sim::simulate(model, &settings, &progress));
     progress.finish();
     let simulation = match result {
         Ok(simulation) => simulation,
@@ -500,6 +504,14 @@ pub fn run_simulate(args: SimulateArgs, out: &mut dyn Write) -> io::Result<Outco
             continue;
         };
         notes(&record, options.quiet);
+        if interrupted(&record) {
+            // The runs completed so far, marked partial; nothing saved, no further models.
+            if args.save.is_some() {
+                say!("note: not saved: a partial shard could not be merged");
+            }
+            write_record(out, args.format, &record, first)?;
+            return Ok(Outcome::Interrupted);
+        }
         if let Some(path) = &args.save {
             if let Err(error) = save(path, &record) {
                 say!("error: could not save '{}': {error}", path.display());
@@ -514,6 +526,11 @@ pub fn run_simulate(args: SimulateArgs, out: &mut dyn Write) -> io::Result<Outco
         first = false;
     }
     Ok(outcome)
+}
+
+/// Whether a simulation was stopped by Ctrl-C or SIGTERM.
+pub(super) fn interrupted(record: &Record) -> bool {
+    record.stopped == sim::StopReason::Interrupted.name()
 }
 
 /// `nines merge`.
@@ -594,6 +611,14 @@ pub fn check_simulated(
         ));
     };
     notes(&record, options.quiet);
+    if interrupted(&record) {
+        say!(
+            "error: {}: interrupted after {} runs; not judged on partial results",
+            record.file,
+            record.tally.runs
+        );
+        return Ok((Outcome::Interrupted, None));
+    }
     if record.max_breach_probability.is_some() && record.tally.windows == 0 {
         let message = format!(
             "{}: max_breach_probability cannot be checked: the {} horizon holds no whole {} window; lengthen --horizon",

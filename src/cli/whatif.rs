@@ -217,6 +217,10 @@ fn evaluate(
         }
         Evaluator::Simulated(options) => {
             let record = simulate_loaded(loaded, target, options, None)?;
+            if super::simulate::interrupted(&record) {
+                say!("error: interrupted; the sweep stops here");
+                return None;
+            }
             let estimates = Estimates::of(&record);
             let u = estimates.unavailability;
             let f = estimates.failures_per_year;
@@ -303,7 +307,11 @@ pub fn run_sweep(args: SweepArgs, out: &mut dyn Write) -> io::Result<Outcome> {
         let Some((measures, interval, meets_target)) =
             evaluate(&loaded, target.as_ref(), &evaluator)
         else {
-            return Ok(Outcome::InputError);
+            return Ok(if super::interrupt::requested() {
+                Outcome::Interrupted
+            } else {
+                Outcome::InputError
+            });
         };
         points.push(Point {
             values,

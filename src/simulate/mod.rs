@@ -176,6 +176,11 @@ pub trait Observer: Sync {
     fn checkpoint(&self, _tally: &Tally, _elapsed: Duration) -> bool {
         true
     }
+    /// Whether to stop now (Ctrl-C): asked before each run, so that the runs not yet started
+    /// are skipped and the simulation ends, as interrupted, with the runs completed.
+    fn stopping(&self) -> bool {
+        false
+    }
 }
 
 /// An observer that watches nothing.
@@ -291,7 +296,7 @@ pub fn simulate(
         let part = context.run_range(done..next, &pool, observer);
         tally.merge(&part);
         done = next;
-        if !observer.checkpoint(&tally, started.elapsed()) {
+        if !observer.checkpoint(&tally, started.elapsed()) || observer.stopping() {
             break StopReason::Interrupted;
         }
         if let Stop::Precision {
@@ -350,6 +355,9 @@ impl Context<'_> {
                 .fold(
                     || (Engine::new(self.plan, self.span), Tally::new(blocks)),
                     |(mut engine, mut tally), run| {
+                        if observer.stopping() {
+                            return (engine, tally);
+                        }
                         let stats = engine.run(self.settings.seed, run);
                         tally.record(
                             stats,
