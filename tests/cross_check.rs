@@ -67,12 +67,12 @@ fn cross_check(seed: u64) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// 300 cases from a fixed seed, so CI is deterministic; `PROPTEST_CASES` and
+/// 1,000 cases from a fixed seed, so CI is deterministic; `PROPTEST_CASES` and
 /// `PROPTEST_RNG_SEED` explore further by hand.
 fn config() -> ProptestConfig {
     let mut config = ProptestConfig::default();
     if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = 300;
+        config.cases = 1000;
     }
     if matches!(config.rng_seed, proptest::test_runner::RngSeed::Random) {
         config.rng_seed = proptest::test_runner::RngSeed::Fixed(20_261_123);
