@@ -49,7 +49,7 @@ fn crew_chain_keeps_nine_digits_at_six_times_ten_to_the_minus_fifteen() {
     );
     assert_digits(
         object["unavailability"].as_f64().unwrap(),
-        5.799_999_202_000_081_7e-15,
+        5.799_999_202_000_082e-15,
         "U",
     );
     assert_digits(
