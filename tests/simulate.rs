@@ -19,6 +19,10 @@ use std::path::{Path, PathBuf};
 /// Two-sided 99.9 % quantile of the standard normal distribution: P(|Z| > 3.2905) = 0.001.
 const Z999: f64 = 3.2905;
 
+/// Beyond this many standard errors a random-model disagreement is a defect, not chance
+/// (two-sided probability 7e-6 per check).
+const HARD_SIGMAS: f64 = 4.5;
+
 /// Two-sided 95 % normal quantile: the JSON's `*_ci95` intervals are mean ± t·SE with t of
 /// n − 1 degrees of freedom; for the thousands of runs used here t differs from it by < 0.1 %.
 const Z95: f64 = 1.959_964;
@@ -434,10 +438,21 @@ const RANDOM_RUNS: u64 = 4000;
 /// (fewer make the normal approximation of the interval rough and the check weak).
 const RANDOM_LEAST_OUTAGES: f64 = 200.0;
 
+/// The longest `mtbf = "…h"` written in a generated model, hours.
+fn longest_mtbf_hours(text: &str) -> f64 {
+    text.lines()
+        .filter_map(|line| line.trim().strip_prefix("mtbf = \""))
+        .filter_map(|rest| rest.strip_suffix("h\""))
+        .filter_map(|hours| hours.parse::<f64>().ok())
+        .fold(0.0, f64::max)
+}
+
 #[test]
 fn random_models_agree_with_the_exact_solution_within_99_9_percent() {
     let mut checked = Vec::new();
     let mut problems = Vec::new();
+    let mut soft = Vec::new();
+    let mut checks = 0usize;
     let mut skipped = 0;
     let wanted = random_models_wanted();
     for seed in 0..(wanted as u64 * 7).max(200) {
@@ -456,12 +471,21 @@ fn random_models_agree_with_the_exact_solution_within_99_9_percent() {
             continue;
         }
         let solved = json_lines(&solved.stdout).remove(0);
-        // One-year runs after two weeks of warm-up (repairs take at most 40 h on average, and
-        // a crew works through at most 3 of them in a row).
+        // One-year runs after a warm-up. Repairs take at most 40 h on average and a crew works
+        // through at most 3 of them in a row, so two weeks settle everything but standby
+        // blocks: every run starts with the first-listed member active, and which member is
+        // active settles only as units fail, over a few of the longest MTBFs (a first member
+        // with MTBF 176 h before one of 2,007 h biased a 2-week warm-up by +14 standard
+        // errors). Those get five times the longest MTBF in the model.
         let runs = RANDOM_RUNS.to_string();
         let seed_text = seed.to_string();
+        let warmup = if text.contains("kind = \"standby\"") {
+            format!("{}h", 5.0 * longest_mtbf_hours(&text))
+        } else {
+            "2w".to_string()
+        };
         let arguments = [
-            "--runs", &runs, "--warmup", "2w", "--seed", &seed_text, "--quiet",
+            "--runs", &runs, "--warmup", &warmup, "--seed", &seed_text, "--quiet",
         ];
         let years = RANDOM_RUNS as f64;
         if number(&solved["failures_per_year"], "f") * years < RANDOM_LEAST_OUTAGES {
@@ -474,14 +498,30 @@ fn random_models_agree_with_the_exact_solution_within_99_9_percent() {
             "exponential times only:\n{text}"
         );
         // Blocks are checked too where the exact solution expects enough of their outages.
+        let blocks_checked = std::cell::Cell::new(0usize);
         let found = exact_problems(&object, &solved, true, &|_, expected| {
-            expected >= RANDOM_LEAST_OUTAGES
+            let checked = expected >= RANDOM_LEAST_OUTAGES;
+            blocks_checked.set(blocks_checked.get() + usize::from(checked));
+            checked
         });
-        if !found.is_empty() {
-            problems.push(format!(
-                "generator seed {seed}:\n{text}\n  {}",
-                found.join("\n  ")
-            ));
+        // U and f of the system and of each checked block.
+        checks += 2 + 2 * blocks_checked.get();
+        for problem in found {
+            let sigmas = problem
+                .split(" standard errors")
+                .next()
+                .and_then(|head| head.rsplit(' ').next())
+                .and_then(|number| number.parse::<f64>().ok());
+            let message = format!("generator seed {seed}: {problem}\n{text}");
+            // A self-check that says "disagrees", a missing outage, or beyond 4.5 standard
+            // errors (two-sided probability 7e-6) is a defect; between z₉₉.₉ and 4.5 it may
+            // be chance, and is counted.
+            match sigmas {
+                Some(z) if z.abs() <= HARD_SIGMAS && !problem.contains("agrees: false") => {
+                    soft.push(message)
+                }
+                _ => problems.push(message),
+            }
         }
         checked.push(text);
     }
@@ -496,6 +536,15 @@ fn random_models_agree_with_the_exact_solution_within_99_9_percent() {
         checked.len()
     );
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    // Each check has a 0.1 % chance of landing outside z₉₉.₉ by chance: allow the expected
+    // count plus three binomial standard deviations.
+    let expected = 0.001 * checks as f64;
+    let allowed = (expected + 3.0 * expected.sqrt()).floor() as usize;
+    eprintln!(
+        "{checks} checks, {} outside the 99.9% interval (at most {allowed} allowed), none beyond {HARD_SIGMAS} standard errors",
+        soft.len()
+    );
+    assert!(soft.len() <= allowed, "{}", soft.join("\n\n"));
     // The checked models still exercise every feature of the generator.
     let all = checked.join("\n");
     for feature in [
