@@ -51,7 +51,7 @@ fn rows(text: &str) -> Vec<Vec<String>> {
             pending.push('\n');
         }
         pending.push_str(line);
-        if pending.matches('"').count() % 2 == 0 {
+        if pending.matches('"').count().is_multiple_of(2) {
             rows.push(fields(&pending));
             pending.clear();
         }

@@ -206,7 +206,7 @@ impl Decoder {
         let mut root = match toml_span::parse(text) {
             Ok(root) => root,
             Err(error) => {
-                self.syntax_error(&error, Origin::File);
+                self.syntax_error(&error, Origin::File, text);
                 return None;
             }
         };
@@ -218,7 +218,7 @@ impl Decoder {
             let mut overrides = match toml_span::parse(override_text) {
                 Ok(value) => value,
                 Err(error) => {
-                    self.syntax_error(&error, Origin::Overrides);
+                    self.syntax_error(&error, Origin::Overrides, override_text);
                     return None;
                 }
             };
@@ -231,8 +231,19 @@ impl Decoder {
         self.decode_root(file_name, root_table)
     }
 
-    fn syntax_error(&mut self, error: &toml_span::Error, origin: Origin) {
-        let (start, end) = (error.span.start, error.span.end.max(error.span.start));
+    fn syntax_error(&mut self, error: &toml_span::Error, origin: Origin, text: &str) {
+        // toml_span ends "expected X, found Y" spans at start + the length of the words
+        // describing Y ("a newline", "eof"), which can run past the text or into a
+        // character: keep the span inside the text, on character boundaries.
+        let clamp = |mut at: usize| {
+            at = at.min(text.len());
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        };
+        let start = clamp(error.span.start);
+        let end = clamp(error.span.end.max(error.span.start)).max(start);
         let message = match origin {
             Origin::File => format!("invalid TOML: {}", error.kind_message()),
             Origin::Overrides => format!("invalid --set value: {}", error.kind_message()),
@@ -1582,6 +1593,8 @@ impl Decoder {
             }
             names.insert(block.name.clone(), (NodeRef::Block(index), block.key_span));
         }
+        // Undefined names: (index of their diagnostic, further references).
+        let mut unknown: HashMap<String, (usize, usize)> = HashMap::new();
         let known: Vec<&str> = {
             let mut all: Vec<(&String, Span)> = names.iter().map(|(n, (_, s))| (n, *s)).collect();
             all.sort_by_key(|(_, span)| span.start);
@@ -1607,7 +1620,14 @@ impl Decoder {
                     },
                     // Defined but invalid: already reported where it is defined.
                     None if invalid_names.contains(member_name) => {}
+                    // Reported once, at its first reference; later ones are counted.
+                    None if unknown.contains_key(member_name.as_str()) => {
+                        if let Some((_, more)) = unknown.get_mut(member_name.as_str()) {
+                            *more += 1;
+                        }
+                    }
                     None => {
+                        unknown.insert(member_name.to_string(), (self.diagnostics.len(), 0));
                         let mut diagnostic = Diagnostic::new(
                             "unknown-reference",
                             format!("`{member_name}` is not defined"),
@@ -1620,6 +1640,16 @@ impl Decoder {
                             None => diagnostic.with_label(format!("known: {}", known.join(", "))),
                         };
                         self.diagnostics.push(diagnostic);
+                    }
+                }
+            }
+            for (index, more) in unknown.values() {
+                if *more > 0 {
+                    let notes = &mut self.diagnostics[*index].notes;
+                    let note = format!("referenced {more} more times; only the first is shown");
+                    match notes.iter().position(|n| n.starts_with("referenced ")) {
+                        Some(position) => notes[position] = note,
+                        None => notes.push(note),
                     }
                 }
             }

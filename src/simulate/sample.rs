@@ -10,7 +10,24 @@
 use crate::model::TimeDist;
 use rand::Rng;
 use rand_distr::{Distribution, Exp1, Open01, StandardNormal};
-use statrs::function::gamma::ln_gamma;
+use statrs::function::erf::erfc;
+use statrs::function::gamma::{gamma_lr, ln_gamma};
+
+/// P(a, x), the regularised lower incomplete gamma function; 1 for x = ∞, 0 for x = 0.
+fn lower_gamma_regularized(a: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        0.0
+    } else if x.is_infinite() {
+        1.0
+    } else {
+        gamma_lr(a, x)
+    }
+}
+
+/// Φ(z), the standard normal CDF, without cancellation in either tail.
+fn normal_cdf(z: f64) -> f64 {
+    0.5 * erfc(-z / std::f64::consts::SQRT_2)
+}
 
 /// Draws durations with a given distribution shape and mean (hours).
 ///
@@ -111,6 +128,15 @@ impl MarsagliaTsang {
             c: 1.0 / (9.0 * d).sqrt(),
             d_scale: d * scale,
             neg_inv_shape,
+        }
+    }
+
+    /// The shape k the constants were made for.
+    fn shape(&self) -> f64 {
+        if self.neg_inv_shape < 0.0 {
+            -1.0 / self.neg_inv_shape
+        } else {
+            self.d + 1.0 / 3.0
         }
     }
 
@@ -233,6 +259,87 @@ impl Sampler {
     /// The mean duration m, hours, exactly as given to [`Sampler::new`].
     pub fn mean(&self) -> f64 {
         self.mean
+    }
+
+    /// E[min(X, limit)]: the mean of a duration cut off at `limit` hours. A run of `limit`
+    /// hours holds about limit / E[min(X, limit)] renewals, which for heavy-tailed shapes (a
+    /// log-normal with σ = 10 has its median 22 orders of magnitude below its mean) is far
+    /// more than limit / m.
+    ///
+    /// # Formula
+    ///
+    /// E[min(X, L)] = ∫₀ᴸ P(X > x) dx: exponential −m·expm1(−L/m); Weibull m·P(1/k, (L/s)ᵏ);
+    /// log-normal m·Φ((ln L − μ − σ²)/σ) + L·(1 − Φ((ln L − μ)/σ)); gamma
+    /// m·P(k + 1, L/θ) + L·(1 − P(k, L/θ)); fixed min(m, L). P is the regularised lower
+    /// incomplete gamma function and Φ the standard normal CDF.
+    pub fn truncated_mean(&self, limit: f64) -> f64 {
+        let m = self.mean;
+        if m == 0.0 || limit <= 0.0 {
+            return 0.0;
+        }
+        if m.is_infinite() {
+            return limit;
+        }
+        let value = match self.kind {
+            Kind::Constant => m.min(limit),
+            Kind::Exponential => -m * (-limit / m).exp_m1(),
+            Kind::Weibull {
+                inv_shape,
+                ln_scale,
+            } => {
+                let z = ((limit.ln() - ln_scale) / inv_shape).exp();
+                m * lower_gamma_regularized(inv_shape, z)
+            }
+            Kind::LogNormal { mu, sigma } => {
+                let ln_limit = limit.ln();
+                m * normal_cdf((ln_limit - mu - sigma * sigma) / sigma)
+                    + limit * normal_cdf(-(ln_limit - mu) / sigma)
+            }
+            Kind::Gamma(gamma) => {
+                let shape = gamma.shape();
+                let x = limit / (m / shape);
+                m * lower_gamma_regularized(shape + 1.0, x)
+                    + limit * (1.0 - lower_gamma_regularized(shape, x))
+            }
+        };
+        // Rounding can only make it slightly off; it is at most min(m, L) and positive.
+        value.clamp(f64::MIN_POSITIVE, m.min(limit))
+    }
+
+    /// P(X ≤ L) / P(X > L): about how many draws come before the first one longer than
+    /// `limit` when most are far shorter (for an exponential, expm1(L/m), ≈ L/m when m ≫ L).
+    /// +∞ when every draw is at most `limit`.
+    pub fn odds_within(&self, limit: f64) -> f64 {
+        let m = self.mean;
+        if m == 0.0 {
+            return f64::INFINITY;
+        }
+        if m.is_infinite() || limit <= 0.0 {
+            return 0.0;
+        }
+        match self.kind {
+            Kind::Constant => {
+                if m <= limit {
+                    f64::INFINITY
+                } else {
+                    0.0
+                }
+            }
+            Kind::Exponential => (limit / m).exp_m1(),
+            Kind::Weibull {
+                inv_shape,
+                ln_scale,
+            } => ((limit.ln() - ln_scale) / inv_shape).exp().exp_m1(),
+            Kind::LogNormal { mu, sigma } => {
+                let z = (limit.ln() - mu) / sigma;
+                normal_cdf(z) / normal_cdf(-z)
+            }
+            Kind::Gamma(gamma) => {
+                let shape = gamma.shape();
+                let p = lower_gamma_regularized(shape, limit / (m / shape));
+                p / (1.0 - p)
+            }
+        }
     }
 }
 
@@ -626,6 +733,61 @@ mod tests {
     #[should_panic(expected = "Weibull shape must be finite and > 0")]
     fn rejects_bad_shape_even_when_mean_is_zero() {
         Sampler::new(TimeDist::Weibull { shape: f64::NAN }, 0.0);
+    }
+
+    /// ∫₀ᴸ (1 − F(x)) dx by Simpson's rule on 20,000 intervals: an independent E[min(X, L)].
+    fn integrated_survival(cdf: impl Fn(f64) -> f64, limit: f64) -> f64 {
+        let n = 20_000;
+        let h = limit / n as f64;
+        let survival = |x: f64| 1.0 - cdf(x);
+        let mut sum = survival(0.0) + survival(limit);
+        for i in 1..n {
+            let weight = if i % 2 == 1 { 4.0 } else { 2.0 };
+            sum += weight * survival(i as f64 * h);
+        }
+        sum * h / 3.0
+    }
+
+    #[test]
+    fn truncated_means_and_odds_match_their_definitions() {
+        // Exponential, m = 10, L = 5: −10·expm1(−0.5) = 3.9346934…, odds expm1(0.5) = 0.6487…
+        let exponential = Sampler::new(TimeDist::Exponential, 10.0);
+        assert!((exponential.truncated_mean(5.0) - 3.934_693_402_873_666).abs() < 1e-12);
+        assert!((exponential.odds_within(5.0) - 0.648_721_270_700_128_1).abs() < 1e-12);
+        // Fixed m = 3: min(3, L); odds 0 below 3, ∞ from 3.
+        let fixed = Sampler::new(TimeDist::Fixed, 3.0);
+        assert_eq!(fixed.truncated_mean(2.0), 2.0);
+        assert_eq!(fixed.truncated_mean(5.0), 3.0);
+        assert_eq!(fixed.odds_within(2.0), 0.0);
+        assert_eq!(fixed.odds_within(5.0), f64::INFINITY);
+        // Log-normal σ = 0.8, m = 10, L = 12 against the integrated survival function of
+        // statrs's CDF (μ = ln 10 − 0.32).
+        let lognormal = Sampler::new(TimeDist::LogNormal { sigma: 0.8 }, 10.0);
+        let cdf = LogNormalCdf::new(10f64.ln() - 0.32, 0.8).unwrap();
+        let expected = integrated_survival(|x| cdf.cdf(x), 12.0);
+        assert!((lognormal.truncated_mean(12.0) - expected).abs() < 1e-9 * expected);
+        let odds = cdf.cdf(12.0) / (1.0 - cdf.cdf(12.0));
+        assert!((lognormal.odds_within(12.0) - odds).abs() < 1e-12 * odds);
+        // Gamma k = 2.5, m = 10 (θ = 4), L = 7.
+        let gamma_sampler = Sampler::new(TimeDist::Gamma { shape: 2.5 }, 10.0);
+        let cdf = GammaCdf::new(2.5, 0.25).unwrap();
+        let expected = integrated_survival(|x| cdf.cdf(x), 7.0);
+        assert!((gamma_sampler.truncated_mean(7.0) - expected).abs() < 1e-9 * expected);
+        // Weibull k = 1.5, m = 10: scale s = 10/Γ(1 + 1/1.5); F(x) = 1 − exp(−(x/s)^1.5).
+        let weibull = Sampler::new(TimeDist::Weibull { shape: 1.5 }, 10.0);
+        let scale = 10.0 / gamma(1.0 + 1.0 / 1.5);
+        let cdf = |x: f64| 1.0 - (-(x / scale).powf(1.5)).exp();
+        let expected = integrated_survival(cdf, 9.0);
+        assert!((weibull.truncated_mean(9.0) - expected).abs() < 1e-9 * expected);
+        // A heavy tail: log-normal σ = 10, m = 1000, L = 100. Its median is 1000·e^−50,
+        // so a 100 h run sees about a million lives: the odds are 1/Φc(z) − 1 with
+        // z = (ln 100 − ln 1000 + 50)/10 = 4.7697…
+        let heavy = Sampler::new(TimeDist::LogNormal { sigma: 10.0 }, 1000.0);
+        assert!(
+            heavy.odds_within(100.0) > 5e5,
+            "{}",
+            heavy.odds_within(100.0)
+        );
     }
 
     #[test]

@@ -193,11 +193,39 @@ fn gth(rows: Vec<Vec<(usize, f64)>>) -> Vec<f64> {
             }
         }
     }
+    // Back-substitution from π₀ = 1. The ratios πₖ/π₀ can pass f64's range (a long standby
+    // chain whose all-up state is e^-1000 as likely as its busiest one): whenever one exceeds
+    // RESCALE, everything so far is divided by it. Probabilities that then underflow are
+    // below 1e-250 of the largest and cannot matter.
+    const RESCALE: f64 = 1e250;
     let mut pi = vec![0.0; size];
     pi[0] = 1.0;
     for k in 1..size {
         let inflow: f64 = inflows[k].iter().map(|(i, rate)| pi[*i] * rate).sum();
         pi[k] = inflow / totals[k];
+        if pi[k] > RESCALE || !pi[k].is_finite() {
+            let scale = if pi[k].is_finite() {
+                pi[k]
+            } else {
+                // The quotient itself overflowed: scale the inflow first.
+                let largest = inflows[k]
+                    .iter()
+                    .map(|(i, rate)| pi[*i] * rate)
+                    .fold(0.0f64, f64::max);
+                let scaled: f64 = inflows[k]
+                    .iter()
+                    .map(|(i, rate)| pi[*i] / largest * rate)
+                    .sum();
+                pi[k] = scaled / totals[k];
+                for p in &mut pi[..k] {
+                    *p /= largest;
+                }
+                pi[k].max(f64::MIN_POSITIVE)
+            };
+            for p in &mut pi[..=k] {
+                *p /= scale;
+            }
+        }
     }
     let sum: f64 = pi.iter().sum();
     pi.iter_mut().for_each(|p| *p /= sum);
@@ -233,6 +261,34 @@ mod tests {
         chain.add_rate(states[2], states[1], 1.0);
         let pi = chain.steady_state();
         assert!(((pi[2] - 1e-200) / 1e-200).abs() < 1e-12, "{}", pi[2]);
+    }
+
+    #[test]
+    fn ratios_beyond_the_double_range_are_rescaled() {
+        // Two states with λ = 1, μ = 1e-300: π₁/π₀ = 1e300, past the rescaling threshold;
+        // π₀ = 1e-300/(1 + 1e-300) = 1e-300 and π₁ = 1.
+        let mut chain = Chain::default();
+        chain.add_state(true);
+        chain.add_state(false);
+        chain.add_rate(0, 1, 1.0);
+        chain.add_rate(1, 0, 1e-300);
+        let pi = chain.steady_state();
+        assert!(pi.iter().all(|p| p.is_finite()), "{pi:?}");
+        assert_eq!(pi[1], 1.0);
+        assert!((pi[0] - 1e-300).abs() < 1e-312, "{}", pi[0]);
+        // A birth–death chain of 400 states with ratio 10 per step: π_k ∝ 10^k, far past
+        // 1e308 at the top; π_top = 0.9 (1 − 1/10 of a geometric tail), π_top−1 = 0.09.
+        let mut chain = Chain::default();
+        for _ in 0..400 {
+            chain.add_state(true);
+        }
+        for k in 0..399 {
+            chain.add_rate(k, k + 1, 10.0);
+            chain.add_rate(k + 1, k, 1.0);
+        }
+        let pi = chain.steady_state();
+        assert!((pi[399] - 0.9).abs() < 1e-12, "{}", pi[399]);
+        assert!((pi[398] - 0.09).abs() < 1e-12, "{}", pi[398]);
     }
 
     #[test]
