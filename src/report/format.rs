@@ -4,12 +4,16 @@
 use crate::model::units::format_duration_hours;
 
 /// Availability as a percentage showing the first significant digits of U, computed from U so
-/// that 9 nines do not print as 100%.
+/// that 9 nines do not print as 100%. U is rounded up (availability down), so a value just
+/// short of a target never prints as the target.
 ///
 /// ```
 /// use nines::report::format::availability_percent;
 /// assert_eq!(availability_percent(5e-4), "99.95%");
-/// assert_eq!(availability_percent(1.234e-5), "99.99877%");
+/// // U = 0.001234 %, three digits rounded up: 0.00124 %.
+/// assert_eq!(availability_percent(1.234e-5), "99.99876%");
+/// // 99.98997 % misses a 99.99 % target and does not print as 99.99 %.
+/// assert_eq!(availability_percent(1.003e-4), "99.9899%");
 /// ```
 pub fn availability_percent(unavailability: f64) -> String {
     if unavailability == 0.0 {
@@ -61,11 +65,6 @@ fn round_up(value: f64, decimals: usize) -> f64 {
     units / scale
 }
 
-#[allow(dead_code)]
-fn round_half_even(value: f64, decimals: usize) -> f64 {
-    let scale = 10f64.powi(decimals as i32);
-    (value * scale).round() / scale
-}
 
 /// Scientific notation with 4 significant digits, e.g. `6.103e-31`.
 pub fn scientific(value: f64) -> String {
