@@ -65,7 +65,6 @@ fn round_up(value: f64, decimals: usize) -> f64 {
     units / scale
 }
 
-
 /// Scientific notation with 4 significant digits, e.g. `6.103e-31`.
 pub fn scientific(value: f64) -> String {
     if value == 0.0 {
