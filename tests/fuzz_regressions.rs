@@ -316,3 +316,19 @@ fn a_standby_block_of_200_slowly_repaired_units_is_solved() {
         "U = {unavailability}"
     );
 }
+
+/// Fuzz finding (the 90-minute run): a hot standby of 1,250 units with one crew summed its
+/// up-state probabilities to A = 1.0000000000000002. U and A now come from `from_sums`,
+/// which keeps the smaller and takes the larger as its complement.
+#[test]
+fn availability_never_exceeds_one() {
+    let text = "[component.a]\nmtbf = \"37h\"\nmttr = \"1h\"\n\
+                [block.system]\nkind = \"standby\"\nof = \"a\"\ncount = 1250\nrepair_crews = 1\n";
+    let model = load_model("m.toml", text, &[])
+        .unwrap_or_else(|_| panic!("a valid model"))
+        .model;
+    let system = nines::solve::solve(&model).expect("solved").system;
+    assert!(system.availability <= 1.0, "A = {}", system.availability);
+    assert!(system.unavailability > 0.0 && system.unavailability < 1e-15);
+    assert_eq!(system.availability + system.unavailability, 1.0);
+}

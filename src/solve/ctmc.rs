@@ -65,11 +65,8 @@ impl Chain {
                 unavailability += probability;
             }
         }
-        Measures {
-            unavailability,
-            availability,
-            frequency,
-        }
+        // Both sums keep full relative precision; from_sums makes them add up to 1.
+        Measures::from_sums(unavailability, availability, frequency)
     }
 
     /// Steady-state probabilities (zero outside the recurrent class reached from state 0).
