@@ -7,6 +7,7 @@
 pub mod chart;
 pub mod cli;
 pub mod diag;
+pub mod export;
 pub mod model;
 pub mod report;
 pub mod simulate;

@@ -25,6 +25,7 @@ macro_rules! say {
 }
 
 mod budget;
+mod export;
 mod files;
 mod interrupt;
 mod review;
@@ -163,6 +164,19 @@ enum Command {
         "Exit codes:\n  0  drawn\n  2  bad input"
     ))]
     Diagram(review::DiagramArgs),
+    /// Write a model's Markov chain for a model checker: PRISM language, for Storm or PRISM.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  nines export models/redis-sentinel.toml > redis.prism\n",
+        "  nines export models/three-tier.toml -o three-tier.prism\n",
+        "  nines export models/keepalived-vip.toml --set block.vip.coverage=0.9 -o vip.prism\n",
+        "  storm --prism redis.prism --prismcompat --prop 'S=? [\"down\"]; R{\"outages\"}=? [S]'\n\n",
+        "The label \"down\" marks down states: S=? [\"down\"] is U. The reward \"outages\" has the\n",
+        "outage frequency f per hour as its long-run average; \"down_time\" has U. Models are limited\n",
+        "to 64 physical units and 1,000,000 states.\n\n",
+        "Exit codes:\n  0  exported every model\n  2  bad input, a model too large to export, or a file that cannot be written"
+    ))]
+    Export(export::ExportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -320,6 +334,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> io::Result<Outcome> {
         Command::Sensitivity(args) => whatif::run_sensitivity(args, out),
         Command::Report(args) => review::run_report(args, out),
         Command::Diagram(args) => review::run_diagram(args, out),
+        Command::Export(args) => export::run_export(args, out),
     }
 }
 

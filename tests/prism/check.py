@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Checks `nines solve` against Storm on the PRISM export of each model.
+
+Usage: check.py [--tolerance REL] [--elimination-states N] NINES_BINARY MODEL.toml...
+
+For every model, `nines export --format prism` writes the unit-level Markov chain and Storm
+(stormpy) builds it. Storm then computes U and f (outages per hour) twice:
+
+1. with the long-run operators a user would type, S=? ["down"] and R{"outages"}=? [ S ]. Storm
+   solves these to a fixed precision of 1e-6 that stormpy 2.0 cannot change, except with its
+   elimination solver (direct, exact to rounding), used for chains of up to
+   --elimination-states states (default 256); there they must agree with nines to --tolerance,
+   beyond it to 1e-6;
+2. by regeneration (see `storm`): expected rewards until the chain returns to its initial
+   state, solved by Gauss-Seidel to a relative precision of 1e-15. These must agree with
+   `nines solve --format json` (`unavailability`, `failures_per_year` / 8766) to --tolerance
+   (default 1e-10; the example models agree to about 1e-15, 300 random models to 2e-13).
+
+Storm's state count must also equal the one in the export's header. A model that `nines
+export` refuses as too large is reported as refused and does not fail the run; any other
+problem (an export or solve error, a disagreement) does: exit 1.
+"""
+
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import stormpy
+import stormpy.environments as environments
+import stormpy.info
+
+HOURS_PER_YEAR = 8766.0
+ELIMINATION_STATES = 256
+LRA_TOLERANCE = 1e-6  # Storm's fixed precision for long-run averages by iteration
+
+PROPERTIES = """
+S=? ["down"];
+R{"outages"}=? [ S ];
+R{"down_time"}=? [ F "init" ];
+R{"outages"}=? [ F "init" ];
+T=? [ F "init" ]
+"""
+
+
+def lra_environment(states, elimination_states):
+    """Solver for Storm's long-run operators: (environment, description).
+
+    Storm solves long-run averages to a fixed precision of 1e-6 that stormpy cannot change,
+    except with the elimination solver (a direct method), which is exact to rounding but slow
+    beyond a few hundred states.
+    """
+    env = environments.Environment()
+    solver = env.solver()
+    if states <= elimination_states:
+        solver.set_linear_equation_solver_type(environments.EquationSolverType.ELIMINATION)
+        return env, "elimination"
+    solver.set_linear_equation_solver_type(environments.EquationSolverType.NATIVE)
+    solver.native().method = environments.NativeLinearEquationSolverMethod.GAUSS_SEIDEL
+    return env, "gauss-seidel"
+
+
+def reachability_environment():
+    """Gauss-Seidel to a relative precision of 1e-15, for expected rewards until a return."""
+    env = environments.Environment()
+    solver = env.solver()
+    solver.set_linear_equation_solver_type(environments.EquationSolverType.NATIVE)
+    native = solver.native()
+    native.method = environments.NativeLinearEquationSolverMethod.GAUSS_SEIDEL
+    native.precision = stormpy.Rational("1/1000000000000000")
+    native.relative_termination_criterion = True
+    native.maximal_number_of_iterations = 10**8
+    return env
+
+
+def relative(a, b):
+    """|a − b| relative to the larger magnitude (0 when both are 0; NaN stays NaN)."""
+    if math.isnan(a) or math.isnan(b):
+        return math.nan
+    scale = max(abs(a), abs(b))
+    return 0.0 if scale == 0.0 else abs(a - b) / scale
+
+
+def storm(path, elimination_states):
+    """Storm's answers for the PRISM file at `path`.
+
+    Returns (states, (U, f) by the long-run operators, their solver, (U, f) by regeneration).
+
+    Regeneration: the chain returns to its initial state s0 (everything up) again and again, so
+    by the renewal-reward theorem U = E[down time per cycle] / E[cycle length] and f = E[outages
+    per cycle] / E[cycle length], a cycle running from one entrance into s0 to the next. From s0
+    the chain stays 1/q0 and moves to s' with probability q(s0, s')/q0; from s' on, Storm's
+    expected rewards until reaching "init" (R{...}=? [F "init"], T=? [F "init"]) give the rest.
+    The accumulated outage reward is the expected number of up->down transitions, since its
+    rate is the total rate of such transitions. These are linear systems whose precision
+    stormpy can set (1e-15, relative), unlike the long-run operators'.
+    """
+    program = stormpy.parse_prism_program(path, prism_compatibility=True)
+    properties = stormpy.parse_properties(PROPERTIES, program)
+    model = stormpy.build_model(program, properties)
+    states = model.nr_states
+    initial = model.initial_states[0]
+
+    env, solver = lra_environment(states, elimination_states)
+    lra = []
+    for prop in properties[:2]:
+        result = stormpy.model_checking(model, prop, only_initial_states=True, environment=env)
+        lra.append(float(result.get_value(initial)))
+
+    exit_rate = float(model.exit_rates[initial])
+    rewards = model.reward_models
+    if exit_rate == 0.0:  # nothing can fail
+        down = float(rewards["down_time"].get_state_reward(initial))
+        return states, tuple(lra), solver, (down, 0.0)
+    env = reachability_environment()
+    until = [stormpy.model_checking(model, prop, environment=env) for prop in properties[2:]]
+    down = float(rewards["down_time"].get_state_reward(initial)) / exit_rate
+    outages = float(rewards["outages"].get_state_reward(initial)) / exit_rate
+    length = 1.0 / exit_rate
+    for entry in model.transition_matrix.get_row(initial):
+        probability = float(entry.value) / exit_rate
+        down += probability * float(until[0].get_value(entry.column))
+        outages += probability * float(until[1].get_value(entry.column))
+        length += probability * float(until[2].get_value(entry.column))
+    return states, tuple(lra), solver, (down / length, outages / length)
+
+
+def check(nines, model, args, workdir):
+    """One model: ('ok' | 'refused' | 'FAIL', line)."""
+    prism = os.path.join(workdir, re.sub(r"[^A-Za-z0-9_.-]", "_", os.path.basename(model)) + ".prism")
+    exported = subprocess.run(
+        [nines, "export", "--format", "prism", model, "-o", prism],
+        capture_output=True,
+        text=True,
+    )
+    if exported.returncode != 0:
+        message = " ".join(exported.stderr.split())
+        if "export-limit" in exported.stderr:
+            return "refused", f"refused  {model}  ({message})"
+        return "FAIL", f"FAIL  {model}  nines export exited {exported.returncode}: {message}"
+    solved = subprocess.run([nines, "solve", "--format", "json", model], capture_output=True, text=True)
+    if solved.returncode != 0:
+        message = " ".join(solved.stderr.split())
+        return "FAIL", f"FAIL  {model}  nines solve exited {solved.returncode}: {message}"
+    result = json.loads(solved.stdout.splitlines()[0])
+    u_nines = float(result["unavailability"])
+    f_nines = float(result["failures_per_year"]) / HOURS_PER_YEAR
+    with open(prism, encoding="utf-8") as text:
+        header = re.search(r"^// physical units: (\d+); modules: (\d+); states: (\d+)$", text.read(), re.M)
+    started = time.monotonic()
+    try:
+        states, (u_lra, f_lra), solver, (u_storm, f_storm) = storm(prism, args.elimination_states)
+    except Exception as error:  # Storm's parser and builder raise RuntimeError subclasses
+        return "FAIL", f"FAIL  {model}  Storm could not solve the export: {error}"
+    seconds = time.monotonic() - started
+    u_rel, f_rel = relative(u_nines, u_storm), relative(f_nines, f_storm)
+    u_lra_rel, f_lra_rel = relative(u_nines, u_lra), relative(f_nines, f_lra)
+    lra_tolerance = args.tolerance if solver == "elimination" else max(args.tolerance, LRA_TOLERANCE)
+    problems = []
+    if header is None:
+        problems.append("no state count in the export's header")
+    elif int(header.group(3)) != states:
+        problems.append(f"header says {header.group(3)} states, Storm built {states}")
+    if not u_rel <= args.tolerance:
+        problems.append(f"U differs by {u_rel:.1e}")
+    if not f_rel <= args.tolerance:
+        problems.append(f"f differs by {f_rel:.1e}")
+    if not u_lra_rel <= lra_tolerance:
+        problems.append(f"S=? [\"down\"] differs by {u_lra_rel:.1e}")
+    if not f_lra_rel <= lra_tolerance:
+        problems.append(f"R{{\"outages\"}}=? [S] differs by {f_lra_rel:.1e}")
+    units = header.group(1) if header else "?"
+    line = (
+        f"{model}  units={units} states={states}  "
+        f"U nines={u_nines:.15e} storm={u_storm:.15e} rel={u_rel:.1e}  "
+        f"f nines={f_nines:.15e} storm={f_storm:.15e} rel={f_rel:.1e}  "
+        f"[S, R[S] by {solver}: rel={u_lra_rel:.1e}, {f_lra_rel:.1e}; {seconds:.2f} s]"
+    )
+    if problems:
+        return "FAIL", f"FAIL  {line}  ({'; '.join(problems)})"
+    return "ok", f"ok    {line}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tolerance", type=float, default=1e-10, help="largest relative difference (default 1e-10)")
+    parser.add_argument(
+        "--elimination-states",
+        type=int,
+        default=ELIMINATION_STATES,
+        help=f"largest chain solved by elimination, larger ones by Gauss-Seidel (default {ELIMINATION_STATES})",
+    )
+    parser.add_argument("nines", help="the nines binary")
+    parser.add_argument("models", nargs="+", help="model files (TOML)")
+    args = parser.parse_args()
+    # Storm warns about PRISM-style (non-Markovian) CTMC commands; that is the dialect we write.
+    stormpy.developer.set_log_level(stormpy.developer.LogLevel.ERR)
+    counts = {"ok": 0, "refused": 0, "FAIL": 0}
+    print(f"stormpy {stormpy.__version__}, Storm {stormpy.info.storm_version()}, tolerance {args.tolerance:g}")
+    with tempfile.TemporaryDirectory(prefix="nines-prism-") as workdir:
+        # A private copy of the binary: a concurrent `cargo build` may replace the original.
+        nines = os.path.join(workdir, "nines")
+        shutil.copy2(args.nines, nines)
+        for model in args.models:
+            status, line = check(nines, model, args, workdir)
+            counts[status] += 1
+            print(line, flush=True)
+    print(f"prism: {counts['ok']} agreed, {counts['refused']} refused as too large, {counts['FAIL']} failed")
+    return 1 if counts["FAIL"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
