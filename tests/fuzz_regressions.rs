@@ -332,3 +332,21 @@ fn availability_never_exceeds_one() {
     assert!(system.unavailability > 0.0 && system.unavailability < 1e-15);
     assert_eq!(system.availability + system.unavailability, 1.0);
 }
+
+/// Fuzz finding (a CI run): conditioning on a shared unit summed U to 1.0000000000000002 for a
+/// quorum of two k-of-n blocks sharing a unit, one member with an MTTR of 6.6e126 h. The
+/// conditioned totals now go through `from_sums` too.
+#[test]
+fn conditioned_unavailability_never_exceeds_one() {
+    let text = include_str!("../fuzz/corpus/model/shared-unit-conditioning-rounding.toml");
+    let model = load_model("m.toml", text, &[])
+        .unwrap_or_else(|_| panic!("a valid model"))
+        .model;
+    let system = nines::solve::solve(&model).expect("solved").system;
+    assert!(
+        system.unavailability <= 1.0,
+        "U = {}",
+        system.unavailability
+    );
+    assert!(system.availability >= 0.0);
+}

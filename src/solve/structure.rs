@@ -97,11 +97,12 @@ impl<'m> Solver<'m> {
         let mut assignment = vec![None; plan.conditioned.len()];
         let mut weights = Vec::with_capacity(plan.conditioned.len());
         self.enumerate(top, &plan, &mut assignment, &mut weights, &mut totals)?;
-        Ok(Measures {
-            unavailability: totals.unavailability,
-            availability: totals.availability,
-            frequency: totals.frequency.max(0.0),
-        })
+        // The weighted sums can each pass 1 by rounding; from_sums keeps the smaller.
+        Ok(Measures::from_sums(
+            totals.unavailability,
+            totals.availability,
+            totals.frequency.max(0.0),
+        ))
     }
 
     /// Which shared nodes are referenced more than once below `top`, in dependency order.

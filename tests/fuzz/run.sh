@@ -50,7 +50,7 @@ before="$(find "$artifacts" -type f | sort)"
 
 echo "fuzzing '$target' for ${seconds}s on $(find "$corpus" -type f | wc -l) inputs; log: $log"
 status=0
-"$binary" "$corpus" \
+"$binary" "$corpus" ${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
     -max_total_time="$seconds" \
     -timeout=10 \
     -rss_limit_mb=2048 \
