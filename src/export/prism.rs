@@ -15,13 +15,19 @@
 //!   the block has several unit types), the active unit's type (`gK_a`) and the failover phase
 //!   (`gK_p`). Identical units are counted, not enumerated, exactly as the solver does: the
 //!   order in which interchangeable units wait does not change U or f, and enumerating it would
-//!   multiply the states by up to n!;
+//!   multiply the states by up to n!. The module starts where the solver's chain starts (the
+//!   first member active, all up) or, when that state is transient (a standby member that never
+//!   fails took over for good), in the recurrent class the solver settles in, so that the
+//!   exported chain is irreducible;
 //! - every block instance is a formula `bJ` over its members' formulas (series: all, parallel:
 //!   any, k-of-n: a count ≥ k); `system_up` is the top block's.
 //!
 //! Modules never synchronise, so every transition changes one module only. That makes the
-//! outage frequency a state reward (see [`Builder::rewards`] for the derivation), which Storm
+//! outage frequency a state reward (see `Builder::rewards` for the derivation), which Storm
 //! and PRISM both average over time with `R{"outages"}=? [ S ]`.
+//!
+//! The header states the number of states: the product of the modules' reachable states, 2 per
+//! unit and the explored count of each dependent block.
 
 use super::{ExportError, MAX_STATES, MAX_UNITS};
 use crate::model::{BlockKind, Model, NodeRef};
@@ -813,11 +819,7 @@ impl Builder<'_> {
             if let Some(expr) = self.shared.get(&node) {
                 return expr.clone();
             }
-            let kind = match node {
-                NodeRef::Component(_) => "shared component",
-                NodeRef::Block(_) => "shared block",
-            };
-            let place = format!("{kind} `{}`", self.model.node_name(node));
+            let place = "shared: one physical unit wherever it is referenced".to_string();
             let expr = self.build(node, &place);
             self.shared.insert(node, expr.clone());
             return expr;
@@ -1080,7 +1082,7 @@ impl Builder<'_> {
                     "{} : {}; // g{k}: {}",
                     guard.join(" & "),
                     command.rate,
-                    command.note
+                    comment(&command.note)
                 ));
             }
         }
@@ -1119,7 +1121,7 @@ impl Builder<'_> {
         );
         line(
             &mut out,
-            "// Storm: storm --prism FILE --prismcompat --exact --prop 'S=? [\"down\"]; R{\"outages\"}=? [S]'",
+            "// Storm: storm --prism FILE --prismcompat --prop 'S=? [\"down\"]; R{\"outages\"}=? [ S ]' (--exact: rational arithmetic)",
         );
         for what in &self.constant_units {
             line(
@@ -1180,14 +1182,21 @@ impl Builder<'_> {
                 .iter()
                 .find(|gate| gate.expr_contains_group(k))
                 .map_or(String::new(), |gate| gate.place.clone());
+            let repair = if group.crews < group.total() {
+                format!(
+                    "{} repair crew{}, first failed first repaired",
+                    group.crews,
+                    if group.crews == 1 { "" } else { "s" }
+                )
+            } else {
+                "unlimited repair".to_string()
+            };
             line(
                 &mut out,
                 &format!(
-                    "// {p}: block `{}` ({kind}, {} units, {} crew{}), {}",
+                    "// {p}: block `{}` ({kind}, {} units, {repair}), {}",
                     comment(&block.name),
                     group.total(),
-                    group.crews,
-                    if group.crews == 1 { "" } else { "s" },
                     comment(&place)
                 ),
             );
@@ -1236,7 +1245,10 @@ impl Builder<'_> {
             line(&mut out, "");
         }
 
-        line(&mut out, "// Block instances: up when ...");
+        line(
+            &mut out,
+            "// Block instances: bJ holds while instance J is up (series: all, parallel: any, k-of-n: at least k).",
+        );
         for (j, gate) in self.gates.iter().enumerate() {
             let block = &model.blocks[gate.block];
             line(
