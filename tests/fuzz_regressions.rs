@@ -350,3 +350,23 @@ fn conditioned_unavailability_never_exceeds_one() {
     );
     assert!(system.availability >= 0.0);
 }
+
+/// Fuzz finding (the last run of the session): `failure_rate = -0.0` passed the `≥ 0` check
+/// and became an MTBF of −∞, which the simulator's sampler rejected with a panic. The loader
+/// now stores +0 (a unit that never fails).
+#[test]
+fn negative_zero_failure_rate_is_a_unit_that_never_fails() {
+    let text = include_str!("../fuzz/corpus/model/negative-zero-failure-rate.toml");
+    let model = load_model("m.toml", text, &[])
+        .unwrap_or_else(|_| panic!("a valid model"))
+        .model;
+    assert!(model.components[0].failure_rate.is_sign_positive());
+    assert_eq!(
+        nines::solve::solve(&model)
+            .expect("solved")
+            .system
+            .unavailability,
+        0.0
+    );
+    assert!(matches!(pipeline::run(text, &[]), Outcome::Solved { .. }));
+}

@@ -1071,7 +1071,8 @@ impl Decoder {
             (None, Some(rate), None) => {
                 let rate_span = self.span(rate.span);
                 match self.number(&rate, "failure_rate") {
-                    Some(rate) if rate >= 0.0 => Some(rate),
+                    // `+ 0.0` turns −0.0 into 0 (an MTBF of −∞ would reach the simulator).
+                    Some(rate) if rate >= 0.0 => Some(rate + 0.0),
                     Some(_) => {
                         self.error("bad-value", "`failure_rate` must be ≥ 0", rate_span)
                             .label = "negative".into();
