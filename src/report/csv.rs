@@ -24,7 +24,8 @@ pub fn field(text: &str) -> String {
     }
 }
 
-fn number(value: f64) -> String {
+/// A number in scientific notation, or an empty cell when it is not finite.
+pub(crate) fn number(value: f64) -> String {
     if value.is_finite() {
         format!("{value:e}")
     } else {

@@ -12,7 +12,7 @@ use std::io::{self, Write};
 pub struct JsonExporter;
 
 /// A number, or `null` when it is not finite.
-fn number(value: f64) -> Value {
+pub(crate) fn number(value: f64) -> Value {
     if value.is_finite() {
         json!(value)
     } else {

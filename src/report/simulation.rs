@@ -321,13 +321,7 @@ impl SimulatedVerdict {
     }
 }
 
-fn finite(value: f64) -> Value {
-    if value.is_finite() {
-        json!(value)
-    } else {
-        Value::Null
-    }
-}
+use super::json::number as finite;
 
 fn agreement_json(check: Option<Agreement>, scale: f64) -> Value {
     match check {

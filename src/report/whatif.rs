@@ -44,14 +44,7 @@ pub fn write_aligned(
     Ok(())
 }
 
-/// A JSON number, or null when not finite.
-fn finite(value: f64) -> Value {
-    if value.is_finite() {
-        json!(value)
-    } else {
-        Value::Null
-    }
-}
+use super::json::number as finite;
 
 fn pair(values: (f64, f64)) -> Value {
     json!([finite(values.0), finite(values.1)])
@@ -159,13 +152,7 @@ pub fn sweep_csv_header(varies: &[Vary], simulated: bool) -> String {
 
 /// One CSV row per sweep point; values in hours for durations, fractions for percentages.
 pub fn sweep_csv_row(model: &str, point: &Point) -> String {
-    let number = |value: f64| {
-        if value.is_finite() {
-            format!("{value:e}")
-        } else {
-            String::new()
-        }
-    };
+    use super::csv::number;
     let measures = &point.measures;
     let mut cells = vec![field(model)];
     cells.extend(point.values.iter().map(|value| format!("{}", value.x)));
