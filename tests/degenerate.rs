@@ -170,3 +170,62 @@ fn a_unit_that_never_fails_gives_zero_and_infinite_nines() {
     let (code, _, stderr) = run(&["check"], text);
     assert_eq!(code, Some(0), "{stderr}");
 }
+
+#[test]
+fn a_sweep_of_millions_of_points_is_refused_up_front() {
+    let text = "[component.a]\nmtbf = \"1000h\"\nmttr = \"1h\"\n\
+                [block.system]\nkind = \"parallel\"\nof = \"a\"\ncount = 2\n";
+    let (code, stdout, stderr) = run(
+        &[
+            "sweep",
+            "--vary",
+            "component.a.mttr=1h..10h",
+            "--vary",
+            "component.a.mtbf=100h..1000h",
+            "--steps",
+            "2000",
+        ],
+        text,
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("2001 × 2001 = 4004001 points; at most 100000"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("fewer --steps"), "{stderr}");
+}
+
+#[test]
+fn a_slow_search_says_so_within_seconds() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    // 20,000 components in series: each --find step re-reads and solves the model, about half
+    // a second on the test profile, and a search takes over a hundred steps.
+    let mut text = series_of(20_000);
+    text.push_str("[target]\navailability = \"50%\"\n");
+    let (_guard, file) = model_file("model.toml", &text);
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("nines"))
+        .args(["sweep", "--find", "component.c7.mttr"])
+        .arg(&file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let note = receiver.recv_timeout(LIMIT);
+    let _ = child.kill();
+    let _ = child.wait();
+    let note = note.expect("a note on stderr before the search ends");
+    assert!(note.starts_with("note: about 116 solves of "), "{note}");
+    assert!(note.contains(" in all; "), "{note}");
+    assert!(note.contains("--vary"), "{note}");
+}

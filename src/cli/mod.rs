@@ -28,6 +28,7 @@ mod budget;
 mod export;
 mod files;
 mod interrupt;
+mod pace;
 mod review;
 mod simulate;
 mod whatif;

@@ -1,6 +1,7 @@
 //! `nines sweep` and `nines sensitivity`: what-if questions, one command each.
 
 use super::files::{safe_stem, write_atomically};
+use super::pace::Pace;
 use super::simulate::{Parsed, SimOptions, parse_options, simulate_loaded};
 use super::{
     LoadedModel, Method, Outcome, effective_target, load_text, parse_overrides, parse_target,
@@ -15,9 +16,9 @@ use crate::report::format::one_line;
 use crate::report::simulation::{Estimates, SimulatedVerdict};
 use crate::report::whatif as output;
 use crate::solve::Measures;
-use crate::whatif::find::{Found, boundary_text, find, parameter};
+use crate::whatif::find::{Found, TYPICAL_EVALUATIONS, boundary_text, find, parameter};
 use crate::whatif::sensitivity::importances;
-use crate::whatif::sweep::{Point, PointInterval, grid, verdicts};
+use crate::whatif::sweep::{Point, PointInterval, grid, point_count, verdicts};
 use crate::whatif::vary::{Spacing, Vary, override_for};
 use clap::ValueEnum;
 use std::io::{self, Write};
@@ -292,6 +293,21 @@ pub fn run_sweep(args: SweepArgs, out: &mut dyn Write) -> io::Result<Outcome> {
             Err(outcome) => return Ok(outcome),
         },
     };
+    let total = match point_count(&varies) {
+        Ok(total) => total,
+        Err(message) => {
+            say!("error: {message}");
+            return Ok(Outcome::InputError);
+        }
+    };
+    let mut pace = Pace::new(
+        match args.method {
+            Method::Analytic => "points",
+            Method::Simulate => "simulated points",
+        },
+        total as u64,
+        "fewer --steps or values are quicker",
+    );
     let mut points = Vec::new();
     for values in grid(&varies) {
         let mut all = overrides.clone();
@@ -320,7 +336,9 @@ pub fn run_sweep(args: SweepArgs, out: &mut dyn Write) -> io::Result<Outcome> {
             target: target.map(|t| (t.unavailability, t.text)),
             meets_target,
         });
+        pace.step();
     }
+    drop(pace);
     let sentences = verdicts(&varies, &points, true);
     let model_name = &base.model.name;
     match args.format {
@@ -440,6 +458,11 @@ fn run_find(
         }
     }
     let mut failure = None;
+    let mut pace = Pace::new(
+        "solves",
+        1 + TYPICAL_EVALUATIONS as u64,
+        "--vary PATH=FROM..TO with a few --steps gives a rougher answer sooner",
+    );
     let mut meets = |x: f64| -> Result<bool, ()> {
         let mut all = overrides.to_vec();
         let set = override_for(path, x, parameter.unit).map_err(|message| {
@@ -454,6 +477,7 @@ fn run_find(
             failure = Some(x);
             return Err(());
         };
+        pace.step();
         Ok(solution.system.unavailability <= target.unavailability)
     };
     let current_meets = match meets(parameter.current) {
@@ -477,6 +501,7 @@ fn run_find(
             return Ok(Outcome::InputError);
         }
     };
+    drop(pace);
     let unit = parameter.unit;
     let (low, high) = parameter.range;
     let sentence = match &found {

@@ -11,6 +11,9 @@ use crate::model::{BlockKind, Model};
 const GRID: usize = 64;
 /// Bisection steps: enough to reach adjacent doubles from any bracket.
 const BISECTIONS: usize = 200;
+/// Evaluations a search usually makes: the grid, then about 50 bisections to narrow one grid
+/// interval (a 64th of the range, or of its logarithm) down to adjacent doubles.
+pub const TYPICAL_EVALUATIONS: usize = GRID + 1 + 50;
 
 /// The parameter a `--find` searches, read from the model.
 #[derive(Debug, Clone, PartialEq)]
