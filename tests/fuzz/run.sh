@@ -5,6 +5,9 @@
 # Usage: tests/fuzz/run.sh [SECONDS] [TARGET]
 #   SECONDS  how long to fuzz (default 60)
 #   TARGET   model (default) or overrides; see fuzz/fuzz_targets/
+# Environment: FUZZ_SEED fixes libFuzzer's seed (CI); FUZZ_TIMEOUT is the wall-clock seconds
+# one input may take before it counts as a hang (default 10; raise it when the fuzzer runs
+# at low priority beside other work, which can starve it of CPU for seconds at a time).
 #
 # Installs cargo-fuzz when missing, builds the target (release, with debug assertions and
 # overflow checks) and runs it on a working copy of the committed seed corpus under
@@ -19,10 +22,15 @@ cd "$(dirname "$0")/../.."
 root="$PWD"
 seconds="${1:-60}"
 target="${2:-model}"
+timeout="${FUZZ_TIMEOUT:-10}"
 export CARGO_TERM_COLOR=never
 
 if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
     echo "error: SECONDS must be a positive whole number, not '$seconds'" >&2
+    exit 2
+fi
+if ! [[ "$timeout" =~ ^[0-9]+$ ]] || [ "$timeout" -lt 1 ]; then
+    echo "error: FUZZ_TIMEOUT must be a positive whole number of seconds, not '$timeout'" >&2
     exit 2
 fi
 if [ ! -f "fuzz/fuzz_targets/$target.rs" ]; then
@@ -56,7 +64,7 @@ status=0
 "$binary" "$corpus" ${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
     -detect_leaks=0 \
     -max_total_time="$seconds" \
-    -timeout=10 \
+    -timeout="$timeout" \
     -rss_limit_mb=2048 \
     -dict="$root/fuzz/model.dict" \
     -artifact_prefix="$artifacts/" \
