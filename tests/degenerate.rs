@@ -229,3 +229,45 @@ fn a_slow_search_says_so_within_seconds() {
     assert!(note.contains(" in all; "), "{note}");
     assert!(note.contains("--vary"), "{note}");
 }
+
+#[test]
+fn huge_rates_in_a_standby_chain_give_numbers_not_nan() {
+    // A hot standby pair whose units fail 1e100 to 1e300 times an hour against a 4 h repair:
+    // the chain's state ratios pass f64's range. Far beyond every other rate, A falls as 1/λ
+    // (both units are down all but ~1/λ of the time), so A·λ is the same constant for every λ;
+    // it used to come out NaN from 1e160 on.
+    let model = |lambda: &str| {
+        format!(
+            "[component.a]\nfailure_rate = {lambda}\nmttr = \"4h\"\n\
+             [block.system]\nkind = \"standby\"\nof = \"a\"\ncount = 2\nmode = \"hot\"\n\
+             failover = \"30s\"\ncoverage = 0.99\nmanual_failover = \"20m\"\n"
+        )
+    };
+    let mut products = Vec::new();
+    for lambda in ["1e100", "1e160", "1e200", "1e300"] {
+        let (code, stdout, stderr) = run(&["solve", "--format", "json"], &model(lambda));
+        assert_eq!(code, Some(0), "{stderr}");
+        let object = json(&stdout);
+        assert_eq!(object["unavailability"].as_f64(), Some(1.0), "{stdout}");
+        let a = object["availability"].as_f64().expect("a number, not null");
+        products.push(a * lambda.parse::<f64>().unwrap());
+    }
+    for product in &products {
+        assert!((product / products[0] - 1.0).abs() < 1e-9, "{products:?}");
+    }
+    // Past 1e300 per hour (or under 3.6e-297 s) the loader says so, at the figure.
+    let (code, _, stderr) = run(&["solve"], &model("1.7e308"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("more than the 1e300 per hour"), "{stderr}");
+    assert!(stderr.contains("model.toml:2:16"), "{stderr}");
+    let (code, _, stderr) = run(
+        &["solve"],
+        &model("1").replace("failover = \"30s\"", "failover = \"1e-320s\""),
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("shorter than 3.6e-297 s"), "{stderr}");
+    assert!(
+        stderr.contains("write \"0s\" for an instant one"),
+        "{stderr}"
+    );
+}

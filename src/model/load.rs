@@ -35,6 +35,10 @@ pub const MAX_MEMBERS: u64 = 10_000_000;
 /// n³ when every member differs).
 pub const MAX_MIXED_K_OF_N: u64 = 1_000;
 
+/// Largest failure or repair rate, per hour (a mean time of 3.6e-297 s). Sums of a few
+/// thousand such rates, as the chains form, stay inside f64's range of 1.8e308.
+pub const MAX_RATE: f64 = 1e300;
+
 /// Deepest nesting of blocks the solvers accept (they recurse once per level).
 pub const MAX_NESTING: usize = 1_000;
 
@@ -554,8 +558,10 @@ impl Decoder {
                 .as_float()
                 .or_else(|| value.as_integer().map(|i| i as f64))
             {
-                Some(number) => format!("write it with a unit, e.g. \"{number}h\""),
-                None => "write it like \"4h\", \"30m\" or \"1h30m\"".to_string(),
+                Some(number) if number.is_finite() => {
+                    format!("write it with a unit, e.g. \"{number}h\"")
+                }
+                _ => "write it like \"4h\", \"30m\" or \"1h30m\"".to_string(),
             };
             self.error(
                 "wrong-type",
@@ -573,6 +579,22 @@ impl Decoder {
                     span,
                 )
                 .label = "zero-length".into();
+                None
+            }
+            Ok(hours) if hours > 0.0 && hours < 1.0 / MAX_RATE => {
+                let instead = if positive {
+                    "write a longer one"
+                } else {
+                    "write \"0s\" for an instant one"
+                };
+                self.error(
+                    "bad-value",
+                    format!(
+                        "`{key}` = \"{text}\" is shorter than 3.6e-297 s, the shortest duration nines computes with; {instead}"
+                    ),
+                    span,
+                )
+                .label = "too short".into();
                 None
             }
             Ok(hours) => Some(hours),
@@ -994,6 +1016,13 @@ impl Decoder {
         let mttr = take(&mut table, "mttr");
         let repair_rate = take(&mut table, "repair_rate");
         let availability = take(&mut table, "availability");
+        // Where each figure was written, for the range check below.
+        let failure_span = [&mtbf, &failure_rate, &availability]
+            .into_iter()
+            .find_map(|value| value.as_ref().map(|value| value.span));
+        let repair_span = [&mttr, &repair_rate]
+            .into_iter()
+            .find_map(|value| value.as_ref().map(|value| value.span));
         let shared = take(&mut table, "shared")
             .and_then(|v| self.boolean(&v, "shared"))
             .unwrap_or(false);
@@ -1143,6 +1172,23 @@ impl Decoder {
             )
             .label = "rate overflows".into();
             return None;
+        }
+        for (rate, figure_span, what) in [
+            (failure_rate, failure_span, "fails"),
+            (repair_rate, repair_span, "is repaired"),
+        ] {
+            if rate > MAX_RATE {
+                let at = figure_span.map_or(span, |figure| self.span(figure));
+                self.error(
+                    "bad-value",
+                    format!(
+                        "[component.{name}] {what} {rate:.3e} times an hour, more than the {MAX_RATE:e} per hour nines computes with (a mean time under 3.6e-297 s); write a longer mean time"
+                    ),
+                    at,
+                )
+                .label = format!("above {MAX_RATE:e} per hour");
+                return None;
+            }
         }
         Some(Component {
             name,

@@ -176,7 +176,6 @@ fn gth(rows: Vec<Vec<(usize, f64)>>) -> Vec<f64> {
         for i in sources.into_iter().filter(|i| *i < k) {
             let into_k = matrix[i * size + k];
             inflows[k].push((i, into_k));
-            let scale = into_k / total;
             for (j, rate) in &targets {
                 if *j == i {
                     continue;
@@ -186,42 +185,48 @@ fn gth(rows: Vec<Vec<(usize, f64)>>) -> Vec<f64> {
                     row_entries[i].push(*j);
                     column_entries[*j].push(i);
                 }
-                *entry += scale * rate;
+                // rate / total ≤ 1 (total sums the targets), so the product never overflows;
+                // (into_k / total) · rate would, for rates of 1e160 beside rates of 1.
+                *entry += into_k * (rate / total);
             }
         }
     }
     // Back-substitution from π₀ = 1. The ratios πₖ/π₀ can pass f64's range (a long standby
-    // chain whose all-up state is e^-1000 as likely as its busiest one): whenever one exceeds
-    // RESCALE, everything so far is divided by it. Probabilities that then underflow are
-    // below 1e-250 of the largest and cannot matter.
+    // chain whose all-up state is e^-1000 as likely as its busiest one, or rates of 1e200
+    // beside rates of 1): whenever one would exceed RESCALE, everything so far is divided by
+    // it. Probabilities that then underflow are below 1e-250 of the largest and cannot matter.
     const RESCALE: f64 = 1e250;
     let mut pi = vec![0.0; size];
     pi[0] = 1.0;
     for k in 1..size {
         let inflow: f64 = inflows[k].iter().map(|(i, rate)| pi[*i] * rate).sum();
-        pi[k] = inflow / totals[k];
-        if pi[k] > RESCALE || !pi[k].is_finite() {
-            let scale = if pi[k].is_finite() {
-                pi[k]
-            } else {
-                // The quotient itself overflowed: scale the inflow first.
-                let largest = inflows[k]
-                    .iter()
-                    .map(|(i, rate)| pi[*i] * rate)
-                    .fold(0.0f64, f64::max);
-                let scaled: f64 = inflows[k]
-                    .iter()
-                    .map(|(i, rate)| pi[*i] / largest * rate)
-                    .sum();
-                pi[k] = scaled / totals[k];
-                for p in &mut pi[..k] {
-                    *p /= largest;
+        let quick = inflow / totals[k];
+        if quick.is_finite() {
+            pi[k] = quick;
+            if quick > RESCALE {
+                for p in &mut pi[..=k] {
+                    *p /= quick;
                 }
-                pi[k].max(f64::MIN_POSITIVE)
-            };
-            for p in &mut pi[..=k] {
-                *p /= scale;
             }
+            continue;
+        }
+        // πₖ itself, or a product on the way, overflowed: work in logarithms, with the
+        // probabilities and rates scaled to at most 1 so that the sum stays in range.
+        let largest_pi = inflows[k].iter().map(|(i, _)| pi[*i]).fold(0.0, f64::max);
+        let largest_rate = inflows[k].iter().map(|(_, rate)| *rate).fold(0.0, f64::max);
+        let scaled: f64 = inflows[k]
+            .iter()
+            .map(|(i, rate)| (pi[*i] / largest_pi) * (rate / largest_rate))
+            .sum();
+        let log_pi = largest_pi.ln() + scaled.ln() + largest_rate.ln() - totals[k].ln();
+        if log_pi <= RESCALE.ln() {
+            pi[k] = log_pi.exp();
+        } else {
+            // Divide everything by πₖ: πₖ becomes 1 and the rest shrink (or underflow to 0).
+            for p in &mut pi[..k] {
+                *p = (p.ln() - log_pi).exp();
+            }
+            pi[k] = 1.0;
         }
     }
     let sum: f64 = pi.iter().sum();
@@ -258,6 +263,37 @@ mod tests {
         chain.add_rate(states[2], states[1], 1.0);
         let pi = chain.steady_state();
         assert!(((pi[2] - 1e-200) / 1e-200).abs() < 1e-12, "{}", pi[2]);
+    }
+
+    #[test]
+    fn huge_rates_beside_small_ones_give_no_nan() {
+        // Birth–death chain 0 ⇄ 1 ⇄ 2 (0, 1 up; 2 down) with λ = 1e200 up the chain and
+        // μ = 0.25 down it: π₁/π₀ = π₂/π₁ = λ/μ = 4e200, so π₂/π₀ = 1.6e401, past f64, and
+        // λ·π₁ overflows on the way. Normalised: A = π₀ + π₁ = (1 + r)/(1 + r + r²) with
+        // r = 4e200, i.e. A = 1/r · (1 + 1/r)/(1 + 1/r + 1/r²) = 2.5e-201 to double precision;
+        // U = 1 − A = 1; f = λ·π₁ = λ·r/(1 + r + r²) = λ/r = μ = 0.25 to double precision.
+        for lambda in [1e160, 1e200, 1e300] {
+            let mut chain = Chain::default();
+            let states: Vec<usize> = (0..3).map(|i| chain.add_state(i < 2)).collect();
+            chain.add_rate(states[0], states[1], lambda);
+            chain.add_rate(states[1], states[2], lambda);
+            chain.add_rate(states[1], states[0], 0.25);
+            chain.add_rate(states[2], states[1], 0.25);
+            let result = chain.measures();
+            let r = lambda / 0.25;
+            let expected_a = 1.0 / r;
+            assert!(
+                ((result.availability - expected_a) / expected_a).abs() < 1e-12,
+                "λ = {lambda}: A = {}",
+                result.availability
+            );
+            assert_eq!(result.unavailability, 1.0);
+            assert!(
+                (result.frequency - 0.25).abs() < 1e-12,
+                "λ = {lambda}: f = {}",
+                result.frequency
+            );
+        }
     }
 
     #[test]
