@@ -16,7 +16,9 @@ use crate::report::format::one_line;
 use crate::report::simulation::{Estimates, SimulatedVerdict};
 use crate::report::whatif as output;
 use crate::solve::Measures;
-use crate::whatif::find::{Found, TYPICAL_EVALUATIONS, boundary_text, find, parameter};
+use crate::whatif::find::{
+    Found, TYPICAL_EVALUATIONS, boundary_text, find, parameter, within_model_limits,
+};
 use crate::whatif::sensitivity::importances;
 use crate::whatif::sweep::{Point, PointInterval, grid, point_count, verdicts};
 use crate::whatif::vary::{Spacing, Vary, override_for};
@@ -437,7 +439,7 @@ fn run_find(
         match Vary::parse(&format!("{path}={range_text}"), spacing) {
             Ok(vary) if vary.values.len() == 2 && compatible(vary.unit, parameter.unit) => {
                 let (a, b) = (vary.values[0].x, vary.values[1].x);
-                parameter.range = (a.min(b), a.max(b));
+                parameter.range = within_model_limits(path, (a.min(b), a.max(b)));
                 parameter.log = parameter.log && parameter.range.0 > 0.0;
             }
             Ok(_) => {

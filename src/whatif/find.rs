@@ -5,6 +5,7 @@
 //! matters: the boundary reported is on the side that meets the target.
 
 use crate::chart::sweep::AxisUnit;
+use crate::model::load::MAX_RATE;
 use crate::model::{BlockKind, Model};
 
 /// Grid points tried over the search range before bisecting.
@@ -184,6 +185,19 @@ pub fn parameter(model: &Model, path: &str) -> Result<Parameter, String> {
     }
 }
 
+/// A search range for `path` cut to the values the model accepts, so that no step of the
+/// search is refused: rates up to [`MAX_RATE`], durations from 1/[`MAX_RATE`] hours (a
+/// failover may also be exactly 0).
+pub fn within_model_limits(path: &str, (low, high): (f64, f64)) -> (f64, f64) {
+    let shortest = 1.0 / MAX_RATE;
+    match path.rsplit('.').next().unwrap_or(path) {
+        "failure_rate" | "repair_rate" => (low.min(MAX_RATE), high.min(MAX_RATE)),
+        "failover" if low == 0.0 => (0.0, high.max(shortest)),
+        "mtbf" | "mttr" | "failover" | "manual_failover" => (low.max(shortest), high.max(shortest)),
+        _ => (low, high),
+    }
+}
+
 /// Finds where `meets` changes over `range`, nearest `current`.
 ///
 /// # Errors
@@ -243,7 +257,9 @@ pub fn find<E>(
         (xs[change + 1], xs[change])
     };
     for _ in 0..BISECTIONS {
-        let middle = if log && good > 0.0 && bad > 0.0 {
+        let middle = if good >= 0.0 && bad >= 0.0 {
+            bits_midpoint(good, bad)
+        } else if log && good > 0.0 && bad > 0.0 {
             ((good.ln() + bad.ln()) * 0.5).exp()
         } else {
             good + (bad - good) / 2.0
@@ -261,6 +277,15 @@ pub fn find<E>(
         value: good,
         holds_below,
     })
+}
+
+/// The double halfway between `a` and `b` (both ≥ 0) in order of representation: every
+/// non-negative double's bits, read as an integer, keep the doubles' order, so bisecting them
+/// reaches adjacent doubles in at most 64 steps whatever the range (0 to 1e300 included),
+/// where halving the value would need over a thousand.
+fn bits_midpoint(a: f64, b: f64) -> f64 {
+    let (x, y) = (a.to_bits(), b.to_bits());
+    f64::from_bits(x / 2 + y / 2 + (x & y & 1))
 }
 
 #[cfg(test)]
@@ -305,5 +330,55 @@ mod tests {
             find::<()>((0.0, 1.0), false, 0.5, |_| Ok(true)).unwrap(),
             Found::AlwaysMet
         );
+    }
+
+    #[test]
+    fn search_ranges_stay_inside_what_the_model_accepts() {
+        assert_eq!(
+            within_model_limits("component.a.failure_rate", (0.0, 1e308)),
+            (0.0, 1e300)
+        );
+        assert_eq!(
+            within_model_limits("component.a.mttr", (0.0, 10.0)),
+            (1e-300, 10.0)
+        );
+        assert_eq!(
+            within_model_limits("block.b.failover", (0.0, 1.0)),
+            (0.0, 1.0)
+        );
+        assert_eq!(
+            within_model_limits("block.b.failover", (1e-310, 1.0)),
+            (1e-300, 1.0)
+        );
+        assert_eq!(
+            within_model_limits("block.b.coverage", (0.0, 1.0)),
+            (0.0, 1.0)
+        );
+    }
+
+    #[test]
+    fn a_range_from_zero_to_astronomical_still_finds_the_boundary() {
+        // Met while x ≤ 2.4587e-5 over 0..1e100 on a linear grid: only the grid point 0 meets,
+        // so the bracket is 0..1.6e98, 103 orders of magnitude wide. Halving the value stopped
+        // after 200 steps at ~1e38 and reported 0; bisecting the bits lands on the boundary.
+        let boundary = 2.4587e-5;
+        let mut evaluations = 0;
+        let found = find::<()>((0.0, 1e100), false, 6.7e-6, |x| {
+            evaluations += 1;
+            Ok(x <= boundary)
+        })
+        .unwrap();
+        assert_eq!(
+            found,
+            Found::Boundary {
+                value: boundary,
+                holds_below: true
+            }
+        );
+        assert!(evaluations <= GRID + 1 + 64, "{evaluations}");
+        assert_eq!(bits_midpoint(0.0, 0.0), 0.0);
+        assert_eq!(bits_midpoint(1.0, 1.0f64.next_up()), 1.0);
+        let middle = bits_midpoint(1.0, 4.0);
+        assert!(middle > 1.0 && middle < 4.0, "{middle}");
     }
 }

@@ -64,8 +64,9 @@ impl Vary {
             .split_once('=')
             .ok_or_else(|| format!("`{text}` is not PATH=FROM..TO or PATH=a,b,c"))?;
         let path = path.trim().to_string();
-        // Check the path the way --set does.
-        Override::parse(&format!("{path}=0"))?;
+        // Check the path the way --set does, quoting what was typed in any message.
+        let probe = format!("{path}=0");
+        Override::parse(&probe).map_err(|message| message.replacen(&probe, text, 1))?;
         let integer = path
             .rsplit('.')
             .next()
@@ -196,10 +197,13 @@ fn range(from: f64, to: f64, spacing: Spacing, integer: bool) -> Result<Vec<f64>
     let mut values: Vec<f64> = (0..=spacing.steps)
         .map(|i| {
             let t = i as f64 / spacing.steps as f64;
-            if i == spacing.steps {
+            if i == 0 {
+                from
+            } else if i == spacing.steps {
                 to
             } else if spacing.log {
-                from * (to / from).powf(t)
+                // In logarithms: to / from can pass f64's range (1e-300..1e300).
+                (from.ln() + (to.ln() - from.ln()) * t).exp()
             } else {
                 from + (to - from) * t
             }
@@ -233,14 +237,9 @@ fn literal(x: f64, unit: AxisUnit) -> String {
             format!("\"{}%\"", crate::report::format::compact(x * 100.0, 15))
         }
         AxisUnit::Count => format!("{}", x as u64),
-        AxisUnit::Number => {
-            let text = format!("{x}");
-            if text.contains('.') || text.contains('e') || text.contains("inf") {
-                text
-            } else {
-                format!("{text}.0")
-            }
-        }
+        // Debug prints the shortest text that reads back as x, with an exponent for large
+        // and small values (1.07e303, not 303 digits), and always as a TOML float.
+        AxisUnit::Number => format!("{x:?}"),
     }
 }
 
@@ -252,6 +251,37 @@ mod tests {
         steps: 4,
         log: false,
     };
+
+    #[test]
+    fn extreme_ranges_and_bad_paths_read_well() {
+        // 1e-300 h to 1e300 h in 4 log steps: 1e-300, 1e-150, 1, 1e150, 1e300 (to 1e-12).
+        let spacing = Spacing {
+            steps: 4,
+            log: true,
+        };
+        let vary = Vary::parse("component.db.mttr=1e-300h..1e300h", spacing).unwrap();
+        let expected = [1e-300, 1e-150, 1.0, 1e150, 1e300];
+        for (value, want) in vary.values.iter().zip(expected) {
+            assert!(
+                (value.x / want - 1.0).abs() < 1e-12,
+                "{} vs {want}",
+                value.x
+            );
+        }
+        // A failure rate of 1.07e303 is written with an exponent, as TOML reads it.
+        assert_eq!(literal(1.0746e303, AxisUnit::Number), "1.0746e303");
+        assert_eq!(literal(3.0, AxisUnit::Number), "3.0");
+        let error = Vary::parse("=1..2", SPACING).unwrap_err();
+        assert!(
+            error.starts_with("`=1..2`: the path has an empty part"),
+            "{error}"
+        );
+        let error = Vary::parse("name=a,b", SPACING).unwrap_err();
+        assert!(
+            error.starts_with("`name=a,b`: the path must name"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn duration_ranges_are_spaced_in_hours() {
