@@ -406,6 +406,14 @@ fn out_of_range_values_are_rejected() {
         &["write it with a unit", "\"1000h\""],
     );
     rejects(
+        &format!("[component.a]\nmtbf = nan\nmttr = \"1h\"\n{BLOCK}"),
+        &["write it like \"4h\""],
+    );
+    rejects(
+        &format!("[component.a]\nmtbf = \"1h\"\nmttr = \"1h\"\n{BLOCK}[target]\nnines = 1e308\n"),
+        &["`target.nines` = 1e308 is more than 300", "bad.toml:8:9"],
+    );
+    rejects(
         &format!(
             "{component}[block.system]\nkind = \"standby\"\nof = \"a\"\ncount = 2\ncoverage = 1.5\nmanual_failover = \"1h\"\n"
         ),

@@ -919,6 +919,13 @@ impl Decoder {
                 if nines <= 0.0 {
                     self.error("bad-value", "`target.nines` must be greater than 0", span)
                         .label = "must be > 0".into();
+                } else if nines > 300.0 {
+                    self.error(
+                        "bad-value",
+                        format!("`target.nines` = {nines:e} is more than 300, an unavailability under 1e-300 that only a system that never fails could meet"),
+                        span,
+                    )
+                    .label = "at most 300".into();
                 } else {
                     found.push(Target {
                         unavailability: 10f64.powf(-nines),
