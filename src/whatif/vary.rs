@@ -147,8 +147,11 @@ fn parse_value(text: &str, integer: bool) -> Result<Parsed, String> {
             return Err(format!("`{text}` is not a finite number"));
         }
         if integer {
-            if value.fract() != 0.0 || !(0.0..=1e12).contains(&value) {
+            if value.fract() != 0.0 || value < 0.0 {
                 return Err(format!("`{text}` is not a whole number"));
+            }
+            if value > 1e12 {
+                return Err(format!("`{text}` is more than 10^12"));
             }
             return Ok(Parsed {
                 x: value,
@@ -276,6 +279,8 @@ mod tests {
             error.starts_with("`=1..2`: the path has an empty part"),
             "{error}"
         );
+        let error = Vary::parse("block.b.count=4,18446744073709551615", SPACING).unwrap_err();
+        assert_eq!(error, "`18446744073709551615` is more than 10^12");
         let error = Vary::parse("name=a,b", SPACING).unwrap_err();
         assert!(
             error.starts_with("`name=a,b`: the path must name"),
