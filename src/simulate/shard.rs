@@ -15,6 +15,10 @@ use std::fmt::Write as _;
 /// The `format` field of a saved record.
 pub const SHARD_FORMAT: &str = "nines-simulate-shard/1";
 
+/// Most shards a simulation may be split into (2²⁰): more files than one `nines merge`
+/// command line can name.
+pub const MAX_SHARDS: u64 = 1 << 20;
+
 /// Exact (analytic) measures carried in a record so that a merge can print the self-check.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ExactMeasures {
@@ -274,7 +278,7 @@ pub fn merge(files: &[(String, Record)]) -> Result<Record, MergeError> {
         }
     }
     let count = first.shard_count;
-    let mut seen: Vec<Vec<&str>> = vec![Vec::new(); count.min(1 << 20) as usize];
+    let mut seen: Vec<Vec<&str>> = vec![Vec::new(); count.min(MAX_SHARDS) as usize];
     let mut problems = Vec::new();
     for (name, file) in files {
         if file.shard_index >= count || file.shard_index as usize >= seen.len() {
