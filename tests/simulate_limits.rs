@@ -243,8 +243,8 @@ fn a_run_asked_to_stop_is_abandoned_and_the_engine_stays_usable() {
     assert!(events > 400_000, "{events} events");
 }
 
-/// SIGTERM during two runs of 5 × 10⁷ years each (many seconds apiece): the runs in progress are
-/// abandoned at once, and with no complete run there is nothing to print.
+/// SIGTERM during two runs of 5 × 10⁷ years each (many seconds apiece): the runs in progress
+/// are abandoned at once, and with no complete run there is nothing to print.
 #[cfg(unix)]
 #[test]
 fn sigterm_ends_a_long_run_at_once_and_prints_nothing_without_two_complete_runs() {
