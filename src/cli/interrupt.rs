@@ -1,6 +1,7 @@
 //! Ctrl-C and SIGTERM: stop cleanly and say what happened.
 //!
-//! While a simulation runs, the first signal asks it to stop: the runs in progress finish,
+//! While a simulation runs, the first signal asks it to stop: the runs in progress are
+//! abandoned within a few milliseconds (a run checks every 65,536 events) and not counted,
 //! the rest are skipped, and the results of the runs completed are printed, marked partial
 //! (exit code 130). At any other time, or on a second signal, `nines` removes the temporary
 //! file it is writing (the file it would have replaced stays as it was) and exits with 130 at
@@ -23,7 +24,7 @@ pub fn install() {
     let _ = ctrlc::set_handler(|| {
         if GRACEFUL.load(Ordering::SeqCst) && !REQUESTED.swap(true, Ordering::SeqCst) {
             eprintln_quietly(
-                "\ninterrupted: finishing the runs in progress, then printing the results so far (press Ctrl-C again to stop at once)",
+                "\ninterrupted: abandoning the runs in progress, then printing the results of the runs completed (press Ctrl-C again to stop at once)",
             );
             return;
         }

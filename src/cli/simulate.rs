@@ -138,9 +138,7 @@ pub fn parse_options(options: &SimOptions) -> Result<Parsed, Outcome> {
                     "must be between 0 and 100%, e.g. 1%",
                 ));
             }
-            if options.max_runs == 0 {
-                return Err(bad_option("--max-runs", "must be at least 1"));
-            }
+            check_runs("--max-runs", options.max_runs)?;
             let max_time = positive_duration("--max-time", &options.max_time)?;
             Stop::Precision {
                 relative,
@@ -149,15 +147,27 @@ pub fn parse_options(options: &SimOptions) -> Result<Parsed, Outcome> {
             }
         }
         None => match options.runs {
-            Some(0) => return Err(bad_option("--runs", "must be at least 1")),
-            Some(runs) => Stop::Runs(runs),
+            Some(runs) => {
+                check_runs("--runs", runs)?;
+                Stop::Runs(runs)
+            }
             None => Stop::Runs(DEFAULT_RUNS),
         },
     };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = match options.threads {
         Some(0) => return Err(bad_option("--threads", "must be at least 1")),
+        Some(threads) if threads > sim::MAX_THREADS => {
+            return Err(bad_option(
+                "--threads",
+                format!(
+                    "at most {}, got {threads} (this machine has {cores} cores)",
+                    sim::MAX_THREADS
+                ),
+            ));
+        }
         Some(threads) => threads,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        None => cores.min(sim::MAX_THREADS),
     };
     let seed = match options.seed {
         Some(seed) => seed,
@@ -180,6 +190,42 @@ pub fn parse_options(options: &SimOptions) -> Result<Parsed, Outcome> {
     })
 }
 
+/// Refuses run counts that give no interval (below 2) or never finish (above
+/// [`sim::MAX_RUNS`]).
+fn check_runs(option: &str, runs: u64) -> Result<(), Outcome> {
+    if runs < 2 {
+        return Err(bad_option(
+            option,
+            format!(
+                "must be at least 2, got {runs}: confidence intervals measure the spread between runs (with --shard, every shard needs at least 1 run too)"
+            ),
+        ));
+    }
+    if runs > sim::MAX_RUNS {
+        return Err(bad_option(
+            option,
+            format!(
+                "at most 1e15 (more than any machine finishes), got {runs}; split the work with --shard or ask for --precision"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a split into more shards than runs: some shards would hold no runs.
+fn check_shard(shard: Shard, runs: u64) -> Result<(), Outcome> {
+    if shard.count > runs {
+        return Err(bad_option(
+            "--shard",
+            format!(
+                "{} shards of {runs} runs would leave shards with no runs; use at most {runs} shards or more --runs",
+                shard.count
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn parse_shard(text: &str) -> Result<Shard, Outcome> {
     let parsed = text.split_once('/').and_then(|(index, count)| {
         Some((
@@ -188,6 +234,13 @@ fn parse_shard(text: &str) -> Result<Shard, Outcome> {
         ))
     });
     match parsed {
+        Some((_, count)) if count > shard::MAX_SHARDS => Err(bad_option(
+            "--shard",
+            format!(
+                "at most {} shards, got {count}; use fewer, larger shards",
+                shard::MAX_SHARDS
+            ),
+        )),
         Some((index, count)) if count >= 1 && (1..=count).contains(&index) => Ok(Shard {
             index: index - 1,
             count,
@@ -491,6 +544,11 @@ pub fn run_simulate(args: SimulateArgs, out: &mut dyn Write) -> io::Result<Outco
         Ok(options) => options,
         Err(outcome) => return Ok(outcome),
     };
+    if let (Some(shard), Stop::Runs(runs)) = (shard, options.stop)
+        && let Err(outcome) = check_shard(shard, runs)
+    {
+        return Ok(outcome);
+    }
     let mut outcome = Outcome::Success;
     let mut first = true;
     for path in &args.input.models {
@@ -503,6 +561,20 @@ pub fn run_simulate(args: SimulateArgs, out: &mut dyn Write) -> io::Result<Outco
             outcome = Outcome::InputError;
             continue;
         };
+        if interrupted(&record) && record.tally.runs < 2 {
+            // One run or none gives no interval: there is nothing honest to print.
+            say!(
+                "note: {}: interrupted after {} complete {}; at least 2 are needed for results, so nothing is printed",
+                record.file,
+                record.tally.runs,
+                if record.tally.runs == 1 {
+                    "run"
+                } else {
+                    "runs"
+                }
+            );
+            return Ok(Outcome::Interrupted);
+        }
         notes(&record, options.quiet);
         if interrupted(&record) {
             // The runs completed so far, marked partial; nothing saved, no further models.

@@ -7,6 +7,7 @@
 //! own state flips, so most events touch one gate. Nothing is allocated per event.
 
 use super::plan::{GateRule, NONE, Plan};
+use super::stats::{ExactSum, LogHistogram};
 use super::tree::EventTree;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -24,6 +25,13 @@ pub struct Span {
     pub windows: usize,
 }
 
+/// Events between two questions to [`Engine::run_unless`]'s `stopping`: a few milliseconds.
+pub const STOP_CHECK_EVENTS: u64 = 1 << 16;
+
+/// Outage lengths a run keeps in [`RunStats::outage_lengths`] before it moves them into
+/// [`RunStats::outage_length_overflow`], so that a run's memory does not grow with its length.
+pub const OUTAGE_LENGTHS_KEPT: usize = 4096;
+
 /// What one run measured; the buffers are reused from run to run.
 #[derive(Debug, Clone, Default)]
 pub struct RunStats {
@@ -31,8 +39,13 @@ pub struct RunStats {
     pub down_hours: f64,
     /// System outages starting in the measured interval.
     pub outages: u64,
-    /// Lengths of the system outages that started and ended in the measured interval, hours.
+    /// Lengths of the system outages that started and ended in the measured interval, hours:
+    /// the last ones, at most [`OUTAGE_LENGTHS_KEPT`]; the earlier ones are in
+    /// [`RunStats::outage_length_overflow`].
     pub outage_lengths: Vec<f64>,
+    /// The outage lengths moved out of [`RunStats::outage_lengths`] when it filled up: their
+    /// histogram and exact sum, which merge into a tally as recording each length would.
+    pub outage_length_overflow: (LogHistogram, ExactSum),
     /// Whether the system was up for the whole measured interval.
     pub outage_free: bool,
     /// System downtime in each SLA window, hours.
@@ -133,6 +146,19 @@ impl<'p> Engine<'p> {
 
     /// Simulates run `run` of `seed` from a new, all-up system and returns what it measured.
     pub fn run(&mut self, seed: u64, run: u64) -> &RunStats {
+        self.run_unless(seed, run, || false)
+            .expect("a run that is never stopped ends")
+    }
+
+    /// Like [`Engine::run`], but asks `stopping` every [`STOP_CHECK_EVENTS`] events and
+    /// abandons the run (`None`) when it answers true, so that a long run does not hold up
+    /// Ctrl-C.
+    pub fn run_unless(
+        &mut self,
+        seed: u64,
+        run: u64,
+        stopping: impl Fn() -> bool,
+    ) -> Option<&RunStats> {
         self.reset(seed, run);
         let end = self.span.end;
         let units = self.plan.units.len();
@@ -140,6 +166,9 @@ impl<'p> Engine<'p> {
             let (slot, time) = self.tree.earliest();
             if time >= end {
                 break;
+            }
+            if self.stats.events % STOP_CHECK_EVENTS == STOP_CHECK_EVENTS - 1 && stopping() {
+                return None;
             }
             // Keys round the lowest bits of times: never let the clock step back.
             self.now = self.now.max(time);
@@ -156,7 +185,7 @@ impl<'p> Engine<'p> {
         }
         self.now = end;
         self.close();
-        &self.stats
+        Some(&self.stats)
     }
 
     fn reset(&mut self, seed: u64, run: u64) {
@@ -173,6 +202,9 @@ impl<'p> Engine<'p> {
         stats.down_hours = 0.0;
         stats.outages = 0;
         stats.outage_lengths.clear();
+        if stats.outage_length_overflow.0.count() > 0 {
+            stats.outage_length_overflow = (LogHistogram::new(), ExactSum::new());
+        }
         stats.outage_free = true;
         stats.window_down_hours.fill(0.0);
         stats.block_down_hours.fill(0.0);
@@ -338,11 +370,25 @@ impl<'p> Engine<'p> {
                 }
             } else {
                 if since >= start {
-                    self.stats.outage_lengths.push(now - since);
+                    self.keep_outage_length(now - since);
                 }
                 self.system_down(since, now);
             }
         }
+    }
+
+    /// Keeps one outage length, moving the kept ones into the overflow histogram when full.
+    fn keep_outage_length(&mut self, hours: f64) {
+        let stats = &mut self.stats;
+        if stats.outage_lengths.len() == OUTAGE_LENGTHS_KEPT {
+            let (histogram, sum) = &mut stats.outage_length_overflow;
+            for &length in &stats.outage_lengths {
+                histogram.record(length);
+                sum.add(length);
+            }
+            stats.outage_lengths.clear();
+        }
+        stats.outage_lengths.push(hours);
     }
 
     /// Adds the system outage [from, to] to the run's downtime and to its windows.

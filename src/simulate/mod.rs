@@ -16,6 +16,7 @@ pub mod tally;
 pub mod tree;
 
 use crate::model::Model;
+use crate::model::units::format_duration_hours;
 use engine::{Engine, Span};
 use plan::Plan;
 use rayon::prelude::*;
@@ -28,6 +29,14 @@ pub const MAX_EVENTS_PER_RUN: f64 = 2e9;
 
 /// Most SLA windows one run may be cut into (each run keeps one downtime per window).
 pub const MAX_WINDOWS_PER_RUN: usize = 1_000_000;
+
+/// Most worker threads a simulation may ask for: far more than any machine has cores, and
+/// few enough to start in well under a second.
+pub const MAX_THREADS: usize = 1024;
+
+/// Most runs a simulation may ask for (10¹⁵): more than any machine or cluster finishes, and
+/// few enough that run indices, counts and event totals never come near `u64::MAX`.
+pub const MAX_RUNS: u64 = 1_000_000_000_000_000;
 
 /// When to stop simulating.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -143,11 +152,16 @@ pub enum SimulateError {
     },
     /// The run is cut into too many SLA windows.
     #[error(
-        "a run of {horizon_hours} h holds {windows} SLA windows, more than {limit}; use a longer --window or a shorter --horizon"
+        "a run of {} holds {} SLA windows of {}, more than {limit}; use a longer --window or a shorter --horizon",
+        format_duration_hours(*horizon_hours),
+        readable_count(*windows),
+        format_duration_hours(*window_hours)
     )]
     TooManyWindows {
-        /// Windows per run.
-        windows: usize,
+        /// Windows per run (not rounded down, so that it cannot saturate).
+        windows: f64,
+        /// The SLA window.
+        window_hours: f64,
         /// The measured interval.
         horizon_hours: f64,
         /// The limit.
@@ -155,14 +169,45 @@ pub enum SimulateError {
     },
     /// A run would never finish.
     #[error(
-        "one run of {hours} h would take about {events:.1e} events (units fail or are repaired far more often than the run is long); shorten --horizon or check the rates"
+        "one run of {} would take about {events:.1e} events (units fail or are repaired far more often than the run is long); {}",
+        run_length(*warmup_hours, *horizon_hours),
+        if warmup_hours > horizon_hours {
+            "shorten --warmup or check the rates"
+        } else {
+            "shorten --horizon or check the rates"
+        }
     )]
     TooManyEvents {
         /// Expected events per run.
         events: f64,
-        /// The run length, warm-up included.
-        hours: f64,
+        /// The warm-up of each run.
+        warmup_hours: f64,
+        /// The measured interval.
+        horizon_hours: f64,
     },
+}
+
+/// A count for a message: in full up to a million, else as `2.6e11`.
+fn readable_count(count: f64) -> String {
+    if count < 1e6 {
+        format!("{count:.0}")
+    } else {
+        format!("{count:.1e}")
+    }
+}
+
+/// The length of a run for a message: `1y`, or `10y (1y warm-up + 9y measured)`.
+fn run_length(warmup_hours: f64, horizon_hours: f64) -> String {
+    let total = format_duration_hours(warmup_hours + horizon_hours);
+    if warmup_hours > 0.0 {
+        format!(
+            "{total} ({} warm-up + {} measured)",
+            format_duration_hours(warmup_hours),
+            format_duration_hours(horizon_hours)
+        )
+    } else {
+        total
+    }
 }
 
 /// Watches a simulation: told of completed runs and of the estimate at each checkpoint.
@@ -176,8 +221,10 @@ pub trait Observer: Sync {
     fn checkpoint(&self, _tally: &Tally, _elapsed: Duration) -> bool {
         true
     }
-    /// Whether to stop now (Ctrl-C): asked before each run, so that the runs not yet started
-    /// are skipped and the simulation ends, as interrupted, with the runs completed.
+    /// Whether to stop now (Ctrl-C): asked before each run and every
+    /// [`engine::STOP_CHECK_EVENTS`] events within one, so that the runs not yet started are
+    /// skipped, the runs in progress are abandoned, and the simulation ends, as interrupted,
+    /// with the runs completed.
     fn stopping(&self) -> bool {
         false
     }
@@ -215,10 +262,10 @@ pub fn prepare(model: &Model, settings: &Settings) -> Result<Plan, SimulateError
         nodes: error.nodes,
         limit: plan::MAX_SIM_NODES,
     })?;
-    let windows = windows_per_run(settings);
-    if windows > MAX_WINDOWS_PER_RUN {
+    if windows_per_run(settings) > MAX_WINDOWS_PER_RUN {
         return Err(SimulateError::TooManyWindows {
-            windows,
+            windows: settings.horizon_hours / settings.window_hours,
+            window_hours: settings.window_hours,
             horizon_hours: settings.horizon_hours,
             limit: MAX_WINDOWS_PER_RUN,
         });
@@ -226,15 +273,24 @@ pub fn prepare(model: &Model, settings: &Settings) -> Result<Plan, SimulateError
     let hours = settings.warmup_hours + settings.horizon_hours;
     let events = expected_events(&plan, hours);
     if events > MAX_EVENTS_PER_RUN {
-        return Err(SimulateError::TooManyEvents { events, hours });
+        return Err(SimulateError::TooManyEvents {
+            events,
+            warmup_hours: settings.warmup_hours,
+            horizon_hours: settings.horizon_hours,
+        });
     }
     Ok(plan)
 }
 
 /// Whole SLA windows in one run's measured interval.
 pub fn windows_per_run(settings: &Settings) -> usize {
-    if settings.window_hours > 0.0 {
-        let windows = (settings.horizon_hours / settings.window_hours * (1.0 + 1e-12)).floor();
+    whole_windows(settings.horizon_hours, settings.window_hours)
+}
+
+/// Whole windows of `window_hours` in `horizon_hours` (saturating at `usize::MAX`).
+pub fn whole_windows(horizon_hours: f64, window_hours: f64) -> usize {
+    if window_hours > 0.0 {
+        let windows = (horizon_hours / window_hours * (1.0 + 1e-12)).floor();
         windows.min(usize::MAX as f64) as usize
     } else {
         0
@@ -273,18 +329,21 @@ pub fn simulate(
         window: settings.window_hours,
         windows: windows_per_run(settings),
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.threads)
-        .build()
-        .expect("a thread pool of a positive number of threads");
-    let instances: Vec<u64> = plan.reported.iter().map(|r| r.instances).collect();
-    let started = Instant::now();
-    let mut tally = Tally::new(plan.reported.len());
     let runs = match (settings.stop, settings.shard) {
         (Stop::Runs(runs), Some(shard)) => shard.range(runs),
         (Stop::Runs(runs), None) => 0..runs,
         (Stop::Precision { max_runs, .. }, _) => 0..max_runs,
     };
+    // Never more threads than runs to do: each run is seeded by its index alone, so the
+    // thread count changes nothing but the speed, and idle threads only cost their start.
+    let threads = threads_for(settings.threads, runs.end - runs.start);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a thread pool of a positive number of threads");
+    let instances: Vec<u64> = plan.reported.iter().map(|r| r.instances).collect();
+    let started = Instant::now();
+    let mut tally = Tally::new(plan.reported.len());
     let mut done = runs.start;
     let stop = loop {
         if done >= runs.end {
@@ -295,13 +354,16 @@ pub fn simulate(
         }
         // Checkpoints at run counts that depend on nothing but the run counts, so that
         // `--precision` stops at the same run whatever the threads.
-        let next = (done + first_step)
-            .max(done + (done - runs.start) / 4)
+        // Saturating: a shard at the top of the u64 run indices must still reach its end.
+        let next = done
+            .saturating_add(first_step)
+            .max(done.saturating_add((done - runs.start) / 4))
             .min(runs.end);
         let context = Context {
             plan: &plan,
             span,
             settings,
+            threads,
             instances: &instances,
         };
         let part = context.run_range(done..next, &pool, observer);
@@ -326,7 +388,7 @@ pub fn simulate(
         tally,
         stop,
         elapsed: started.elapsed(),
-        threads: settings.threads,
+        threads,
         blocks: plan
             .reported
             .iter()
@@ -340,10 +402,18 @@ pub fn simulate(
     })
 }
 
+/// The worker threads for `runs` runs when `requested` were asked for: at least 1, at most
+/// [`MAX_THREADS`], and never more than the runs.
+pub fn threads_for(requested: usize, runs: u64) -> usize {
+    let runs = usize::try_from(runs).unwrap_or(usize::MAX);
+    requested.clamp(1, MAX_THREADS).min(runs).max(1)
+}
+
 struct Context<'a> {
     plan: &'a Plan,
     span: Span,
     settings: &'a Settings,
+    threads: usize,
     instances: &'a [u64],
 }
 
@@ -355,7 +425,7 @@ impl Context<'_> {
         observer: &dyn Observer,
     ) -> Tally {
         let blocks = self.plan.reported.len();
-        let threads = self.settings.threads as u64;
+        let threads = self.threads as u64;
         let per_job = ((runs.end - runs.start) / (threads * 8)).max(1) as usize;
         pool.install(|| {
             let first = runs.start;
@@ -369,7 +439,12 @@ impl Context<'_> {
                         if observer.stopping() {
                             return (engine, tally);
                         }
-                        let stats = engine.run(self.settings.seed, run);
+                        // A run stopped part-way is discarded: only whole runs are counted.
+                        let Some(stats) =
+                            engine.run_unless(self.settings.seed, run, || observer.stopping())
+                        else {
+                            return (engine, tally);
+                        };
                         tally.record(
                             stats,
                             self.settings.horizon_hours,

@@ -6,6 +6,7 @@
 //! model, seed and settings, that each shard appears exactly once and complete, and adds the
 //! tallies: since the tally is exact, the merge is bit for bit the unsharded result.
 
+use super::stats::Moments;
 use super::tally::Tally;
 use crate::model::{BlockKind, Model, NodeRef};
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,10 @@ use std::fmt::Write as _;
 
 /// The `format` field of a saved record.
 pub const SHARD_FORMAT: &str = "nines-simulate-shard/1";
+
+/// Most shards a simulation may be split into (2²⁰): more files than one `nines merge`
+/// command line can name.
+pub const MAX_SHARDS: u64 = 1 << 20;
 
 /// Exact (analytic) measures carried in a record so that a merge can print the self-check.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -137,8 +142,221 @@ impl Record {
         if self.tally.runs > self.runs {
             return Err("it holds more runs than the whole simulation".into());
         }
+        if self.runs < 2 || self.runs > super::MAX_RUNS {
+            return Err(format!(
+                "runs is {}, but a simulation has between 2 and 1e15 runs",
+                self.runs
+            ));
+        }
+        if self.shard_count > self.runs.min(MAX_SHARDS) {
+            return Err(format!(
+                "shard_count is {}, more than its {} runs or the limit of {MAX_SHARDS} shards",
+                self.shard_count, self.runs
+            ));
+        }
+        self.validate_numbers()
+    }
+
+    /// Checks every number of the record: finite, non-negative, counts that agree with the
+    /// runs, and sums within what those counts allow.
+    fn validate_numbers(&self) -> Result<(), String> {
+        if !(self.horizon_hours + self.warmup_hours).is_finite() {
+            return Err("horizon_hours + warmup_hours is not finite".into());
+        }
+        if !(self.elapsed_seconds.is_finite() && self.elapsed_seconds >= 0.0) {
+            return Err(format!(
+                "elapsed_seconds is {}, but a wall time is finite and not negative",
+                self.elapsed_seconds
+            ));
+        }
+        if self.threads == 0 {
+            return Err("threads is 0, but a simulation uses at least 1".into());
+        }
+        let exact = |field: &str, measures: &ExactMeasures| {
+            if !(0.0..=1.0).contains(&measures.unavailability) {
+                return Err(format!(
+                    "{field}.unavailability is {}, but it is a probability (0 to 1)",
+                    measures.unavailability
+                ));
+            }
+            if !(measures.frequency.is_finite() && measures.frequency >= 0.0) {
+                return Err(format!(
+                    "{field}.frequency is {}, but it is a finite rate, not negative",
+                    measures.frequency
+                ));
+            }
+            Ok(())
+        };
+        if let Some(measures) = &self.exact {
+            exact("exact", measures)?;
+        }
+        for (index, measures) in self.exact_blocks.iter().flatten().enumerate() {
+            exact(&format!("exact_blocks[{index}]"), measures)?;
+        }
+        let tally = &self.tally;
+        let runs = tally.runs;
+        check_count(
+            "tally.outage_counts.count",
+            tally.outage_counts.count(),
+            runs,
+        )?;
+        check_moments("tally.unavailability", &tally.unavailability, runs, 1.0)?;
+        check_moments("tally.outages", &tally.outages, runs, f64::INFINITY)?;
+        let outages = tally.outage_counts.total();
+        if tally.outages.sum() != outages as f64 {
+            return Err(format!(
+                "tally.outages.sum is {}, but tally.outage_counts counts {outages} outages",
+                tally.outages.sum()
+            ));
+        }
+        if outages > tally.events {
+            return Err(format!(
+                "tally.events is {}, fewer than its {outages} outages",
+                tally.events
+            ));
+        }
+        let ratio = &tally.downtime_per_outage;
+        check_count("tally.downtime_per_outage.count", ratio.count(), runs)?;
+        check_sum(
+            "tally.downtime_per_outage.sum_x",
+            ratio.sum_x(),
+            runs as f64 * self.horizon_hours,
+        )?;
+        if ratio.sum_y() != outages as f64 {
+            return Err(format!(
+                "tally.downtime_per_outage.sum_y is {}, but the runs had {outages} outages",
+                ratio.sum_y()
+            ));
+        }
+        let (sum_xx, sum_yy, sum_xy) = ratio.sums_of_products();
+        for (field, value) in [("sum_xx", sum_xx), ("sum_yy", sum_yy), ("sum_xy", sum_xy)] {
+            check_sum(
+                &format!("tally.downtime_per_outage.{field}"),
+                value,
+                f64::INFINITY,
+            )?;
+        }
+        let lengths = &tally.outage_lengths;
+        if lengths.count() > outages {
+            return Err(format!(
+                "tally.outage_lengths.count is {}, more than the {outages} outages",
+                lengths.count()
+            ));
+        }
+        let longest = lengths.max().unwrap_or(0.0);
+        check_sum("tally.outage_lengths.max", longest, self.horizon_hours)?;
+        check_sum(
+            "tally.outage_length_total",
+            tally.outage_length_total.value(),
+            lengths.count() as f64 * longest,
+        )?;
+        check_count_at_most("tally.outage_free_runs", tally.outage_free_runs, runs)?;
+        let per_run = super::whole_windows(self.horizon_hours, self.window_hours);
+        if per_run > super::MAX_WINDOWS_PER_RUN {
+            return Err(format!(
+                "horizon_hours / window_hours is {:.1e} SLA windows per run, more than the limit of {}",
+                self.horizon_hours / self.window_hours,
+                super::MAX_WINDOWS_PER_RUN
+            ));
+        }
+        let per_run = per_run as u64;
+        let windows = runs.checked_mul(per_run).ok_or_else(|| {
+            format!("its {runs} runs of {per_run} SLA windows each are more than can be counted")
+        })?;
+        check_count("tally.windows", tally.windows, windows)?;
+        check_count(
+            "tally.window_downtime.count",
+            tally.window_downtime.count(),
+            windows,
+        )?;
+        check_sum(
+            "tally.window_downtime.max",
+            tally.window_downtime.max().unwrap_or(0.0),
+            self.window_hours,
+        )?;
+        check_count_at_most("tally.breached_windows", tally.breached_windows, windows)?;
+        let runs_with_windows = if per_run > 0 { runs } else { 0 };
+        check_moments(
+            "tally.breach_fraction",
+            &tally.breach_fraction,
+            runs_with_windows,
+            1.0,
+        )?;
+        for (index, block) in tally.blocks.iter().enumerate() {
+            let field = format!("tally.blocks[{index}]");
+            check_moments(
+                &format!("{field}.unavailability"),
+                &block.unavailability,
+                runs,
+                1.0,
+            )?;
+            check_moments(
+                &format!("{field}.outages"),
+                &block.outages,
+                runs,
+                f64::INFINITY,
+            )?;
+        }
         Ok(())
     }
+}
+
+/// Sums read back from a file may differ from their bound by a rounding.
+const ROUNDING: f64 = 1.0 + 1e-9;
+
+/// A count that must equal `expected`.
+fn check_count(field: &str, count: u64, expected: u64) -> Result<(), String> {
+    if count == expected {
+        Ok(())
+    } else {
+        Err(format!("{field} is {count}, but it must be {expected}"))
+    }
+}
+
+/// A count that must be at most `limit`.
+fn check_count_at_most(field: &str, count: u64, limit: u64) -> Result<(), String> {
+    if count <= limit {
+        Ok(())
+    } else {
+        Err(format!("{field} is {count}, more than {limit}"))
+    }
+}
+
+/// A sum that must be finite, not negative and at most `limit` (which may be infinite).
+fn check_sum(field: &str, value: f64, limit: f64) -> Result<(), String> {
+    if value.is_finite() && value >= 0.0 && value <= limit * ROUNDING {
+        return Ok(());
+    }
+    if limit.is_finite() {
+        Err(format!(
+            "{field} is {value}, but it must lie between 0 and {limit}"
+        ))
+    } else {
+        Err(format!(
+            "{field} is {value}, but it must be finite and not negative"
+        ))
+    }
+}
+
+/// Per-run values between 0 and `largest`, one per run: n, Σx and Σx² must agree.
+fn check_moments(field: &str, moments: &Moments, runs: u64, largest: f64) -> Result<(), String> {
+    check_count(&format!("{field}.count"), moments.count(), runs)?;
+    let n = runs as f64;
+    let sum = moments.sum();
+    check_sum(&format!("{field}.sum"), sum, n * largest)?;
+    let squares = moments.sum_of_squares();
+    check_sum(
+        &format!("{field}.sum_of_squares"),
+        squares,
+        n * largest * largest,
+    )?;
+    // Cauchy–Schwarz: (Σx)² ≤ n·Σx², or the variance would be negative.
+    if sum * sum > n * squares * ROUNDING {
+        return Err(format!(
+            "{field}.sum_of_squares is {squares}, too small for its sum {sum} over {runs} runs"
+        ));
+    }
+    Ok(())
 }
 
 /// A stable fingerprint of everything in a resolved model that affects simulation.
@@ -274,7 +492,7 @@ pub fn merge(files: &[(String, Record)]) -> Result<Record, MergeError> {
         }
     }
     let count = first.shard_count;
-    let mut seen: Vec<Vec<&str>> = vec![Vec::new(); count.min(1 << 20) as usize];
+    let mut seen: Vec<Vec<&str>> = vec![Vec::new(); count.min(MAX_SHARDS) as usize];
     let mut problems = Vec::new();
     for (name, file) in files {
         if file.shard_index >= count || file.shard_index as usize >= seen.len() {
@@ -328,6 +546,16 @@ pub fn merge(files: &[(String, Record)]) -> Result<Record, MergeError> {
     }
     let mut ordered: Vec<&Record> = files.iter().map(|(_, file)| file).collect();
     ordered.sort_by_key(|file| file.shard_index);
+    // Each file's counts are checked against its runs; only the events are free, so their
+    // total is checked before the tallies are added.
+    files
+        .iter()
+        .try_fold(0u64, |total, (_, file)| {
+            total.checked_add(file.tally.events)
+        })
+        .ok_or_else(|| {
+            MergeError::Coverage("the shards' event counts add up to more than 2^64".into())
+        })?;
     let mut merged = first.clone();
     merged.tally = Tally::new(first.tally.blocks.len());
     merged.elapsed_seconds = 0.0;

@@ -718,6 +718,11 @@ impl Moments {
         self.sum.value()
     }
 
+    /// Σx², correctly rounded.
+    pub fn sum_of_squares(&self) -> f64 {
+        self.sum_of_squares.value()
+    }
+
     /// The mean Σx/n; `None` without observations.
     pub fn mean(&self) -> Option<f64> {
         (self.count > 0).then(|| self.sum.value() / self.count as f64)
@@ -882,6 +887,15 @@ impl RatioMoments {
     /// ΣY, correctly rounded.
     pub fn sum_y(&self) -> f64 {
         self.sum_y.value()
+    }
+
+    /// (ΣX², ΣY², ΣXY), each correctly rounded.
+    pub fn sums_of_products(&self) -> (f64, f64, f64) {
+        (
+            self.sum_xx.value(),
+            self.sum_yy.value(),
+            self.sum_xy.value(),
+        )
     }
 
     /// The ratio ΣX/ΣY; `None` when ΣY is exactly 0 (no outages at all).

@@ -80,6 +80,11 @@ impl Tally {
             self.outage_lengths.record(*length);
             self.outage_length_total.add(*length);
         }
+        let (earlier, earlier_total) = &run.outage_length_overflow;
+        if earlier.count() > 0 {
+            self.outage_lengths.merge(earlier);
+            self.outage_length_total.merge(earlier_total);
+        }
         if run.outage_free {
             self.outage_free_runs += 1;
         }
@@ -152,5 +157,37 @@ impl Tally {
     pub fn outage_free(&self, level: f64) -> (f64, (f64, f64)) {
         let estimate = self.outage_free_runs as f64 / self.runs.max(1) as f64;
         (estimate, wilson(self.outage_free_runs, self.runs, level))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run whose outage lengths were partly moved into the overflow histogram and sum
+    /// tallies bit for bit as if it had kept them all.
+    #[test]
+    fn moved_outage_lengths_tally_as_if_kept() {
+        let mut lengths: Vec<f64> = (1..=9_000).map(|i| f64::from(i) * 3.7e-4).collect();
+        lengths.extend([0.0, 1e-12, 2e13, 5e-3]);
+        let kept = RunStats {
+            down_hours: lengths.iter().sum(),
+            outages: lengths.len() as u64,
+            outage_lengths: lengths.clone(),
+            events: 2 * lengths.len() as u64,
+            ..RunStats::default()
+        };
+        let mut moved = kept.clone();
+        let (histogram, sum) = &mut moved.outage_length_overflow;
+        for &length in &lengths[..6_000] {
+            histogram.record(length);
+            sum.add(length);
+        }
+        moved.outage_lengths = lengths[6_000..].to_vec();
+        let (mut all, mut split) = (Tally::new(0), Tally::new(0));
+        all.record(&kept, 1e5, &[], None);
+        split.record(&moved, 1e5, &[], None);
+        assert_eq!(all, split);
+        assert_eq!(split.outage_lengths.count(), lengths.len() as u64);
     }
 }
