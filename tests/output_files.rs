@@ -1,0 +1,239 @@
+//! Where output goes: a symbolic link stays a link and its target gets the content, a device
+//! or FIFO is written in place (never replaced by a regular file).
+//!
+//! No test touches a real device node in /dev: devices and FIFOs are made in temporary
+//! folders (`mknod` needs root; those parts are skipped, saying so, without it).
+#![cfg(unix)]
+
+mod common;
+
+use common::{nines, path};
+use std::os::unix::fs::FileTypeExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Longest a command may take here; an unbounded read would take far longer.
+const LIMIT: Duration = Duration::from_secs(120);
+
+/// Makes a character device node `path` (major, minor) with `mknod`; false when not allowed.
+fn make_char_device(path: &Path, major: u32, minor: u32) -> bool {
+    let made = Command::new("mknod")
+        .arg(path)
+        .args(["c", &major.to_string(), &minor.to_string()])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !made {
+        eprintln!("skipped: cannot make a device node (mknod needs root)");
+    }
+    made
+}
+
+/// Makes a FIFO at `path`.
+fn make_fifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().expect("mkfifo");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// Waits for a helper process started by the test; kills it (by its handle) when it is
+/// still running after `LIMIT`, and returns whether it finished by itself.
+fn finish(child: &mut Child) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < LIMIT {
+        if child.try_wait().expect("wait").is_some() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    false
+}
+
+fn stderr_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_full_device_is_an_error_and_stays_a_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = dir.path().join("full");
+    if !make_char_device(&full, 1, 7) {
+        return;
+    }
+    let output = nines()
+        .arg("sweep")
+        .arg(path("models/three-tier.toml"))
+        .args(["--vary", "component.db_node.mttr=1h..2h", "--steps", "2"])
+        .arg("--plot")
+        .arg(&full)
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(stderr.contains("full"), "{stderr}");
+    assert!(!stderr.contains("note: wrote"), "{stderr}");
+    let kind = std::fs::symlink_metadata(&full).unwrap().file_type();
+    assert!(kind.is_char_device(), "{kind:?}");
+}
+
+#[test]
+fn a_device_is_written_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let null = dir.path().join("null");
+    if !make_char_device(&null, 1, 3) {
+        return;
+    }
+    nines()
+        .arg("export")
+        .arg(path("models/redis-sentinel.toml"))
+        .arg("-o")
+        .arg(&null)
+        .assert()
+        .success();
+    let kind = std::fs::symlink_metadata(&null).unwrap().file_type();
+    assert!(kind.is_char_device(), "{kind:?}");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+}
+
+/// Starts `cat FIFO > received`, the FIFO's reader.
+fn read_fifo(fifo: &Path, received: &Path) -> Child {
+    Command::new("cat")
+        .arg(fifo)
+        .stdout(std::fs::File::create(received).unwrap())
+        .spawn()
+        .expect("cat")
+}
+
+#[test]
+fn a_fifo_gets_the_content_and_stays_a_fifo() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let received = dir.path().join("received");
+    for (args, start) in [
+        (
+            vec![
+                "simulate", "--runs", "20", "--seed", "1", "--quiet", "--save",
+            ],
+            "{\"format\":\"nines-simulate-shard/1\"",
+        ),
+        (vec!["export", "-o"], "// PRISM model"),
+    ] {
+        make_fifo(&fifo);
+        let mut reader = read_fifo(&fifo, &received);
+        let output = nines()
+            .args(&args)
+            .arg(&fifo)
+            .arg(path("models/three-tier.toml"))
+            .timeout(LIMIT)
+            .output()
+            .unwrap();
+        let finished = finish(&mut reader);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+        assert!(finished, "the reader never saw the end of the FIFO");
+        let text = std::fs::read_to_string(&received).unwrap();
+        assert!(text.starts_with(start), "{args:?}: {text:.200}");
+        let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+        assert!(kind.is_fifo(), "{args:?}: {kind:?}");
+        std::fs::remove_file(&fifo).unwrap();
+    }
+}
+
+#[test]
+fn a_symbolic_link_stays_a_link_and_its_target_gets_the_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("real.svg");
+    let link = dir.path().join("link.svg");
+    std::fs::write(&target, "old").unwrap();
+    std::os::unix::fs::symlink("real.svg", &link).unwrap();
+    nines()
+        .arg("sweep")
+        .arg(path("models/three-tier.toml"))
+        .args(["--vary", "component.db_node.mttr=1h..2h", "--steps", "2"])
+        .arg("--plot")
+        .arg(&link)
+        .assert()
+        .success();
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    assert_eq!(std::fs::read_link(&link).unwrap(), Path::new("real.svg"));
+    let svg = std::fs::read_to_string(&target).unwrap();
+    assert!(svg.contains("<svg"), "{svg:.200}");
+    // No temporary file left beside either.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
+#[test]
+fn a_dangling_link_creates_the_file_it_points_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("model.prism");
+    std::os::unix::fs::symlink("out/chain.prism", &link).unwrap();
+    nines()
+        .arg("export")
+        .arg(path("models/redis-sentinel.toml"))
+        .arg("-o")
+        .arg(&link)
+        .assert()
+        .success();
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    let text = std::fs::read_to_string(dir.path().join("out/chain.prism")).unwrap();
+    assert!(text.contains("ctmc"), "{text:.200}");
+}
+
+/// A link in the temporary folder to this process's stdout (never /dev/stdout itself, which
+/// a broken build could replace).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_link_to_stdout_writes_to_stdout_and_appends_to_a_redirected_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("so");
+    std::os::unix::fs::symlink("/proc/self/fd/1", &link).unwrap();
+    // stdout a pipe.
+    let output = nines()
+        .arg("export")
+        .arg(path("models/redis-sentinel.toml"))
+        .arg("-o")
+        .arg(&link)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("ctmc"));
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    // stdout a file opened for appending (`>> log`): the earlier line stays.
+    let log = dir.path().join("log.txt");
+    std::fs::write(&log, "earlier line\n").unwrap();
+    let appending = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    let output = Command::new(assert_cmd::cargo::cargo_bin("nines"))
+        .arg("export")
+        .arg(path("models/redis-sentinel.toml"))
+        .arg("-o")
+        .arg(&link)
+        .stdout(appending)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.starts_with("earlier line\n// PRISM model"),
+        "{text:.200}"
+    );
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+}
+
+#[test]
+fn a_directory_is_not_an_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = nines()
+        .arg("export")
+        .arg(path("models/redis-sentinel.toml"))
+        .arg("-o")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("it is a directory"), "{stderr}");
+    assert!(dir.path().is_dir());
+}
