@@ -1,5 +1,6 @@
-//! Where output goes: a symbolic link stays a link and its target gets the content, a device
-//! or FIFO is written in place (never replaced by a regular file).
+//! Where output goes and what input is read: a symbolic link stays a link and its target gets
+//! the content, a device or FIFO is written in place (never replaced by a regular file), and
+//! input files are read up to a size limit.
 //!
 //! No test touches a real device node in /dev: devices and FIFOs are made in temporary
 //! folders (`mknod` needs root; those parts are skipped, saying so, without it).
@@ -236,4 +237,92 @@ fn a_directory_is_not_an_output_file() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("it is a directory"), "{stderr}");
     assert!(dir.path().is_dir());
+}
+
+#[test]
+fn an_endless_input_fails_fast_with_the_size_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let zero = dir.path().join("zero");
+    if !make_char_device(&zero, 1, 5) {
+        return;
+    }
+    for (command, limit) in [
+        ("solve", "64 MiB"),
+        ("validate", "64 MiB"),
+        ("merge", "256 MiB"),
+    ] {
+        let output = nines()
+            .arg(command)
+            .arg(&zero)
+            .timeout(LIMIT)
+            .output()
+            .unwrap();
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{command}: {stderr}");
+        assert!(stderr.contains("zero"), "{command}: {stderr}");
+        assert!(
+            stderr.contains(&format!("larger than {limit}")),
+            "{command}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_model_file_over_the_limit_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.toml");
+    // Sparse: takes no disk space.
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(3 << 30)
+        .unwrap();
+    let output = nines()
+        .arg("validate")
+        .arg(&huge)
+        .timeout(LIMIT)
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("huge.toml"), "{stderr}");
+    assert!(stderr.contains("larger than 64 MiB"), "{stderr}");
+    assert!(stderr.contains("limit for a model file"), "{stderr}");
+}
+
+#[test]
+fn a_model_is_read_from_a_fifo_until_its_writer_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("model.toml");
+    make_fifo(&fifo);
+    let mut writer = Command::new("cp")
+        .arg(path("models/three-tier.toml"))
+        .arg(&fifo)
+        .spawn()
+        .expect("cp");
+    let output = nines()
+        .arg("validate")
+        .arg(&fifo)
+        .timeout(LIMIT)
+        .output()
+        .unwrap();
+    let finished = finish(&mut writer);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert!(finished);
+}
+
+#[test]
+fn non_utf8_input_keeps_its_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, b"name = \"\xff\xfe\"\n").unwrap();
+    for command in ["validate", "merge"] {
+        let output = nines().arg(command).arg(&bad).output().unwrap();
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{command}: {stderr}");
+        assert!(stderr.contains("bad.toml"), "{command}: {stderr}");
+        assert!(
+            stderr.contains("it is not UTF-8 text"),
+            "{command}: {stderr}"
+        );
+    }
 }

@@ -1,11 +1,92 @@
-//! Writing output files so that a crash or Ctrl-C never leaves a half-written one.
+//! Reading input files with a size limit, and writing output files so that a crash or Ctrl-C
+//! never leaves a half-written one.
 //!
 //! Regular files are written beside their destination under a temporary name, then renamed
 //! over it. A symbolic link is followed first, so the link stays a link and its target gets
 //! the new content. A device, FIFO or socket is written directly, as any Unix tool would.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+
+/// A size limit for one kind of input file, with what to tell the user when a file is larger.
+#[derive(Debug, Clone, Copy)]
+pub struct InputLimit {
+    /// The largest size read, in bytes.
+    pub bytes: u64,
+    /// What the file is, for the message ("model file").
+    pub kind: &'static str,
+    /// How large real files get, and what to do, for the message.
+    pub advice: &'static str,
+}
+
+/// The largest model file read: 64 MiB.
+///
+/// A model of 100,000 components is about 3.5 MB, so real models are far below it; the limit
+/// only stops an endless input such as `/dev/zero`, or a huge file given by mistake, from
+/// filling the memory.
+pub const MODEL_FILE_LIMIT: InputLimit = InputLimit {
+    bytes: 64 * 1024 * 1024,
+    kind: "model file",
+    advice: "a model of 100,000 components is about 3.5 MB; check that this is the model you meant",
+};
+
+/// The largest shard file `nines merge` reads: 256 MiB.
+///
+/// A shard's size does not grow with the runs: it holds about 30 KB of histograms and about
+/// 250 bytes per reported block (a shard of `models/racks-100.toml` is 2.3 KB, one of a model
+/// with 20,000 blocks 5 MB). The limit covers about a million blocks, more than a model file
+/// within [`MODEL_FILE_LIMIT`] can practically simulate.
+pub const SHARD_FILE_LIMIT: InputLimit = InputLimit {
+    bytes: 256 * 1024 * 1024,
+    kind: "shard file",
+    advice: "a shard holds about 250 bytes per block of its model; check that this is a shard saved by `nines simulate --save`",
+};
+
+/// Reads `path` as UTF-8 text of at most `limit.bytes` bytes.
+///
+/// A regular file larger than the limit is refused before it is read; anything else (a FIFO,
+/// a device such as `/dev/zero`) is read up to one byte past the limit, so an endless input
+/// fails fast instead of filling the memory. A FIFO is read until its writer closes it.
+///
+/// # Errors
+/// The reason, to follow "could not read 'FILE': ": the I/O error, the size limit with what to
+/// do, or that the file is not UTF-8 text.
+pub fn read_text(path: &Path, limit: &InputLimit) -> Result<String, String> {
+    let too_large = || {
+        format!(
+            "it is larger than {}, the limit for a {} ({})",
+            mebibytes(limit.bytes),
+            limit.kind,
+            limit.advice
+        )
+    };
+    let file = std::fs::File::open(path).map_err(|error| error.to_string())?;
+    let metadata = file.metadata().map_err(|error| error.to_string())?;
+    if metadata.is_dir() {
+        return Err("it is a directory".into());
+    }
+    if metadata.is_file() && metadata.len() > limit.bytes {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| error.to_string())?;
+    if bytes.len() as u64 > limit.bytes {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
+}
+
+/// A size in whole mebibytes when it is one ("64 MiB"), else in bytes.
+fn mebibytes(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
 
 /// Writes `bytes` to the file at `path` without ever leaving it half-written.
 ///
@@ -291,5 +372,36 @@ mod tests {
         let error = write_atomically(directory.path(), b"x").unwrap_err();
         assert!(error.contains("it is a directory"), "{error}");
         assert!(directory.path().is_dir());
+    }
+
+    const SMALL: InputLimit = InputLimit {
+        bytes: 8,
+        kind: "test file",
+        advice: "keep it short",
+    };
+
+    #[test]
+    fn reads_up_to_the_limit_and_refuses_more() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("input");
+        std::fs::write(&path, b"12345678").unwrap();
+        assert_eq!(read_text(&path, &SMALL).unwrap(), "12345678");
+        std::fs::write(&path, b"123456789").unwrap();
+        let error = read_text(&path, &SMALL).unwrap_err();
+        assert_eq!(
+            error,
+            "it is larger than 8 bytes, the limit for a test file (keep it short)"
+        );
+        std::fs::write(&path, b"\xff\xfe").unwrap();
+        assert_eq!(
+            read_text(&path, &SMALL).unwrap_err(),
+            "it is not UTF-8 text"
+        );
+    }
+
+    #[test]
+    fn limits_are_shown_in_mebibytes() {
+        assert_eq!(mebibytes(MODEL_FILE_LIMIT.bytes), "64 MiB");
+        assert_eq!(mebibytes(1000), "1000 bytes");
     }
 }
