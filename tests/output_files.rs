@@ -1,6 +1,7 @@
 //! Where output goes and what input is read: a symbolic link stays a link and its target gets
-//! the content, a device or FIFO is written in place (never replaced by a regular file), and
-//! input files are read up to a size limit.
+//! the content, a device or FIFO is written in place (never replaced by a regular file), an
+//! export of several models into one file is all or nothing, and input files are read up to a
+//! size limit.
 //!
 //! No test touches a real device node in /dev: devices and FIFOs are made in temporary
 //! folders (`mknod` needs root; those parts are skipped, saying so, without it).
@@ -237,6 +238,42 @@ fn a_directory_is_not_an_output_file() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("it is a directory"), "{stderr}");
     assert!(dir.path().is_dir());
+}
+
+#[test]
+fn an_export_with_a_failing_model_leaves_the_output_file_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("keep.prism");
+    std::fs::write(&file, "previous content").unwrap();
+    let output = nines()
+        .arg("export")
+        .arg(path("models/redis-sentinel.toml"))
+        .arg(path("models/racks-100.toml"))
+        .arg("-o")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("export-limit"), "{stderr}");
+    assert!(stderr.contains("keep.prism"), "{stderr}");
+    assert!(stderr.contains("unchanged"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "previous content");
+    // Every model exported: the file holds them all.
+    nines()
+        .arg("export")
+        .arg(path("models/redis-sentinel.toml"))
+        .arg(path("models/three-tier.toml"))
+        .arg("-o")
+        .arg(&file)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        text.matches("// ---- next model ----").count(),
+        1,
+        "{text:.200}"
+    );
 }
 
 #[test]
