@@ -320,3 +320,55 @@ fn budget_help_has_examples_and_exit_codes() {
         ))
         .stdout(predicate::str::contains("Exit codes:"));
 }
+
+#[test]
+fn an_availability_of_zero_nines_never_shows_negative_zero() {
+    // 40 parts of 1e-10: the product 1e-400 underflows to 0 and U rounds to 1, so
+    // −log10 U = −0 in floating point; shown as 0.
+    let parts = vec!["1e-10"; 40];
+    let downtime_of_a_year = ["--downtime", "1y"];
+    for args in [&parts[..], &downtime_of_a_year[..]] {
+        let json = nines()
+            .arg("budget")
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert!(json.status.success());
+        let text = String::from_utf8(json.stdout).unwrap();
+        assert!(!text.contains("-0"), "{text}");
+        let object: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(number(&object, "nines"), 0.0, "{object}");
+        assert_eq!(number(&object, "unavailability"), 1.0, "{object}");
+        let table = nines().arg("budget").args(args).output().unwrap();
+        assert!(table.status.success());
+        let text = String::from_utf8(table.stdout).unwrap();
+        assert!(!text.contains("-0"), "{text}");
+        assert!(text.contains("availability    0%  (0.00 nines)"), "{text}");
+    }
+    // The underflow is said, with the size of the product.
+    nines()
+        .arg("budget")
+        .args(&parts)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("about 1e-400"));
+}
+
+#[test]
+fn a_tiny_availability_is_accepted_and_one_that_rounds_to_zero_is_named() {
+    // 1e-17 is above 0; U = 1 − 1e-17 rounds to 1, so the budget is the whole period.
+    let object = budget_json(&["1e-17"]);
+    assert_eq!(number(&object, "availability"), 1e-17);
+    assert_eq!(number(&object, "unavailability"), 1.0);
+    assert_eq!(number(&object, "nines"), 0.0);
+    assert_eq!(seconds(&object, "day"), 86400.0);
+    nines()
+        .args(["budget", "1e-400"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "`1e-400` is too small: it rounds to 0",
+        ));
+}

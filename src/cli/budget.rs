@@ -68,9 +68,9 @@ struct Budget {
 }
 
 impl Budget {
-    /// −log10 U, or `None` (infinite) when U = 0.
+    /// −log10 U, or `None` (infinite) when U = 0; never −0 (U = 1 gives 0).
     fn nines(&self) -> Option<f64> {
-        (self.unavailability > 0.0).then(|| -self.unavailability.log10())
+        (self.unavailability > 0.0).then(|| positive_zero(-self.unavailability.log10()))
     }
 
     /// Allowed downtime in seconds over a period of `hours`.
@@ -96,6 +96,13 @@ impl Budget {
     }
 }
 
+/// `value` with a negative zero made positive, so that no output shows `-0`: −log10 1 and
+/// 0 · −1 are −0 in floating point.
+fn positive_zero(value: f64) -> f64 {
+    // −0 + 0 = +0 in IEEE 754 (rounding to nearest); any other value is unchanged.
+    value + 0.0
+}
+
 /// Runs `nines budget`.
 pub fn run_budget(args: BudgetArgs, out: &mut dyn Write) -> io::Result<Outcome> {
     let budget = match resolve(&args) {
@@ -105,6 +112,16 @@ pub fn run_budget(args: BudgetArgs, out: &mut dyn Write) -> io::Result<Outcome> 
             return Ok(Outcome::InputError);
         }
     };
+    if let Source::Series(parts) = &budget.source
+        && budget.availability == 0.0
+    {
+        // Every part is above 0 but the product underflows: say how small it is.
+        let log10: f64 = parts.iter().map(|(_, a, _)| a.log10()).sum();
+        say!(
+            "note: the series availability, about 1e{:.0}, is below the smallest number nines computes with; it is shown as 0",
+            log10.floor()
+        );
+    }
     match args.format {
         BudgetFormat::Json => {
             serde_json::to_writer(&mut *out, &json_object(&budget))?;
@@ -189,11 +206,18 @@ fn resolve(args: &BudgetArgs) -> Result<Budget, String> {
 fn parse_availability(text: &str) -> Result<(f64, f64), String> {
     let fraction =
         parse_fraction_text(text).map_err(|message| format!("availability {message}"))?;
-    if fraction.value <= 0.0 || fraction.complement >= 1.0 {
-        return Err(format!(
-            "availability `{text}` must be above 0 (0% < availability ≤ 100%)"
-        ));
+    if fraction.value <= 0.0 {
+        return Err(if mantissa_is_zero(text) {
+            format!("availability `{text}` must be above 0 (0% < availability ≤ 100%)")
+        } else {
+            // `1e-400` is above 0 but rounds to 0 in a double.
+            format!(
+                "availability `{text}` is too small: it rounds to 0 (the smallest availability nines computes with is about 5e-324)"
+            )
+        });
     }
+    // A tiny availability such as `1e-17` has U = 1 − A, which rounds to 1: the budgets are
+    // then the whole period, as they are to every digit shown.
     // `99.9%` parses as 99.9 / 100 = 0.9990000000000001; 1 − U from the exact U is the
     // nearest double to 0.999 (the subtraction is exact to half an ulp of A while U < 1/2).
     let availability = if fraction.complement <= 0.5 {
@@ -202,6 +226,16 @@ fn parse_availability(text: &str) -> Result<(f64, f64), String> {
         fraction.value
     };
     Ok((availability, fraction.complement))
+}
+
+/// Whether the digits of a number as written (before any exponent) are all zero: `0`,
+/// `0.0%`, `0e5`, unlike `1e-400`.
+fn mantissa_is_zero(text: &str) -> bool {
+    text.split(['e', 'E'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .all(|c| !matches!(c, '1'..='9'))
 }
 
 /// The series product of parts given as (text, A, U).
@@ -359,6 +393,18 @@ mod tests {
         // U = 1 − (1 − 1e-12)(1 − 2e-12) = 3e-12 − 2e-24
         let (_, unavailability) = series(&parts);
         assert!((unavailability - 3e-12).abs() / 3e-12 < 1e-12);
+    }
+
+    #[test]
+    fn zero_is_told_apart_from_an_underflow() {
+        for zero in ["0", "0.0%", "0e5", "-0"] {
+            assert!(mantissa_is_zero(zero), "{zero}");
+        }
+        for tiny in ["1e-400", "0.1e-400", "5E-330%"] {
+            assert!(!mantissa_is_zero(tiny), "{tiny}");
+        }
+        assert_eq!(positive_zero(-0.0).to_string(), "0");
+        assert_eq!(positive_zero(-1.5), -1.5);
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub struct ExportArgs {
     #[arg(long, value_enum, default_value_t = ExportFormat::Prism)]
     format: ExportFormat,
     /// Write to FILE (replaced atomically) instead of stdout; with several models, FILE holds
-    /// them one after another.
+    /// them one after another, and is written only when every model exports (else unchanged).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
 }
@@ -70,7 +70,16 @@ pub fn run_export(args: ExportArgs, out: &mut dyn Write) -> io::Result<Outcome> 
     }
     match &args.output {
         Some(file) => {
-            if texts.is_empty() {
+            // One file for several models is all or nothing: a file with some of them would
+            // look complete, and the previous content would be lost for it.
+            if outcome != Outcome::Success {
+                let failed = args.models.len() - texts.len();
+                say!(
+                    "note: '{}' not written (unchanged): {failed} of {} model{} could not be exported",
+                    file.display(),
+                    args.models.len(),
+                    if args.models.len() == 1 { "" } else { "s" }
+                );
                 return Ok(outcome);
             }
             if let Err(message) = write_atomically(file, joined.as_bytes()) {

@@ -5,8 +5,9 @@
 //! the rest are skipped, and the results of the runs completed are printed, marked partial
 //! (exit code 130). At any other time, or on a second signal, `nines` removes the temporary
 //! file it is writing (the file it would have replaced stays as it was) and exits with 130 at
-//! once. Files are only ever replaced by renaming a complete temporary file over them
-//! ([`super::files::write_atomically`]), so no file is left half-written.
+//! once. Regular files are only ever replaced by renaming a complete temporary file over them
+//! ([`super::files::write_atomically`]), so no file is left half-written; a device or named
+//! pipe given as the destination is written in place and has no temporary file to remove.
 
 use std::path::PathBuf;
 use std::sync::Mutex;

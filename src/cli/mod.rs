@@ -361,7 +361,7 @@ fn parse_overrides(set: &[String]) -> Result<Vec<Override>, Outcome> {
 }
 
 /// Reads and validates one model; diagnostics go to stderr.
-fn load(path: &PathBuf, overrides: &[Override]) -> Option<LoadedModel> {
+fn load(path: &Path, overrides: &[Override]) -> Option<LoadedModel> {
     load_reporting(path, overrides).ok()
 }
 
@@ -371,7 +371,7 @@ type Problem = (String, Option<(usize, usize)>);
 
 /// Like [`load`], returning the first problem when the model cannot be loaded (all of them
 /// still go to stderr).
-fn load_reporting(path: &PathBuf, overrides: &[Override]) -> Result<LoadedModel, Problem> {
+fn load_reporting(path: &Path, overrides: &[Override]) -> Result<LoadedModel, Problem> {
     let file = path.display().to_string();
     let Some((file, text)) = read_model(path) else {
         return Err((format!("could not read model '{file}'"), None));
@@ -417,19 +417,14 @@ fn load_text_reporting(
     }
 }
 
-/// Reads a model file as UTF-8 text: (the name to show, the text); errors go to stderr.
-fn read_model(path: &PathBuf) -> Option<(String, String)> {
+/// Reads a model file as UTF-8 text of at most [`files::MODEL_FILE_LIMIT`]: (the name to show,
+/// the text); errors go to stderr.
+fn read_model(path: &Path) -> Option<(String, String)> {
     let file = path.display().to_string();
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some((file, text)),
-            Err(_) => {
-                say!("error: could not read model '{file}': it is not UTF-8 text");
-                None
-            }
-        },
-        Err(error) => {
-            say!("error: could not read model '{file}': {error}");
+    match files::read_text(path, &files::MODEL_FILE_LIMIT) {
+        Ok(text) => Some((file, text)),
+        Err(reason) => {
+            say!("error: could not read model '{file}': {reason}");
             None
         }
     }

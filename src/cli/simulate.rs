@@ -610,10 +610,10 @@ pub fn run_merge(args: MergeArgs, out: &mut dyn Write) -> io::Result<Outcome> {
     let mut files = Vec::new();
     for path in &args.files {
         let name = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
+        let text = match super::files::read_text(path, &super::files::SHARD_FILE_LIMIT) {
             Ok(text) => text,
-            Err(error) => {
-                say!("error: could not read '{name}': {error}");
+            Err(reason) => {
+                say!("error: could not read '{name}': {reason}");
                 return Ok(Outcome::InputError);
             }
         };

@@ -45,6 +45,19 @@ pub fn escape_prose(text: &str) -> String {
         .collect()
 }
 
+/// Text as a Markdown code span that shows it as it is, for a file path: the fence is one
+/// backtick longer than the longest run of backticks in the text, a space pads text that
+/// starts or ends with a backtick or a space (Markdown strips one on each side), and control
+/// characters (a newline) become visible escapes such as `\n`, so the span stays on its line.
+pub fn code_span(text: &str) -> String {
+    let text = super::format::one_line(text);
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = text.starts_with(['`', ' ']) || text.ends_with(['`', ' ']);
+    let space = if pad { " " } else { "" };
+    format!("{fence}{space}{text}{space}{fence}")
+}
+
 fn row(cells: &[String]) -> String {
     let escaped: Vec<String> = cells.iter().map(|cell| escape(cell)).collect();
     format!("| {} |", escaped.join(" | "))
@@ -53,7 +66,7 @@ fn row(cells: &[String]) -> String {
 impl Exporter for MarkdownExporter {
     fn model(&mut self, out: &mut dyn Write, result: &ModelResult<'_>) -> io::Result<()> {
         writeln!(out, "## {}\n", escape(&result.model.name))?;
-        writeln!(out, "Model file: `{}`\n", result.file.replace('`', "'"))?;
+        writeln!(out, "Model file: {}\n", code_span(result.file))?;
         writeln!(out, "| measure | value |\n|---|---|")?;
         for (label, value) in summary_lines(result) {
             writeln!(out, "{}", row(&[label.to_string(), value]))?;
@@ -92,5 +105,15 @@ mod tests {
             "fix `tor_switch` \\<now\\>"
         );
         assert_eq!(escape_prose("a ` b_c"), "a \\` b\\_c");
+    }
+
+    #[test]
+    fn code_spans_show_backticks_and_newlines_faithfully() {
+        use super::code_span;
+        assert_eq!(code_span("models/a.toml"), "`models/a.toml`");
+        assert_eq!(code_span("a`b.toml"), "``a`b.toml``");
+        assert_eq!(code_span("a``b`"), "``` a``b` ```");
+        assert_eq!(code_span(" x "), "`  x  `");
+        assert_eq!(code_span("a\nb.toml"), "`a\\nb.toml`");
     }
 }
