@@ -225,6 +225,32 @@ fn a_link_to_stdout_writes_to_stdout_and_appends_to_a_redirected_file() {
 }
 
 #[test]
+fn a_shard_saved_to_stdout_is_a_line_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("so");
+    std::os::unix::fs::symlink("/proc/self/fd/1", &link).unwrap();
+    let output = nines()
+        .args([
+            "simulate", "--runs", "20", "--seed", "1", "-q", "--format", "json",
+        ])
+        .arg(path("models/redis-sentinel.toml"))
+        .arg("--save")
+        .arg(&link)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    // Two JSON lines: the shard, then the results; neither runs into the other.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{stdout:.300}");
+    assert_eq!(lines[0]["format"], "nines-simulate-shard/1");
+    assert_eq!(lines[1]["runs"], 20);
+}
+
+#[test]
 fn a_directory_is_not_an_output_file() {
     let dir = tempfile::tempdir().unwrap();
     let output = nines()

@@ -514,9 +514,12 @@ fn write_record(
     }
 }
 
-/// Writes a record as JSON to a temporary file beside `path`, then renames it into place.
+/// Writes a record as one line of JSON (ending in a newline, so that `--save /dev/stdout`
+/// keeps it apart from the results) to a temporary file beside `path`, then renames it into
+/// place.
 fn save(path: &Path, record: &Record) -> Result<(), String> {
-    let text = serde_json::to_string(record).map_err(|error| error.to_string())?;
+    let mut text = serde_json::to_string(record).map_err(|error| error.to_string())?;
+    text.push('\n');
     super::files::write_atomically(path, text.as_bytes())
 }
 
