@@ -378,3 +378,25 @@ fn merge_refuses_hand_edited_numbers_naming_the_file_and_the_field() {
         );
     }
 }
+
+/// The simulation options are checked even when the exact solver answers, so a mistake in a
+/// CI command line (`--runs 0`) is caught the first time, not when someone switches methods.
+#[test]
+fn simulation_options_are_checked_with_the_exact_method_too() {
+    for command in [
+        vec!["check", "--runs", "0"],
+        vec!["check", "--threads", "0"],
+        vec!["check", "--horizon", "0s"],
+        vec!["sweep", "--vary", "block.db.count=2,3", "--runs", "0"],
+    ] {
+        let output = nines()
+            .args(&command)
+            .arg(path("models/three-tier.toml"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{command:?}: {stderr}");
+        assert!(stderr.contains(command[command.len() - 2]), "{stderr}");
+        assert!(output.stdout.is_empty(), "{command:?}");
+    }
+}

@@ -288,12 +288,11 @@ pub fn run_sweep(args: SweepArgs, out: &mut dyn Write) -> io::Result<Outcome> {
         say!("error: --target would replace the target that --vary changes; drop one of them");
         return Ok(Outcome::InputError);
     }
-    let evaluator = match args.method {
-        Method::Analytic => Evaluator::Exact,
-        Method::Simulate => match parse_options(&args.simulation) {
-            Ok(parsed) => Evaluator::Simulated(parsed),
-            Err(outcome) => return Ok(outcome),
-        },
+    // The simulation options are checked with either method, so a typo never passes unseen.
+    let evaluator = match (parse_options(&args.simulation), args.method) {
+        (Err(outcome), _) => return Ok(outcome),
+        (Ok(_), Method::Analytic) => Evaluator::Exact,
+        (Ok(parsed), Method::Simulate) => Evaluator::Simulated(parsed),
     };
     let total = match point_count(&varies) {
         Ok(total) => total,
