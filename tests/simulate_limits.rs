@@ -400,3 +400,27 @@ fn simulation_options_are_checked_with_the_exact_method_too() {
         assert!(output.stdout.is_empty(), "{command:?}");
     }
 }
+
+/// A repair far longer than the run: every run starts all up and never reaches the long-run
+/// state, so the estimates cannot be the long-run availability, and a note says so (the
+/// example model as written, with 4 h repairs in 1-year runs, gets none).
+#[test]
+fn runs_short_next_to_a_repair_say_so() {
+    let run = |extra: &[&str]| {
+        let output = nines()
+            .args(["simulate", "--runs", "20", "--seed", "1"])
+            .args(extra)
+            .arg(path("models/three-tier.toml"))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let stderr = run(&["--set", "component.db_node.mttr=100y"]);
+    assert!(
+        stderr.contains("a mean repair or switchover time of 100y is long next to each run (365d from an all-up start)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--warmup 1000y"), "{stderr}");
+    assert!(!run(&[]).contains("long next to each run"));
+}

@@ -482,6 +482,18 @@ fn notes(record: &Record, quiet: bool) {
             record.seed
         );
     }
+    // Each run starts with everything up; a repair as long as the run never reaches the
+    // long-run mix of up and down that `nines solve` describes.
+    let run_hours = record.warmup_hours + record.horizon_hours;
+    if record.longest_repair_hours * SLOW_REPAIR_RATIO > run_hours {
+        say!(
+            "note: {}: a mean repair or switchover time of {} is long next to each run ({} from an all-up start): the estimates describe those first hours, not the long run; give --warmup {} or more, or rely on `nines solve`",
+            record.file,
+            format_duration_hours(record.longest_repair_hours),
+            format_duration_hours(run_hours),
+            format_duration_hours(record.longest_repair_hours * SLOW_REPAIR_RATIO)
+        );
+    }
     let outages = record.tally.outages.sum();
     if outages < 30.0 {
         say!(
@@ -513,6 +525,10 @@ fn write_record(
         Format::Markdown => simulation::write_markdown(out, record),
     }
 }
+
+/// A run shorter than this many times the longest mean repair or switchover time is
+/// dominated by its all-up start, and says so.
+const SLOW_REPAIR_RATIO: f64 = 10.0;
 
 /// Writes a record as one line of JSON (ending in a newline, so that `--save /dev/stdout`
 /// keeps it apart from the results) to a temporary file beside `path`, then renames it into

@@ -45,6 +45,19 @@ impl Estimate {
         }
     }
 
+    /// An estimate of a fraction of time (an unavailability): value and interval inside
+    /// [0, 1]. Down time summed over many short intervals can pass the run's length by a
+    /// rounding error (U = 1.0000000000000004 for a block down all the time), and the
+    /// t-interval of a mean near 1 can reach past it.
+    fn fraction(moments: &Moments) -> Self {
+        let estimate = Self::of(moments, 1.0);
+        Self {
+            value: estimate.value.clamp(0.0, 1.0),
+            low: estimate.low.clamp(0.0, 1.0),
+            high: estimate.high.clamp(0.0, 1.0),
+        }
+    }
+
     fn json(&self) -> Value {
         json!([finite(self.low), finite(self.high)])
     }
@@ -192,13 +205,13 @@ impl Estimates {
                         agreement(&block.unavailability, exact.unavailability, expected)
                     });
                 (
-                    Estimate::of(&block.unavailability, 1.0),
+                    Estimate::fraction(&block.unavailability),
                     Estimate::of(&block.outages, per_year),
                     check,
                 )
             })
             .collect();
-        let mut unavailability = Estimate::of(&tally.unavailability, 1.0);
+        let mut unavailability = Estimate::fraction(&tally.unavailability);
         let mut failures_per_year = Estimate::of(&tally.outages, per_year);
         let outages = tally.outages.sum();
         let exposure = runs * record.horizon_hours;
@@ -826,6 +839,25 @@ pub fn write_markdown(out: &mut dyn Write, record: &Record) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fractions_of_time_stay_inside_zero_and_one() {
+        // A block down for the whole of three runs, its down time summed with a rounding
+        // error: the mean is 1 + 4.4e-16, and with any spread the t-interval passes 1.
+        let mut moments = Moments::default();
+        for x in [1.0 + 4.4e-16, 1.0, 0.999_9] {
+            moments.push(x);
+        }
+        let plain = Estimate::of(&moments, 1.0);
+        assert!(plain.high > 1.0, "{plain:?}");
+        let fraction = Estimate::fraction(&moments);
+        assert_eq!(fraction.high, 1.0);
+        assert!(fraction.value <= 1.0 && fraction.low >= 0.0, "{fraction:?}");
+        let mut over = Moments::default();
+        over.push(1.0 + 4.4e-16);
+        over.push(1.0 + 4.4e-16);
+        assert_eq!(Estimate::fraction(&over).value, 1.0);
+    }
 
     #[test]
     fn span_labels_use_the_unit_people_wrote() {
