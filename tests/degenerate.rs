@@ -271,3 +271,20 @@ fn huge_rates_in_a_standby_chain_give_numbers_not_nan() {
         "{stderr}"
     );
 }
+
+#[test]
+fn rates_whose_products_underflow_stay_small_in_memory() {
+    // The 6-of-9 erasure stripe with one rebuild crew and an MTBF of 1e250 h: U ≈ C(9,4)·
+    // (12/1e250)^4 ≈ 1e-997 underflows to 0. Sensitivity conditions a fragment, which makes a
+    // chain of distinct units whose GTH fill-in products underflow to 0 as well; an entry
+    // that stayed 0 was listed again at every elimination, until the lists took gigabytes.
+    let text = std::fs::read_to_string(common::path("models/erasure-6-3.toml")).unwrap();
+    let text = text.replace("failure_rate = 1.1408e-4", "mtbf = \"1e250h\"");
+    let (code, stdout, stderr) = run(&["sensitivity", "--format", "json"], &text);
+    assert_eq!(code, Some(0), "{stderr}");
+    let object = json(&stdout);
+    assert_eq!(object["unavailability"].as_f64(), Some(0.0), "{stdout}");
+    let item = &object["items"][0];
+    assert_eq!(item["name"], "storage_node", "{stdout}");
+    assert_eq!(item["birnbaum"].as_f64(), Some(0.0), "{stdout}");
+}

@@ -150,11 +150,14 @@ fn gth(rows: Vec<Vec<(usize, f64)>>) -> Vec<f64> {
         return vec![1.0];
     }
     let mut matrix = vec![0.0; size * size];
+    // Whether an entry is in the lists: kept apart from its value, which can underflow to 0
+    // (rates of 1e-250 multiplied on elimination) and must not then be listed again and again.
+    let mut listed = vec![false; size * size];
     let mut row_entries: Vec<Vec<usize>> = vec![Vec::new(); size];
     let mut column_entries: Vec<Vec<usize>> = vec![Vec::new(); size];
     for (from, row) in rows.iter().enumerate() {
         for (to, rate) in row {
-            if matrix[from * size + to] == 0.0 {
+            if !std::mem::replace(&mut listed[from * size + to], true) {
                 row_entries[from].push(*to);
                 column_entries[*to].push(from);
             }
@@ -180,11 +183,11 @@ fn gth(rows: Vec<Vec<(usize, f64)>>) -> Vec<f64> {
                 if *j == i {
                     continue;
                 }
-                let entry = &mut matrix[i * size + j];
-                if *entry == 0.0 {
+                if !std::mem::replace(&mut listed[i * size + j], true) {
                     row_entries[i].push(*j);
                     column_entries[*j].push(i);
                 }
+                let entry = &mut matrix[i * size + j];
                 // rate / total ≤ 1 (total sums the targets), so the product never overflows;
                 // (into_k / total) · rate would, for rates of 1e160 beside rates of 1.
                 *entry += into_k * (rate / total);
