@@ -29,7 +29,7 @@ const LONG_SIMULATION_EVENTS: f64 = 3e9;
 /// Simulation options shared by `simulate` and `check --method simulate`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimOptions {
-    /// Number of runs (independent replications) [default: 10000 unless --precision is given].
+    /// Number of runs (independent replications), 2 to 10^15 [default: 10000 unless --precision is given].
     #[arg(long, value_name = "N", conflicts_with = "precision")]
     runs: Option<u64>,
     /// Run until the 95% interval of the unavailability is within this relative half-width,
@@ -54,7 +54,7 @@ pub struct SimOptions {
     /// Seed of the random streams [default: random, printed on stderr].
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
-    /// Worker threads [default: all cores].
+    /// Worker threads, at most 1024 and never more than the runs [default: all cores].
     #[arg(long, value_name = "T")]
     threads: Option<usize>,
     /// No progress bar and no notes on stderr (errors and warnings are still printed).

@@ -151,7 +151,7 @@ pub struct SweepArgs {
     #[arg(value_name = "MODEL")]
     model: PathBuf,
     /// A parameter and its values: PATH=FROM..TO or PATH=a,b,c (PATH as for --set). A second
-    /// --vary draws one line per value.
+    /// --vary draws one line per value (at most 100,000 points in all).
     #[arg(long, value_name = "PATH=VALUES", required_unless_present = "find")]
     vary: Vec<String>,
     /// Intervals between FROM and TO (steps + 1 points; whole-number keys take every value
