@@ -29,7 +29,8 @@ const LONG_SIMULATION_EVENTS: f64 = 3e9;
 /// Simulation options shared by `simulate` and `check --method simulate`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimOptions {
-    /// Number of runs (independent replications), 2 to 10^15 [default: 10000 unless --precision is given].
+    /// Number of runs (independent replications), 2 to 10^15 [default: 10000 unless
+    /// --precision is given].
     #[arg(long, value_name = "N", conflicts_with = "precision")]
     runs: Option<u64>,
     /// Run until the 95% interval of the unavailability is within this relative half-width,
