@@ -414,6 +414,10 @@ fn out_of_range_values_are_rejected() {
         &["`target.nines` = 1e308 is more than 300", "bad.toml:8:9"],
     );
     rejects(
+        &format!("[component.a]\nmtbf = \"1h\"\nmttr = \"1h\"\n{BLOCK}[target]\nnines = 301\n"),
+        &["`target.nines` = 301 is more than 300: at most 300"],
+    );
+    rejects(
         &format!(
             "{component}[block.system]\nkind = \"standby\"\nof = \"a\"\ncount = 2\ncoverage = 1.5\nmanual_failover = \"1h\"\n"
         ),

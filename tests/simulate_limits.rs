@@ -424,3 +424,38 @@ fn runs_short_next_to_a_repair_say_so() {
     assert!(stderr.contains("--warmup 1000y"), "{stderr}");
     assert!(!run(&[]).contains("long next to each run"));
 }
+
+/// With the exact method nothing is simulated, so no random seed is announced: a passing
+/// `nines check` in CI leaves stderr empty.
+#[test]
+fn the_exact_method_announces_no_seed() {
+    for command in [
+        vec!["check"],
+        vec![
+            "sweep",
+            "--vary",
+            "component.db_node.mttr=1h..2h",
+            "--steps",
+            "1",
+        ],
+    ] {
+        let output = nines()
+            .args(&command)
+            .arg(path("models/three-tier.toml"))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{command:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("seed"), "{command:?}: {stderr}");
+    }
+    let output = nines()
+        .arg("check")
+        .arg(path("models/three-tier.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

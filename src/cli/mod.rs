@@ -497,9 +497,15 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> io::Result<Outcome> {
     };
     let colour = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     // The simulation options are checked with either method, so a typo never passes unseen.
-    let simulation = match simulate::parse_options(&args.simulation) {
-        Ok(parsed) => (args.method == Method::Simulate).then_some(parsed),
-        Err(outcome) => return Ok(outcome),
+    let simulation = match args.method {
+        Method::Simulate => match simulate::parse_options(&args.simulation) {
+            Ok(parsed) => Some(parsed),
+            Err(outcome) => return Ok(outcome),
+        },
+        Method::Analytic => match simulate::check_options(&args.simulation) {
+            Ok(()) => None,
+            Err(outcome) => return Ok(outcome),
+        },
     };
     let collect = matches!(args.format, CheckFormat::Junit | CheckFormat::Github);
     let mut cases: Vec<CheckCase> = Vec::new();

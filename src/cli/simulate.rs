@@ -118,6 +118,16 @@ fn positive_duration(option: &str, text: &str) -> Result<f64, Outcome> {
 
 /// Checks the simulation options; prints the seed when it is chosen at random.
 pub fn parse_options(options: &SimOptions) -> Result<Parsed, Outcome> {
+    parse(options, true)
+}
+
+/// Checks the simulation options of a command that then solves exactly: errors are reported,
+/// but no seed is announced, since no simulation will use it.
+pub fn check_options(options: &SimOptions) -> Result<(), Outcome> {
+    parse(options, false).map(|_| ())
+}
+
+fn parse(options: &SimOptions, announce_seed: bool) -> Result<Parsed, Outcome> {
     let horizon_hours = positive_duration("--horizon", &options.horizon)?;
     let warmup_hours = match parse_duration_hours(&options.warmup) {
         Ok(hours) if hours.is_finite() => hours,
@@ -174,7 +184,7 @@ pub fn parse_options(options: &SimOptions) -> Result<Parsed, Outcome> {
         Some(seed) => seed,
         None => {
             let seed = rand::random::<u64>() >> 11; // short enough to retype
-            if !options.quiet {
+            if announce_seed && !options.quiet {
                 say!("note: seed {seed} (pass --seed {seed} to reproduce)");
             }
             seed

@@ -2,7 +2,7 @@
 
 use super::files::{safe_stem, write_atomically};
 use super::pace::Pace;
-use super::simulate::{Parsed, SimOptions, parse_options, simulate_loaded};
+use super::simulate::{Parsed, SimOptions, check_options, parse_options, simulate_loaded};
 use super::{
     LoadedModel, Method, Outcome, effective_target, load_text, parse_overrides, parse_target,
     read_model, solve_loaded,
@@ -289,10 +289,15 @@ pub fn run_sweep(args: SweepArgs, out: &mut dyn Write) -> io::Result<Outcome> {
         return Ok(Outcome::InputError);
     }
     // The simulation options are checked with either method, so a typo never passes unseen.
-    let evaluator = match (parse_options(&args.simulation), args.method) {
-        (Err(outcome), _) => return Ok(outcome),
-        (Ok(_), Method::Analytic) => Evaluator::Exact,
-        (Ok(parsed), Method::Simulate) => Evaluator::Simulated(parsed),
+    let evaluator = match args.method {
+        Method::Analytic => match check_options(&args.simulation) {
+            Ok(()) => Evaluator::Exact,
+            Err(outcome) => return Ok(outcome),
+        },
+        Method::Simulate => match parse_options(&args.simulation) {
+            Ok(parsed) => Evaluator::Simulated(parsed),
+            Err(outcome) => return Ok(outcome),
+        },
     };
     let total = match point_count(&varies) {
         Ok(total) => total,

@@ -922,7 +922,10 @@ impl Decoder {
                 } else if nines > 300.0 {
                     self.error(
                         "bad-value",
-                        format!("`target.nines` = {nines:e} is more than 300, an unavailability under 1e-300 that only a system that never fails could meet"),
+                        format!(
+                            "`target.nines` = {} is more than 300: at most 300 (an unavailability of 1e-300)",
+                            if nines < 1e6 { format!("{nines}") } else { format!("{nines:e}") }
+                        ),
                         span,
                     )
                     .label = "at most 300".into();

@@ -187,13 +187,16 @@ pub fn parameter(model: &Model, path: &str) -> Result<Parameter, String> {
 
 /// A search range for `path` cut to the values the model accepts, so that no step of the
 /// search is refused: rates up to [`MAX_RATE`], durations from 1/[`MAX_RATE`] hours (a
-/// failover may also be exactly 0).
+/// failover may also be exactly 0), availabilities from 1e-6.
 pub fn within_model_limits(path: &str, (low, high): (f64, f64)) -> (f64, f64) {
     let shortest = 1.0 / MAX_RATE;
     match path.rsplit('.').next().unwrap_or(path) {
         "failure_rate" | "repair_rate" => (low.min(MAX_RATE), high.min(MAX_RATE)),
         "failover" if low == 0.0 => (0.0, high.max(shortest)),
         "mtbf" | "mttr" | "failover" | "manual_failover" => (low.max(shortest), high.max(shortest)),
+        // An availability of 0 is refused (it implies an infinite failure rate); 1e-6 is the
+        // default search's own lower end.
+        "availability" => (low.max(1e-6), high.max(1e-6)),
         _ => (low, high),
     }
 }
