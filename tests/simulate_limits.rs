@@ -20,6 +20,14 @@ kind = "series"
 members = ["a"]
 "#;
 
+/// [`FLAPPING`], loaded.
+fn flapping() -> nines::model::Model {
+    load_model("flapping.toml", FLAPPING, &[])
+        .ok()
+        .unwrap()
+        .model
+}
+
 fn redis() -> String {
     path("models/redis-sentinel.toml").display().to_string()
 }
@@ -150,10 +158,7 @@ fn a_split_into_more_shards_than_runs_is_refused_and_nothing_saved() {
 /// arithmetic once overflowed there and looped for ever without simulating anything.
 #[test]
 fn a_shard_at_the_top_of_the_run_indices_finishes() {
-    let model = load_model("flapping.toml", FLAPPING, &[])
-        .ok()
-        .unwrap()
-        .model;
+    let model = flapping();
     let runs = u64::MAX - 1;
     let settings = Settings {
         horizon_hours: 10.0,
@@ -186,11 +191,7 @@ fn a_shard_at_the_top_of_the_run_indices_finishes() {
 /// losing none.
 #[test]
 fn a_long_run_keeps_bounded_outage_lengths_and_loses_none() {
-    let model = load_model("flapping.toml", FLAPPING, &[])
-        .ok()
-        .unwrap()
-        .model;
-    let plan = plan::expand(&model).ok().unwrap();
+    let plan = plan::expand(&flapping()).ok().unwrap();
     let span = Span {
         start: 0.0,
         end: 40_000.0,
@@ -214,11 +215,7 @@ fn a_long_run_keeps_bounded_outage_lengths_and_loses_none() {
 /// run exactly as a fresh one would.
 #[test]
 fn a_run_asked_to_stop_is_abandoned_and_the_engine_stays_usable() {
-    let model = load_model("flapping.toml", FLAPPING, &[])
-        .ok()
-        .unwrap()
-        .model;
-    let plan = plan::expand(&model).ok().unwrap();
+    let plan = plan::expand(&flapping()).ok().unwrap();
     let span = Span {
         start: 0.0,
         end: 1e6,
