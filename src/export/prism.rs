@@ -31,6 +31,7 @@
 
 use super::{ExportError, MAX_STATES, MAX_UNITS};
 use crate::model::{BlockKind, Model, NodeRef};
+use crate::solve::dependent::StandbyRules;
 use std::collections::{HashMap, HashSet};
 
 /// Writes `model`'s Markov chain as a PRISM `ctmc` model.
@@ -148,15 +149,6 @@ struct UnitType {
     repair_rate: f64,
 }
 
-/// Standby rules of a dependent block.
-#[derive(Debug, Clone, Copy)]
-struct Rules {
-    dormant_factor: f64,
-    failover_hours: f64,
-    coverage: f64,
-    manual_failover_hours: f64,
-}
-
 /// A dependent block instance (limiting crews or standby): one module.
 #[derive(Debug, Clone)]
 struct Group {
@@ -166,7 +158,7 @@ struct Group {
     crews: u64,
     /// Up units needed (non-standby blocks).
     required_up: u64,
-    standby: Option<Rules>,
+    standby: Option<StandbyRules>,
     /// The module's initial state: the solver's initial state, or the first state of the
     /// recurrent class when that one is transient (set by [`Group::settle`]).
     start: GroupState,
@@ -860,12 +852,7 @@ impl Builder<'_> {
         let block = &model.blocks[index];
         let beta = block.common_cause_beta.unwrap_or(0.0);
         let standby = match &block.kind {
-            BlockKind::Standby(rules) => Some(Rules {
-                dormant_factor: rules.dormant_factor,
-                failover_hours: rules.failover_hours,
-                coverage: rules.coverage,
-                manual_failover_hours: rules.manual_failover_hours,
-            }),
+            BlockKind::Standby(rules) => Some(StandbyRules::from(rules)),
             _ => None,
         };
         let crews = block.limiting_crews();

@@ -37,6 +37,17 @@ pub struct StandbyRules {
     pub manual_failover_hours: f64,
 }
 
+impl From<&crate::model::Standby> for StandbyRules {
+    fn from(standby: &crate::model::Standby) -> Self {
+        Self {
+            dormant_factor: standby.dormant_factor,
+            failover_hours: standby.failover_hours,
+            coverage: standby.coverage,
+            manual_failover_hours: standby.manual_failover_hours,
+        }
+    }
+}
+
 /// A dependent block: its unit types in member order and its rules.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DependentBlock {

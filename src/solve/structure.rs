@@ -271,12 +271,7 @@ impl<'m> Solver<'m> {
     fn solve_atomic_block(&self, index: usize) -> Result<Option<Measures>, SolveError> {
         let block = &self.model.blocks[index];
         let standby = match &block.kind {
-            BlockKind::Standby(rules) => Some(StandbyRules {
-                dormant_factor: rules.dormant_factor,
-                failover_hours: rules.failover_hours,
-                coverage: rules.coverage,
-                manual_failover_hours: rules.manual_failover_hours,
-            }),
+            BlockKind::Standby(rules) => Some(StandbyRules::from(rules)),
             _ => None,
         };
         let crews = block.limiting_crews();
