@@ -29,11 +29,117 @@ pub struct Span {
     pub end: usize,
 }
 
+/// Every diagnostic id `nines` reports, one per kind of problem.
+///
+/// The rendered text (`error[unknown-key]`) is [`Code::as_str`]; it is stable for tests and
+/// tooling, and `docs/model-format.md` §11 lists each code with when it fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Code {
+    /// `toml-syntax`: The model file or a `--set` value is not valid TOML.
+    TomlSyntax,
+    /// `unknown-override`: A `--set` path names a component or block the model does not define.
+    UnknownOverride,
+    /// `unknown-key`: A key is not known at the top level, in `[target]`, a component, a block or a distribution table.
+    UnknownKey,
+    /// `expected-table`: `component`, `block`, `target` or an entry of them is not a table.
+    ExpectedTable,
+    /// `wrong-type`: A value has the wrong TOML type (a number where a duration string is expected, …).
+    WrongType,
+    /// `bad-value`: A value has the right type but is out of range or not one of the allowed words.
+    BadValue,
+    /// `bad-duration`: A duration string has no unit, an unknown unit or is malformed.
+    BadDuration,
+    /// `missing-key`: A required key is absent (a component's failure or repair figure, a block's `kind`, …).
+    MissingKey,
+    /// `unexpected-key`: A key is known but does not apply where it is written (`k` on a series block, …).
+    UnexpectedKey,
+    /// `conflicting-keys`: Two keys give the same figure (`mttr` and `repair_rate`, `members` and `of`, …).
+    ConflictingKeys,
+    /// `bad-name`: A component or block name uses characters other than letters, digits, `_` and `-`.
+    BadName,
+    /// `duplicate-name`: One name is defined both as a component and as a block.
+    DuplicateName,
+    /// `unknown-reference`: A member, `of` or `top` names nothing defined (or `top` is not a block).
+    UnknownReference,
+    /// `empty-model`: The model defines no blocks.
+    EmptyModel,
+    /// `missing-top`: There is no `top` key and no block called `system`.
+    MissingTop,
+    /// `model-too-large`: A block has too many members, a mixed k-of-n is too large, or blocks nest too deep.
+    ModelTooLarge,
+    /// `cycle`: Blocks refer to each other in a cycle.
+    Cycle,
+    /// `crews-on-blocks`: `repair_crews` is on a block whose members include blocks.
+    CrewsOnBlocks,
+    /// `shared-in-crew`: A shared unit is a member of a block with `repair_crews`.
+    SharedInCrew,
+    /// `common-cause-members`: `common_cause_beta` is on a block whose members are not copies of one component.
+    CommonCauseMembers,
+    /// `shared-in-common-cause`: A shared unit is a member of a block with `common_cause_beta`.
+    SharedInCommonCause,
+    /// `standby-members`: A standby block has a block as a member.
+    StandbyMembers,
+    /// `shared-in-standby`: A shared unit is a member of a standby block.
+    SharedInStandby,
+    /// `solver-limit`: The exact solver refuses the model (a chain or the shared-unit conditioning is too large).
+    SolverLimit,
+    /// `simulation-limit`: The simulator refuses the model or the settings (too many units or windows, …).
+    SimulationLimit,
+    /// `sensitivity-limit`: The importance ranking cannot be computed within the solver's limits.
+    SensitivityLimit,
+    /// `export-limit`: The PRISM export refuses the model (too many units or states).
+    ExportLimit,
+    /// `missing-target`: `nines check` was given a model without `[target]` and no `--target`.
+    MissingTarget,
+}
+
+impl Code {
+    /// The kebab-case id as rendered, e.g. `unknown-key`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::TomlSyntax => "toml-syntax",
+            Self::UnknownOverride => "unknown-override",
+            Self::UnknownKey => "unknown-key",
+            Self::ExpectedTable => "expected-table",
+            Self::WrongType => "wrong-type",
+            Self::BadValue => "bad-value",
+            Self::BadDuration => "bad-duration",
+            Self::MissingKey => "missing-key",
+            Self::UnexpectedKey => "unexpected-key",
+            Self::ConflictingKeys => "conflicting-keys",
+            Self::BadName => "bad-name",
+            Self::DuplicateName => "duplicate-name",
+            Self::UnknownReference => "unknown-reference",
+            Self::EmptyModel => "empty-model",
+            Self::MissingTop => "missing-top",
+            Self::ModelTooLarge => "model-too-large",
+            Self::Cycle => "cycle",
+            Self::CrewsOnBlocks => "crews-on-blocks",
+            Self::SharedInCrew => "shared-in-crew",
+            Self::CommonCauseMembers => "common-cause-members",
+            Self::SharedInCommonCause => "shared-in-common-cause",
+            Self::StandbyMembers => "standby-members",
+            Self::SharedInStandby => "shared-in-standby",
+            Self::SolverLimit => "solver-limit",
+            Self::SimulationLimit => "simulation-limit",
+            Self::SensitivityLimit => "sensitivity-limit",
+            Self::ExportLimit => "export-limit",
+            Self::MissingTarget => "missing-target",
+        }
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
 /// One problem found in a model, with where it is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
-    /// A short kebab-case id such as `unknown-key`, stable for tests and tooling.
-    pub code: &'static str,
+    /// What kind of problem this is; renders as a short kebab-case id such as `unknown-key`.
+    pub code: Code,
     /// What is wrong, naming the key and value.
     pub message: String,
     /// Where, when the problem has a place in a source.
@@ -46,7 +152,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic at `span` with `message`.
-    pub fn new(code: &'static str, message: impl Into<String>, span: Option<Span>) -> Self {
+    pub fn new(code: Code, message: impl Into<String>, span: Option<Span>) -> Self {
         Self {
             code,
             message: message.into(),
@@ -133,7 +239,7 @@ impl Sources {
 
     fn to_rendered(&self, diagnostic: &Diagnostic) -> Rendered<usize> {
         let mut rendered = Rendered::error()
-            .with_code(diagnostic.code)
+            .with_code(diagnostic.code.as_str())
             .with_message(&diagnostic.message);
         match diagnostic.span {
             Some(span) => {
@@ -204,7 +310,7 @@ mod tests {
             end: start + 5,
         };
         let diagnostic =
-            Diagnostic::new("bad-duration", "bad duration", Some(span)).with_label("here");
+            Diagnostic::new(Code::BadDuration, "bad duration", Some(span)).with_label("here");
         let rendered = sources.render(&diagnostic);
         assert!(rendered.contains("m.toml:2:8"), "{rendered}");
         assert!(rendered.contains("error[bad-duration]"), "{rendered}");

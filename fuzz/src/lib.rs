@@ -134,7 +134,7 @@ pub fn run(text: &str, overrides: &[Override]) -> Outcome {
                 rendered.push_str(&shown);
             }
             Outcome::Invalid {
-                codes: diagnostics.iter().map(|d| d.code).collect(),
+                codes: diagnostics.iter().map(|d| d.code.as_str()).collect(),
                 rendered,
             }
         }
@@ -154,7 +154,7 @@ fn check_span(diagnostic: &Diagnostic, text: &str, override_text: &str, sources:
         Origin::File => text,
         Origin::Overrides => override_text,
     };
-    let code = diagnostic.code;
+    let code = diagnostic.code.as_str();
     let len = source.len();
     assert!(
         start <= end && start <= len && source.is_char_boundary(start),
@@ -176,7 +176,8 @@ fn solve_and_simulate(model: &Model, sources: &Sources) -> Outcome {
     let solution = match solve::solve(model) {
         Ok(solution) => solution,
         Err(error) => {
-            let diagnostic = Diagnostic::new("solver-limit", error.to_string(), None);
+            let diagnostic =
+                Diagnostic::new(nines::diag::Code::SolverLimit, error.to_string(), None);
             return Outcome::SolverLimit(sources.render(&diagnostic));
         }
     };

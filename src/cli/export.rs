@@ -52,8 +52,11 @@ pub fn run_export(args: ExportArgs, out: &mut dyn Write) -> io::Result<Outcome> 
         match exported {
             Ok(text) => texts.push(text),
             Err(error) => {
-                let diagnostic =
-                    Diagnostic::new("export-limit", format!("{}: {error}", loaded.file), None);
+                let diagnostic = Diagnostic::new(
+                    crate::diag::Code::ExportLimit,
+                    format!("{}: {error}", loaded.file),
+                    None,
+                );
                 loaded.sources.emit_to_stderr(&diagnostic);
                 outcome = Outcome::InputError;
             }

@@ -446,7 +446,8 @@ fn solve_loaded(loaded: &LoadedModel) -> Option<Solution> {
     match solve(&loaded.model) {
         Ok(solution) => Some(solution),
         Err(error) => {
-            let diagnostic = Diagnostic::new("solver-limit", error.to_string(), None);
+            let diagnostic =
+                Diagnostic::new(crate::diag::Code::SolverLimit, error.to_string(), None);
             loaded.sources.emit_to_stderr(&diagnostic);
             None
         }
@@ -525,8 +526,9 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> io::Result<Outcome> {
                 "{} has no [target]; add one or pass --target 99.9%",
                 loaded.file
             );
-            let diagnostic = Diagnostic::new("missing-target", message.clone(), None)
-                .with_note("e.g. [target]\n      availability = \"99.95%\"");
+            let diagnostic =
+                Diagnostic::new(crate::diag::Code::MissingTarget, message.clone(), None)
+                    .with_note("e.g. [target]\n      availability = \"99.95%\"");
             loaded.sources.emit_to_stderr(&diagnostic);
             cases.push(error_case(path, Some(&loaded.model.name), (message, None)));
             outcome = outcome.max(Outcome::InputError);

@@ -227,8 +227,9 @@ pub fn run_report(args: ReportArgs, out: &mut dyn Write) -> io::Result<Outcome> 
         let (sweep, items) = match analysed {
             Ok(analysed) => analysed,
             Err(error) => {
-                let diagnostic = Diagnostic::new("solver-limit", error.to_string(), None)
-                    .with_note("the report leaves out the importance and sweep sections");
+                let diagnostic =
+                    Diagnostic::new(crate::diag::Code::SolverLimit, error.to_string(), None)
+                        .with_note("the report leaves out the importance and sweep sections");
                 loaded.sources.emit_to_stderr(&diagnostic);
                 analysis_notes.push(format!("Not computed: {error}"));
                 (None, Vec::new())

@@ -395,7 +395,8 @@ pub(super) fn simulate_loaded(
     let simulation = match result {
         Ok(simulation) => simulation,
         Err(error) => {
-            let diagnostic = Diagnostic::new("simulation-limit", error.to_string(), None);
+            let diagnostic =
+                Diagnostic::new(crate::diag::Code::SimulationLimit, error.to_string(), None);
             loaded.sources.emit_to_stderr(&diagnostic);
             return None;
         }

@@ -648,8 +648,11 @@ pub fn run_sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> io::Result
                 rated.items
             }
             Err(error) => {
-                let diagnostic =
-                    crate::diag::Diagnostic::new("sensitivity-limit", error.to_string(), None);
+                let diagnostic = crate::diag::Diagnostic::new(
+                    crate::diag::Code::SensitivityLimit,
+                    error.to_string(),
+                    None,
+                );
                 loaded.sources.emit_to_stderr(&diagnostic);
                 outcome = Outcome::InputError;
                 continue;

@@ -8,7 +8,7 @@ use super::units::{
     Fraction, HOURS_PER_YEAR, fraction_from_number, parse_duration_hours, parse_fraction_text,
 };
 use super::{Block, BlockKind, Component, Member, Model, NodeRef, Standby, Target, TimeDist};
-use crate::diag::{Diagnostic, Origin, Sources, Span, did_you_mean};
+use crate::diag::{Code, Diagnostic, Origin, Sources, Span, did_you_mean};
 use std::collections::{BTreeMap, HashMap};
 use toml_span::value::{Key, Table, Value, ValueInner};
 
@@ -195,12 +195,7 @@ impl Decoder {
         }
     }
 
-    fn error(
-        &mut self,
-        code: &'static str,
-        message: impl Into<String>,
-        span: Span,
-    ) -> &mut Diagnostic {
+    fn error(&mut self, code: Code, message: impl Into<String>, span: Span) -> &mut Diagnostic {
         self.diagnostics
             .push(Diagnostic::new(code, message, Some(span)));
         self.diagnostics.last_mut().expect("just pushed")
@@ -253,7 +248,7 @@ impl Decoder {
             Origin::Overrides => format!("invalid --set value: {}", error.kind_message()),
         };
         self.diagnostics.push(
-            Diagnostic::new("toml-syntax", message, Some(Span { origin, start, end }))
+            Diagnostic::new(Code::TomlSyntax, message, Some(Span { origin, start, end }))
                 .with_label("here"),
         );
     }
@@ -302,7 +297,7 @@ impl Decoder {
                         if let Some(suggestion) = did_you_mean(&key.name, known.iter().copied()) {
                             message.push_str(&format!("; did you mean `{suggestion}`?"));
                         }
-                        self.error("unknown-override", message, span).label =
+                        self.error(Code::UnknownOverride, message, span).label =
                             "not in the model".into();
                         continue;
                     }
@@ -376,7 +371,7 @@ impl Decoder {
         for key in table.keys() {
             let span = self.span(key.span);
             let mut diagnostic = Diagnostic::new(
-                "unknown-key",
+                Code::UnknownKey,
                 format!("unknown key `{}` in {context}", key.name),
                 Some(span),
             );
@@ -450,7 +445,7 @@ impl Decoder {
                     if entry.as_table().is_none() {
                         let span = self.span(entry.span);
                         self.error(
-                            "expected-table",
+                            Code::ExpectedTable,
                             format!(
                                 "`{what}.{}` must be a table such as [{what}.{}]",
                                 name_key.name, name_key.name
@@ -467,7 +462,7 @@ impl Decoder {
             }
             _ => {
                 self.error(
-                    "expected-table",
+                    Code::ExpectedTable,
                     format!("`{}` must hold tables such as [{what}.name]", key.name),
                     span,
                 )
@@ -482,7 +477,7 @@ impl Decoder {
             Some(text) => Some(text.to_string()),
             None => {
                 let span = self.span(value.span);
-                self.error("wrong-type", format!("`{key}` must be a string"), span)
+                self.error(Code::WrongType, format!("`{key}` must be a string"), span)
                     .label = format!("found {}", type_name(value));
                 None
             }
@@ -494,8 +489,12 @@ impl Decoder {
             Some(flag) => Some(flag),
             None => {
                 let span = self.span(value.span);
-                self.error("wrong-type", format!("`{key}` must be true or false"), span)
-                    .label = format!("found {}", type_name(value));
+                self.error(
+                    Code::WrongType,
+                    format!("`{key}` must be true or false"),
+                    span,
+                )
+                .label = format!("found {}", type_name(value));
                 None
             }
         }
@@ -510,7 +509,7 @@ impl Decoder {
             Some(number) if number.is_finite() => Some(number),
             Some(_) => {
                 self.error(
-                    "bad-value",
+                    Code::BadValue,
                     format!("`{key}` must be a finite number"),
                     span,
                 )
@@ -518,7 +517,7 @@ impl Decoder {
                 None
             }
             None => {
-                self.error("wrong-type", format!("`{key}` must be a number"), span)
+                self.error(Code::WrongType, format!("`{key}` must be a number"), span)
                     .label = format!("found {}", type_name(value));
                 None
             }
@@ -531,7 +530,7 @@ impl Decoder {
             Some(integer) if integer >= minimum => Some(integer as u64),
             Some(integer) => {
                 self.error(
-                    "bad-value",
+                    Code::BadValue,
                     format!("`{key}` = {integer} is too small; it must be at least {minimum}"),
                     span,
                 )
@@ -540,7 +539,7 @@ impl Decoder {
             }
             None => {
                 self.error(
-                    "wrong-type",
+                    Code::WrongType,
                     format!("`{key}` must be a whole number"),
                     span,
                 )
@@ -564,7 +563,7 @@ impl Decoder {
                 _ => "write it like \"4h\", \"30m\" or \"1h30m\"".to_string(),
             };
             self.error(
-                "wrong-type",
+                Code::WrongType,
                 format!("`{key}` must be a duration string"),
                 span,
             )
@@ -574,7 +573,7 @@ impl Decoder {
         match parse_duration_hours(text) {
             Ok(hours) if positive && hours <= 0.0 => {
                 self.error(
-                    "bad-value",
+                    Code::BadValue,
                     format!("`{key}` = \"{text}\" must be longer than zero"),
                     span,
                 )
@@ -588,7 +587,7 @@ impl Decoder {
                     "write \"0s\" for an instant one"
                 };
                 self.error(
-                    "bad-value",
+                    Code::BadValue,
                     format!(
                         "`{key}` = \"{text}\" is shorter than 3.6e-297 s, the shortest duration nines computes with; {instead}"
                     ),
@@ -599,7 +598,7 @@ impl Decoder {
             }
             Ok(hours) => Some(hours),
             Err(message) => {
-                self.error("bad-duration", format!("`{key}`: {message}"), span)
+                self.error(Code::BadDuration, format!("`{key}`: {message}"), span)
                     .label = "invalid duration".into();
                 None
             }
@@ -624,7 +623,7 @@ impl Decoder {
         match parsed {
             Ok(fraction) => Some(fraction),
             Err(message) => {
-                self.error("bad-value", format!("`{key}`: {message}"), span)
+                self.error(Code::BadValue, format!("`{key}`: {message}"), span)
                     .label = "not in 0..1".into();
                 None
             }
@@ -652,7 +651,7 @@ impl Decoder {
                 _ => "{ dist = \"weibull\", shape = 1.5 }".to_string(),
             };
             let diagnostic = self.error(
-                "wrong-type",
+                Code::WrongType,
                 format!("`{key}` must be a table naming a distribution, such as {example}"),
                 span,
             );
@@ -672,7 +671,7 @@ impl Decoder {
         {
             let unknown_span = self.span(unknown.span);
             let mut diagnostic = Diagnostic::new(
-                "unknown-key",
+                Code::UnknownKey,
                 format!("unknown key `{}` in `{key}` of [{owner}]", unknown.name),
                 Some(unknown_span),
             );
@@ -694,7 +693,7 @@ impl Decoder {
         let sigma = table.get_key_value("sigma");
         let Some((_, dist_value)) = table.get_key_value("dist") else {
             let diagnostic = self.error(
-                "missing-key",
+                Code::MissingKey,
                 format!("`{key}` of [{owner}] needs `dist`"),
                 span,
             );
@@ -708,7 +707,7 @@ impl Decoder {
         let name = self.string(dist_value, &format!("{key}.dist"))?;
         if !DISTS.contains(&name.as_str()) {
             let diagnostic = self.error(
-                "bad-value",
+                Code::BadValue,
                 format!("unknown distribution `{name}` in `{key}` of [{owner}]"),
                 dist_span,
             );
@@ -740,7 +739,7 @@ impl Decoder {
                 _ => format!("{name} takes no parameters"),
             };
             let diagnostic = self.error(
-                "unexpected-key",
+                Code::UnexpectedKey,
                 format!(
                     "`{parameter}` does not apply to dist = \"{name}\" in `{key}` of [{owner}]"
                 ),
@@ -796,7 +795,7 @@ impl Decoder {
         let example = if parameter == "sigma" { "0.8" } else { "1.5" };
         let Some(value) = value else {
             let diagnostic = self.error(
-                "missing-key",
+                Code::MissingKey,
                 format!(
                     "dist = \"{dist}\" in `{key}` of [{}] needs `{parameter}`",
                     context.owner
@@ -837,7 +836,7 @@ impl Decoder {
         };
         if number <= 0.0 {
             self.error(
-                "bad-value",
+                Code::BadValue,
                 format!("`{full_key}` = {number} must be greater than 0"),
                 span,
             )
@@ -851,7 +850,7 @@ impl Decoder {
                 ("large", why_high)
             };
             self.error(
-                "bad-value",
+                Code::BadValue,
                 format!(
                     "`{full_key}` = {number} is too {size} for {dist} (allowed {allowed}): {why}"
                 ),
@@ -869,7 +868,7 @@ impl Decoder {
         let hours = self.duration(value, "target.window", true)?;
         if hours > MAX_WINDOW_HOURS {
             let diagnostic = self.error(
-                "bad-value",
+                Code::BadValue,
                 format!(
                     "`target.window` = \"{}\" is longer than 10 years",
                     value.as_str().unwrap_or_default()
@@ -889,7 +888,7 @@ impl Decoder {
         let table_span = self.span(key.span);
         let ValueInner::Table(mut table) = value.take() else {
             self.error(
-                "expected-table",
+                Code::ExpectedTable,
                 "`target` must be a table such as [target]",
                 table_span,
             )
@@ -917,11 +916,15 @@ impl Decoder {
             let span = self.span(value.span);
             if let Some(nines) = self.number(&value, "target.nines") {
                 if nines <= 0.0 {
-                    self.error("bad-value", "`target.nines` must be greater than 0", span)
-                        .label = "must be > 0".into();
+                    self.error(
+                        Code::BadValue,
+                        "`target.nines` must be greater than 0",
+                        span,
+                    )
+                    .label = "must be > 0".into();
                 } else if nines > 300.0 {
                     self.error(
-                        "bad-value",
+                        Code::BadValue,
                         format!(
                             "`target.nines` = {} is more than 300: at most 300 (an unavailability of 1e-300)",
                             if nines < 1e6 { format!("{nines}") } else { format!("{nines:e}") }
@@ -945,7 +948,7 @@ impl Decoder {
             if let Some(hours) = self.duration(&value, "target.max_downtime_per_year", false) {
                 if hours > super::units::HOURS_PER_YEAR {
                     self.error(
-                        "bad-value",
+                        Code::BadValue,
                         "`target.max_downtime_per_year` is longer than a year",
                         span,
                     )
@@ -982,7 +985,7 @@ impl Decoder {
             0 => {
                 if self.diagnostics.is_empty() {
                     let diagnostic = self.error(
-                        "missing-key",
+                        Code::MissingKey,
                         "[target] needs one of availability, nines or max_downtime_per_year",
                         table_span,
                     );
@@ -1002,7 +1005,7 @@ impl Decoder {
             }),
             _ => {
                 self.error(
-                    "conflicting-keys",
+                    Code::ConflictingKeys,
                     "[target] gives more than one of availability, nines and max_downtime_per_year; keep one",
                     table_span,
                 )
@@ -1059,7 +1062,7 @@ impl Decoder {
         if let Some((misplaced, _)) = table.remove_entry("failover_dist") {
             let span = self.span(misplaced.span);
             self.error(
-                "unexpected-key",
+                Code::UnexpectedKey,
                 format!("`failover_dist` belongs to a standby block, not to [component.{name}]"),
                 span,
             )
@@ -1075,7 +1078,7 @@ impl Decoder {
                     Some(rate) if rate > 0.0 => Some(rate),
                     Some(_) => {
                         self.error(
-                            "bad-value",
+                            Code::BadValue,
                             "`repair_rate` must be greater than 0",
                             rate_span,
                         )
@@ -1088,7 +1091,7 @@ impl Decoder {
             (Some(_), Some(rate)) => {
                 let rate_span = self.span(rate.span);
                 self.error(
-                    "conflicting-keys",
+                    Code::ConflictingKeys,
                     format!("[component.{name}] gives both mttr and repair_rate; keep one"),
                     rate_span,
                 )
@@ -1097,7 +1100,7 @@ impl Decoder {
             }
             (None, None) => {
                 self.error(
-                    "missing-key",
+                    Code::MissingKey,
                     format!("[component.{name}] needs mttr (or repair_rate)"),
                     span,
                 )
@@ -1113,7 +1116,7 @@ impl Decoder {
                     // `+ 0.0` turns −0.0 into 0 (an MTBF of −∞ would reach the simulator).
                     Some(rate) if rate >= 0.0 => Some(rate + 0.0),
                     Some(_) => {
-                        self.error("bad-value", "`failure_rate` must be ≥ 0", rate_span)
+                        self.error(Code::BadValue, "`failure_rate` must be ≥ 0", rate_span)
                             .label = "negative".into();
                         None
                     }
@@ -1126,7 +1129,7 @@ impl Decoder {
                 match (fraction, repair_rate) {
                     (Some(fraction), _) if fraction.value <= 0.0 => {
                         self.error(
-                            "bad-value",
+                            Code::BadValue,
                             "`availability` must be greater than 0",
                             availability_span,
                         )
@@ -1140,7 +1143,7 @@ impl Decoder {
                             Some(rate)
                         } else {
                             self.error(
-                                "bad-value",
+                                Code::BadValue,
                                 "`availability` is so small that the failure rate it implies overflows",
                                 availability_span,
                             )
@@ -1153,7 +1156,7 @@ impl Decoder {
             }
             (None, None, None) => {
                 self.error(
-                    "missing-key",
+                    Code::MissingKey,
                     format!("[component.{name}] needs mtbf, failure_rate or availability"),
                     span,
                 )
@@ -1162,7 +1165,7 @@ impl Decoder {
             }
             _ => {
                 self.error(
-                    "conflicting-keys",
+                    Code::ConflictingKeys,
                     format!("[component.{name}] gives more than one of mtbf, failure_rate and availability; keep one"),
                     span,
                 )
@@ -1176,7 +1179,7 @@ impl Decoder {
         let (failure_rate, repair_rate) = (failure_rate?, repair_rate?);
         if !failure_rate.is_finite() || !repair_rate.is_finite() {
             self.error(
-                "bad-value",
+                Code::BadValue,
                 format!("[component.{name}] has a rate that is not finite"),
                 span,
             )
@@ -1190,7 +1193,7 @@ impl Decoder {
             if rate > MAX_RATE {
                 let at = figure_span.map_or(span, |figure| self.span(figure));
                 self.error(
-                    "bad-value",
+                    Code::BadValue,
                     format!(
                         "[component.{name}] {what} {rate:.3e} times an hour, more than the {MAX_RATE:e} per hour nines computes with (a mean time under 3.6e-297 s); write a longer mean time"
                     ),
@@ -1217,7 +1220,7 @@ impl Decoder {
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
         if !valid {
-            self.error("bad-name", format!("`{name}` is not a valid name"), span)
+            self.error(Code::BadName, format!("`{name}` is not a valid name"), span)
                 .label = "use letters, digits, `_` and `-`".into();
         }
     }
@@ -1263,7 +1266,7 @@ impl Decoder {
             if let Some((misplaced_key, _)) = table.remove_entry(misplaced) {
                 let span = self.span(misplaced_key.span);
                 self.error(
-                    "unexpected-key",
+                    Code::UnexpectedKey,
                     format!("`{misplaced}` belongs to a component, not to [block.{name}]"),
                     span,
                 )
@@ -1284,7 +1287,7 @@ impl Decoder {
             let beta = self.number(&v, "common_cause_beta")?;
             if !(0.0..1.0).contains(&beta) {
                 self.error(
-                    "bad-value",
+                    Code::BadValue,
                     format!("`common_cause_beta` = {beta} must be in [0, 1)"),
                     span,
                 )
@@ -1308,7 +1311,7 @@ impl Decoder {
                                 }
                                 None => {
                                     self.error(
-                                        "wrong-type",
+                                        Code::WrongType,
                                         "`members` must list names as strings",
                                         item_span,
                                     )
@@ -1319,15 +1322,19 @@ impl Decoder {
                     }
                     Some(_) => {
                         self.error(
-                            "bad-value",
+                            Code::BadValue,
                             format!("[block.{name}] has an empty `members` list"),
                             list_span,
                         )
                         .label = "needs at least one member".into();
                     }
                     None => {
-                        self.error("wrong-type", "`members` must be a list of names", list_span)
-                            .label = format!("found {}", type_name(&list));
+                        self.error(
+                            Code::WrongType,
+                            "`members` must be a list of names",
+                            list_span,
+                        )
+                        .label = format!("found {}", type_name(&list));
                     }
                 }
             }
@@ -1340,7 +1347,7 @@ impl Decoder {
                     && count > MAX_MEMBERS
                 {
                     self.error(
-                        "model-too-large",
+                        Code::ModelTooLarge,
                         format!("`count` = {count} is more than nines solves ({MAX_MEMBERS} members per block)"),
                         count_span,
                     )
@@ -1352,7 +1359,7 @@ impl Decoder {
             (None, Some(of), None) => {
                 let span = self.span(of.span);
                 self.error(
-                    "missing-key",
+                    Code::MissingKey,
                     format!("[block.{name}] gives `of` without `count`"),
                     span,
                 )
@@ -1361,7 +1368,7 @@ impl Decoder {
             (None, None, Some(count)) => {
                 let span = self.span(count.span);
                 self.error(
-                    "missing-key",
+                    Code::MissingKey,
                     format!("[block.{name}] gives `count` without `of`"),
                     span,
                 )
@@ -1369,7 +1376,7 @@ impl Decoder {
             }
             (None, None, None) => {
                 self.error(
-                    "missing-key",
+                    Code::MissingKey,
                     format!("[block.{name}] needs `members` (or `of` and `count`)"),
                     key_span,
                 )
@@ -1378,7 +1385,7 @@ impl Decoder {
             (Some(list), _, _) => {
                 let span = self.span(list.span);
                 self.error(
-                    "conflicting-keys",
+                    Code::ConflictingKeys,
                     format!("[block.{name}] gives both `members` and `of`/`count`; keep one"),
                     span,
                 )
@@ -1395,7 +1402,7 @@ impl Decoder {
             }
             None => {
                 self.error(
-                    "missing-key",
+                    Code::MissingKey,
                     format!("[block.{name}] needs `kind`"),
                     key_span,
                 )
@@ -1430,7 +1437,7 @@ impl Decoder {
                     Some((Some(k), span)) => {
                         if k > total && total > 0 {
                             self.error(
-                                "bad-value",
+                                Code::BadValue,
                                 format!("k = {k} is more than the block's {total} members"),
                                 span,
                             )
@@ -1443,7 +1450,7 @@ impl Decoder {
                     Some((None, _)) => None,
                     None => {
                         self.error(
-                            "missing-key",
+                            Code::MissingKey,
                             format!("[block.{name}] is k-of-n but has no `k`"),
                             kind_span,
                         )
@@ -1485,7 +1492,7 @@ impl Decoder {
                 }
                 other => {
                     let mut diagnostic = Diagnostic::new(
-                        "bad-value",
+                        Code::BadValue,
                         format!("unknown block kind `{other}`"),
                         Some(kind_span),
                     );
@@ -1504,7 +1511,7 @@ impl Decoder {
                 && let Some((_, span)) = k_value
             {
                 self.error(
-                    "unexpected-key",
+                    Code::UnexpectedKey,
                     format!("`k` only applies to kind = \"k-of-n\" (this block is {kind_text})"),
                     span,
                 )
@@ -1515,7 +1522,7 @@ impl Decoder {
                     if let Some(value) = value {
                         let span = self.span(value.span);
                         self.error(
-                            "unexpected-key",
+                            Code::UnexpectedKey,
                             format!("`{key_name}` only applies to kind = \"standby\" (this block is {kind_text})"),
                             span,
                         )
@@ -1548,7 +1555,7 @@ impl Decoder {
                 let factor = self.number(value, "dormant_factor")?;
                 if !(0.0..=1.0).contains(&factor) {
                     self.error(
-                        "bad-value",
+                        Code::BadValue,
                         format!("`dormant_factor` = {factor} must be in [0, 1]"),
                         span,
                     )
@@ -1568,7 +1575,7 @@ impl Decoder {
             (Some(("warm", _)), Some((factor, _))) => factor,
             (Some(("warm", span)), None) => {
                 self.error(
-                    "missing-key",
+                    Code::MissingKey,
                     format!("[block.{name}] is a warm standby but has no `dormant_factor`"),
                     span,
                 )
@@ -1577,7 +1584,7 @@ impl Decoder {
             }
             (Some(("hot" | "cold", _)) | None, Some((_, span))) => {
                 self.error(
-                    "unexpected-key",
+                    Code::UnexpectedKey,
                     "`dormant_factor` only applies to mode = \"warm\"",
                     span,
                 )
@@ -1585,8 +1592,12 @@ impl Decoder {
                 return None;
             }
             (Some((other, span)), _) => {
-                self.error("bad-value", format!("unknown standby mode `{other}`"), span)
-                    .label = "one of hot, warm, cold".into();
+                self.error(
+                    Code::BadValue,
+                    format!("unknown standby mode `{other}`"),
+                    span,
+                )
+                .label = "one of hot, warm, cold".into();
                 return None;
             }
         };
@@ -1602,7 +1613,7 @@ impl Decoder {
             Some(value) => self.duration(value, "manual_failover", true)?,
             None if coverage < 1.0 => {
                 self.error(
-                    "missing-key",
+                    Code::MissingKey,
                     format!("[block.{name}] has coverage < 1 but no `manual_failover`"),
                     kind_span,
                 )
@@ -1640,7 +1651,7 @@ impl Decoder {
             if let Some((_, first)) = names.get(&block.name) {
                 let first = *first;
                 self.error(
-                    "duplicate-name",
+                    Code::DuplicateName,
                     format!("`{}` names both a component and a block", block.name),
                     block.key_span,
                 )
@@ -1686,7 +1697,7 @@ impl Decoder {
                     None => {
                         unknown.insert(member_name.to_string(), (self.diagnostics.len(), 0));
                         let mut diagnostic = Diagnostic::new(
-                            "unknown-reference",
+                            Code::UnknownReference,
                             format!("`{member_name}` is not defined"),
                             Some(*span),
                         );
@@ -1750,7 +1761,7 @@ impl Decoder {
                         None => format!("blocks: {}", blocks.join(", ")),
                     };
                     self.error(
-                        "unknown-reference",
+                        Code::UnknownReference,
                         format!("top = \"{top_name}\" is not a block"),
                         span,
                     )
@@ -1762,7 +1773,7 @@ impl Decoder {
                 None if model.blocks.is_empty() => {
                     self.diagnostics.push(
                         Diagnostic::new(
-                            "empty-model",
+                            Code::EmptyModel,
                             "the model defines no blocks: add [component.NAME] tables and a [block.system]",
                             None,
                         )
@@ -1786,7 +1797,7 @@ impl Decoder {
                         .map(|(b, _)| b.name.as_str())
                         .collect();
                     let mut diagnostic = Diagnostic::new(
-                        "missing-top",
+                        Code::MissingTop,
                         "the model has no top block: name one with top = \"...\" or call it `system`",
                         None,
                     );
@@ -1806,7 +1817,7 @@ impl Decoder {
                 let top = &model.blocks[model.top];
                 self.diagnostics.push(
                     Diagnostic::new(
-                        "model-too-large",
+                        Code::ModelTooLarge,
                         format!(
                             "blocks are nested {depth} levels deep below `{}`; nines solves at most {MAX_NESTING} levels",
                             top.name
@@ -1841,14 +1852,14 @@ impl Decoder {
             if let Some((_, span)) = raw.repair_crews {
                 if has_block_member {
                     self.error(
-                        "crews-on-blocks",
+                        Code::CrewsOnBlocks,
                         format!("`repair_crews` on [block.{}] whose members include blocks; crews apply to blocks of components", block.name),
                         span,
                     )
                     .label = "put the crews on the inner block".into();
                 } else if let Some(shared) = &shared_member {
                     self.error(
-                        "shared-in-crew",
+                        Code::SharedInCrew,
                         format!("shared `{shared}` is a member of [block.{}], which has repair_crews; whose crew repairs it is ambiguous", block.name),
                         span,
                     )
@@ -1860,14 +1871,14 @@ impl Decoder {
                     && matches!(block.members[0].node, NodeRef::Component(_));
                 if !single_component {
                     self.error(
-                        "common-cause-members",
+                        Code::CommonCauseMembers,
                         format!("`common_cause_beta` on [block.{}] needs members that are copies of one component", block.name),
                         span,
                     )
                     .label = "members differ".into();
                 } else if let Some(shared) = &shared_member {
                     self.error(
-                        "shared-in-common-cause",
+                        Code::SharedInCommonCause,
                         format!("shared `{shared}` is a member of [block.{}], which has common_cause_beta", block.name),
                         span,
                     )
@@ -1877,7 +1888,7 @@ impl Decoder {
             if matches!(block.kind, BlockKind::Standby(_)) {
                 if has_block_member {
                     self.error(
-                        "standby-members",
+                        Code::StandbyMembers,
                         format!(
                             "standby [block.{}] must have components as members, not blocks",
                             block.name
@@ -1887,7 +1898,7 @@ impl Decoder {
                     .label = "standby of blocks is not supported".into();
                 } else if let Some(shared) = &shared_member {
                     self.error(
-                        "shared-in-standby",
+                        Code::SharedInStandby,
                         format!("shared `{shared}` is a member of standby [block.{}]; a standby unit cannot be shared", block.name),
                         raw.key_span,
                     )
@@ -1902,7 +1913,7 @@ impl Decoder {
                     .any(|m| m.node != block.members[0].node);
                 if mixed && k > 1 && k < n && n > MAX_MIXED_K_OF_N {
                     self.error(
-                        "model-too-large",
+                        Code::ModelTooLarge,
                         format!(
                             "[block.{}] is a {k}-of-{n} of different members; nines solves mixed k-of-n blocks of at most {MAX_MIXED_K_OF_N} members",
                             block.name
@@ -1914,7 +1925,7 @@ impl Decoder {
             }
             if block.member_count() > MAX_MEMBERS {
                 self.error(
-                    "model-too-large",
+                    Code::ModelTooLarge,
                     format!(
                         "[block.{}] has {} members; nines solves at most {MAX_MEMBERS} per block",
                         block.name,
@@ -1967,7 +1978,7 @@ impl Decoder {
                             .map(|(_, _, s)| *s)
                             .unwrap_or(raw_blocks[child].key_span);
                             self.error(
-                                "cycle",
+                                Code::Cycle,
                                 format!(
                                     "blocks refer to each other in a cycle: {}",
                                     path.join(" → ")
@@ -2111,7 +2122,7 @@ mod tests {
     }
 
     fn codes(diagnostics: &[Diagnostic]) -> Vec<&'static str> {
-        diagnostics.iter().map(|d| d.code).collect()
+        diagnostics.iter().map(|d| d.code.as_str()).collect()
     }
 
     #[test]
