@@ -1812,7 +1812,7 @@ impl Decoder {
             },
         }
         if self.diagnostics.is_empty() {
-            let depth = nesting_depth(&model);
+            let depth = super::graph::nesting_depth(&model);
             if depth > MAX_NESTING {
                 let top = &model.blocks[model.top];
                 self.diagnostics.push(
@@ -1995,37 +1995,6 @@ impl Decoder {
         }
         false
     }
-}
-
-/// Deepest nesting of blocks below the top (the top alone is 1), without recursion.
-fn nesting_depth(model: &Model) -> usize {
-    let mut depth = vec![0usize; model.blocks.len()];
-    let mut stack: Vec<(usize, usize)> = vec![(model.top, 0)];
-    while let Some((block, next)) = stack.last_mut() {
-        let block = *block;
-        let members = &model.blocks[block].members;
-        if *next < members.len() {
-            let member = members[*next].node;
-            *next += 1;
-            if let NodeRef::Block(child) = member
-                && depth[child] == 0
-            {
-                stack.push((child, 0));
-            }
-        } else {
-            let deepest_child = members
-                .iter()
-                .filter_map(|m| match m.node {
-                    NodeRef::Block(child) => Some(depth[child]),
-                    NodeRef::Component(_) => None,
-                })
-                .max()
-                .unwrap_or(0);
-            depth[block] = deepest_child + 1;
-            stack.pop();
-        }
-    }
-    depth[model.top]
 }
 
 fn shift_spans(value: &mut Value<'_>, base: usize) {

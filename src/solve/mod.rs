@@ -164,7 +164,7 @@ pub enum SolveError {
 pub fn solve(model: &Model) -> Result<Solution, SolveError> {
     let mut solver = structure::Solver::new(model);
     let system = solver.solve_block(model.top)?;
-    let reachable = structure::reachable_blocks(model, model.top);
+    let reachable = crate::model::graph::reachable_blocks(model, model.top);
     let mut blocks = Vec::new();
     for (index, block) in model.blocks.iter().enumerate() {
         if reachable[index] {

@@ -18,6 +18,7 @@
 
 use super::dependent::{DependentBlock, StandbyRules, UnitType, solve_dependent};
 use super::{Measures, SolveError, algebra};
+use crate::model::graph::topological_order;
 use crate::model::{BlockKind, Model, NodeRef};
 use std::collections::HashMap;
 
@@ -25,23 +26,7 @@ use std::collections::HashMap;
 /// evaluations of the tree).
 pub const MAX_CONDITIONED: usize = 20;
 
-/// Blocks reachable from `top` (inclusive), indexed like [`Model::blocks`].
-pub fn reachable_blocks(model: &Model, top: usize) -> Vec<bool> {
-    let mut seen = vec![false; model.blocks.len()];
-    let mut stack = vec![top];
-    seen[top] = true;
-    while let Some(block) = stack.pop() {
-        for member in &model.blocks[block].members {
-            if let NodeRef::Block(child) = member.node
-                && !seen[child]
-            {
-                seen[child] = true;
-                stack.push(child);
-            }
-        }
-    }
-    seen
-}
+pub use crate::model::graph::reachable_blocks; // TEMP re-export until export/prism.rs is switched
 
 /// Solves blocks of one model, caching the measures of nodes that do not depend on any
 /// conditioned unit (their value is the same wherever they appear).
@@ -377,30 +362,4 @@ impl Totals {
             self.frequency += sign * others * branch.frequency * top.unavailability;
         }
     }
-}
-
-/// Blocks reachable from `top`, parents before children.
-pub fn topological_order(model: &Model, top: usize) -> Vec<usize> {
-    let mut postorder = Vec::new();
-    let mut visited = vec![false; model.blocks.len()];
-    let mut stack: Vec<(usize, usize)> = vec![(top, 0)];
-    visited[top] = true;
-    while let Some((block, next)) = stack.last_mut() {
-        let members = &model.blocks[*block].members;
-        if *next < members.len() {
-            let member = members[*next].node;
-            *next += 1;
-            if let NodeRef::Block(child) = member
-                && !visited[child]
-            {
-                visited[child] = true;
-                stack.push((child, 0));
-            }
-        } else {
-            postorder.push(*block);
-            stack.pop();
-        }
-    }
-    postorder.reverse();
-    postorder
 }

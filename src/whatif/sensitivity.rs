@@ -18,10 +18,11 @@
 //! it).
 
 use super::transform::{Forced, forced, rescaled, single_out};
+use crate::model::graph::reachable_blocks;
 use crate::model::units::HOURS_PER_YEAR;
 use crate::model::{Model, NodeRef};
 use crate::solve::SolveError;
-use crate::solve::structure::{Solver, reachable_blocks};
+use crate::solve::structure::Solver;
 
 /// The importance of one item.
 #[derive(Debug, Clone, PartialEq)]
@@ -187,7 +188,7 @@ fn forced_unavailability(forced: Forced) -> Result<f64, SolveError> {
 fn copies_per_node(model: &Model) -> std::collections::HashMap<NodeRef, u64> {
     let mut copies = std::collections::HashMap::new();
     copies.insert(NodeRef::Block(model.top), 1u64);
-    for block in crate::solve::structure::topological_order(model, model.top) {
+    for block in crate::model::graph::topological_order(model, model.top) {
         let node = NodeRef::Block(block);
         let mut instances = copies.get(&node).copied().unwrap_or(0);
         if model.blocks[block].shared {

@@ -4,8 +4,8 @@
 //! The transformations apply to every reference of the node they are given. To change one
 //! physical copy of an item, [`single_out`] first gives that copy a node of its own.
 
+use crate::model::graph::topological_order;
 use crate::model::{BlockKind, Member, Model, NodeRef};
-use crate::solve::structure::topological_order;
 use std::collections::HashMap;
 
 /// The model with an item forced into one state, or the system's resulting state when the
