@@ -1,0 +1,215 @@
+//! Name resolution: member names to [`NodeRef`]s, the top block, and the checks that need the
+//! whole model.
+
+use super::Decoder;
+use super::block::RawBlock;
+use super::limits::MAX_NESTING;
+use crate::diag::{Code, Diagnostic, Origin, Span, did_you_mean};
+use crate::model::graph::nesting_depth;
+use crate::model::{Block, BlockKind, Component, Member, Model, NodeRef, Target};
+use std::collections::HashMap;
+
+impl Decoder {
+    pub(super) fn resolve(
+        &mut self,
+        name: String,
+        components: Vec<Component>,
+        raw_blocks: Vec<RawBlock>,
+        top: Option<(String, Option<Span>)>,
+        target: Option<Target>,
+        invalid_names: &[String],
+    ) -> Option<Model> {
+        let mut names: HashMap<String, (NodeRef, Span)> = HashMap::new();
+        for (index, component) in components.iter().enumerate() {
+            names.insert(
+                component.name.clone(),
+                (NodeRef::Component(index), component.span?),
+            );
+        }
+        for (index, block) in raw_blocks.iter().enumerate() {
+            if names.contains_key(&block.name) {
+                self.error(
+                    Code::DuplicateName,
+                    format!("`{}` names both a component and a block", block.name),
+                    block.key_span,
+                )
+                .label = "second definition".into();
+                continue;
+            }
+            names.insert(block.name.clone(), (NodeRef::Block(index), block.key_span));
+        }
+        // Undefined names: (index of their diagnostic, further references).
+        let mut unknown: HashMap<String, (usize, usize)> = HashMap::new();
+        let known: Vec<&str> = {
+            let mut all: Vec<(&String, Span)> = names.iter().map(|(n, (_, s))| (n, *s)).collect();
+            all.sort_by_key(|(_, span)| span.start);
+            all.into_iter()
+                .map(|(n, _)| n.as_str())
+                .chain(invalid_names.iter().map(String::as_str))
+                .collect()
+        };
+
+        let mut blocks = Vec::new();
+        for raw in &raw_blocks {
+            let mut members: Vec<Member> = Vec::new();
+            for (member_name, count, span) in &raw.members {
+                match names.get(member_name) {
+                    Some((node, _)) => match members.last_mut() {
+                        Some(last) if last.node == *node => {
+                            last.count = last.count.saturating_add(*count)
+                        }
+                        _ => members.push(Member {
+                            node: *node,
+                            count: *count,
+                        }),
+                    },
+                    // Defined but invalid: already reported where it is defined.
+                    None if invalid_names.contains(member_name) => {}
+                    // Reported once, at its first reference; later ones are counted.
+                    None if unknown.contains_key(member_name.as_str()) => {
+                        if let Some((_, more)) = unknown.get_mut(member_name.as_str()) {
+                            *more += 1;
+                        }
+                    }
+                    None => {
+                        unknown.insert(member_name.to_string(), (self.diagnostics.len(), 0));
+                        let mut diagnostic = Diagnostic::new(
+                            Code::UnknownReference,
+                            format!("`{member_name}` is not defined"),
+                            Some(*span),
+                        );
+                        diagnostic = match did_you_mean(member_name, known.iter().copied()) {
+                            Some(suggestion) => {
+                                diagnostic.with_label(format!("did you mean `{suggestion}`?"))
+                            }
+                            None => diagnostic.with_label(format!("known: {}", known.join(", "))),
+                        };
+                        self.diagnostics.push(diagnostic);
+                    }
+                }
+            }
+            for (index, more) in unknown.values() {
+                if *more > 0 {
+                    let notes = &mut self.diagnostics[*index].notes;
+                    let note = format!("referenced {more} more times; only the first is shown");
+                    match notes.iter().position(|n| n.starts_with("referenced ")) {
+                        Some(position) => notes[position] = note,
+                        None => notes.push(note),
+                    }
+                }
+            }
+            blocks.push(Block {
+                name: raw.name.clone(),
+                kind: raw.kind.clone().unwrap_or(BlockKind::Series),
+                members,
+                repair_crews: raw.repair_crews.map(|(c, _)| c),
+                shared: raw.shared,
+                common_cause_beta: raw.common_cause_beta.map(|(b, _)| b),
+                span: Some(raw.key_span),
+            });
+        }
+        if !self.diagnostics.is_empty() {
+            return None;
+        }
+        let mut model = Model {
+            description: None,
+            name,
+            components,
+            blocks,
+            top: 0,
+            target,
+        };
+        self.check_rules(&model, &raw_blocks);
+        if self.find_cycle(&model, &raw_blocks) {
+            return None;
+        }
+        match top {
+            Some((top_name, span)) => match model.block_index(&top_name) {
+                Some(index) => model.top = index,
+                None => {
+                    let span = span.unwrap_or(Span {
+                        origin: Origin::File,
+                        start: 0,
+                        end: 0,
+                    });
+                    let blocks: Vec<&str> = model.blocks.iter().map(|b| b.name.as_str()).collect();
+                    let label = match did_you_mean(&top_name, blocks.iter().copied()) {
+                        Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                        None => format!("blocks: {}", blocks.join(", ")),
+                    };
+                    self.error(
+                        Code::UnknownReference,
+                        format!("top = \"{top_name}\" is not a block"),
+                        span,
+                    )
+                    .label = label;
+                }
+            },
+            None => match model.block_index("system") {
+                Some(index) => model.top = index,
+                None if model.blocks.is_empty() => {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::EmptyModel,
+                            "the model defines no blocks: add [component.NAME] tables and a [block.system]",
+                            None,
+                        )
+                        .with_note("see docs/model-format.md for a complete example"),
+                    );
+                }
+                None => {
+                    let mut referenced = vec![false; model.blocks.len()];
+                    for block in &model.blocks {
+                        for member in &block.members {
+                            if let NodeRef::Block(index) = member.node {
+                                referenced[index] = true;
+                            }
+                        }
+                    }
+                    let roots: Vec<&str> = model
+                        .blocks
+                        .iter()
+                        .zip(&referenced)
+                        .filter(|(_, r)| !**r)
+                        .map(|(b, _)| b.name.as_str())
+                        .collect();
+                    let mut diagnostic = Diagnostic::new(
+                        Code::MissingTop,
+                        "the model has no top block: name one with top = \"...\" or call it `system`",
+                        None,
+                    );
+                    if !roots.is_empty() {
+                        diagnostic = diagnostic.with_note(format!(
+                            "blocks that nothing references: {}",
+                            roots.join(", ")
+                        ));
+                    }
+                    self.diagnostics.push(diagnostic);
+                }
+            },
+        }
+        if self.diagnostics.is_empty() {
+            let depth = nesting_depth(&model);
+            if depth > MAX_NESTING {
+                let top = &model.blocks[model.top];
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::ModelTooLarge,
+                        format!(
+                            "blocks are nested {depth} levels deep below `{}`; nines solves at most {MAX_NESTING} levels",
+                            top.name
+                        ),
+                        top.span,
+                    )
+                    .with_label("too deep")
+                    .with_note("flatten the model: a series of series is one series"),
+                );
+            }
+        }
+        if self.diagnostics.is_empty() {
+            Some(model)
+        } else {
+            None
+        }
+    }
+}
