@@ -6,7 +6,7 @@ use super::limits::{GAMMA_SHAPE_RANGE, MAX_LOGNORMAL_SIGMA, WEIBULL_SHAPE_RANGE}
 use super::values::type_name;
 use crate::diag::{Code, Diagnostic, Origin, Span, did_you_mean};
 use crate::model::TimeDist;
-use toml_span::value::Value;
+use toml_span::value::{Key, Table, Value};
 
 /// The names `dist` accepts in a distribution table.
 const DISTS: &[&str] = &["exponential", "weibull", "lognormal", "gamma", "fixed"];
@@ -37,60 +37,14 @@ impl Decoder {
         value: &Value<'_>,
         context: &DistContext<'_>,
     ) -> Option<TimeDist> {
-        let DistContext {
-            key,
-            owner,
-            mean_from,
-        } = *context;
+        let DistContext { key, owner, .. } = *context;
         let span = self.span(value.span);
         let Some(table) = value.as_table() else {
-            let example = match value.as_str().map(str::trim) {
-                Some(name @ ("exponential" | "fixed")) => format!("{{ dist = \"{name}\" }}"),
-                Some(name @ ("weibull" | "gamma")) => {
-                    format!("{{ dist = \"{name}\", shape = 1.5 }}")
-                }
-                Some("lognormal") => "{ dist = \"lognormal\", sigma = 0.8 }".to_string(),
-                _ => "{ dist = \"weibull\", shape = 1.5 }".to_string(),
-            };
-            let diagnostic = self.error(
-                Code::WrongType,
-                format!("`{key}` must be a table naming a distribution, such as {example}"),
-                span,
-            );
-            diagnostic.label = format!("found {}", type_name(value));
-            diagnostic
-                .notes
-                .push(format!("write e.g. {key} = {example}"));
-            diagnostic.notes.push(format!(
-                "distributions: exponential, fixed, weibull (shape), gamma (shape), lognormal (sigma); the mean comes from {mean_from}"
-            ));
+            self.not_a_dist_table(value, span, context);
             return None;
         };
         let before = self.diagnostics.len();
-        for (unknown, _) in table
-            .iter()
-            .filter(|(k, _)| !DIST_KEYS.contains(&k.name.as_ref()))
-        {
-            let unknown_span = self.span(unknown.span);
-            let mut diagnostic = Diagnostic::new(
-                Code::UnknownKey,
-                format!("unknown key `{}` in `{key}` of [{owner}]", unknown.name),
-                Some(unknown_span),
-            );
-            diagnostic = match did_you_mean(&unknown.name, DIST_KEYS.iter().copied()) {
-                Some(suggestion) => diagnostic.with_label(format!("did you mean `{suggestion}`?")),
-                None => diagnostic.with_label("not a key of a distribution"),
-            };
-            if MEAN_LIKE_KEYS.contains(&unknown.name.to_ascii_lowercase().as_str()) {
-                diagnostic = diagnostic.with_note(format!(
-                    "the mean always comes from {mean_from}; `{key}` gives only the shape of the distribution"
-                ));
-            }
-            self.diagnostics.push(
-                diagnostic
-                    .with_note("allowed keys: dist, shape (weibull, gamma), sigma (lognormal)"),
-            );
-        }
+        self.unknown_dist_keys(table, context);
         let shape = table.get_key_value("shape");
         let sigma = table.get_key_value("sigma");
         let Some((_, dist_value)) = table.get_key_value("dist") else {
@@ -122,43 +76,12 @@ impl Decoder {
                 .push(format!("distributions: {}", DISTS.join(", ")));
             return None;
         }
-        let takes = |parameter: &str| match name.as_str() {
-            "weibull" | "gamma" => parameter == "shape",
-            "lognormal" => parameter == "sigma",
-            _ => false,
-        };
-        for (parameter, entry) in [("shape", shape), ("sigma", sigma)] {
-            let Some((parameter_key, _)) = entry else {
-                continue;
-            };
-            if takes(parameter) {
-                continue;
-            }
-            let parameter_span = self.span(parameter_key.span);
-            let label = match name.as_str() {
-                "weibull" | "gamma" => format!("{name} takes `shape`, not `{parameter}`"),
-                "lognormal" => format!("lognormal takes `sigma`, not `{parameter}`"),
-                _ => format!("{name} takes no parameters"),
-            };
-            let diagnostic = self.error(
-                Code::UnexpectedKey,
-                format!(
-                    "`{parameter}` does not apply to dist = \"{name}\" in `{key}` of [{owner}]"
-                ),
-                parameter_span,
-            );
-            diagnostic.label = label;
-            if dist_span.origin == Origin::Overrides && parameter_span.origin == Origin::File {
-                let whole = match name.as_str() {
-                    "weibull" | "gamma" => format!("{{ dist = \"{name}\", shape = … }}"),
-                    "lognormal" => "{ dist = \"lognormal\", sigma = … }".to_string(),
-                    _ => format!("{{ dist = \"{name}\" }}"),
-                };
-                diagnostic.notes.push(format!(
-                    "--set changed only `dist`; to replace the whole table write --set {owner}.{key}='{whole}'"
-                ));
-            }
-        }
+        self.misplaced_parameters(
+            &name,
+            [("shape", shape), ("sigma", sigma)],
+            dist_span,
+            context,
+        );
         let parameter = |wanted: &str| match name.as_str() {
             "weibull" | "gamma" if wanted == "shape" => shape.map(|(_, v)| v),
             "lognormal" if wanted == "sigma" => sigma.map(|(_, v)| v),
@@ -181,6 +104,112 @@ impl Decoder {
             return None;
         }
         dist
+    }
+
+    /// Reports a distribution written as something other than a table, with an example.
+    fn not_a_dist_table(&mut self, value: &Value<'_>, span: Span, context: &DistContext<'_>) {
+        let DistContext { key, mean_from, .. } = *context;
+        let example = match value.as_str().map(str::trim) {
+            Some(name @ ("exponential" | "fixed")) => format!("{{ dist = \"{name}\" }}"),
+            Some(name @ ("weibull" | "gamma")) => {
+                format!("{{ dist = \"{name}\", shape = 1.5 }}")
+            }
+            Some("lognormal") => "{ dist = \"lognormal\", sigma = 0.8 }".to_string(),
+            _ => "{ dist = \"weibull\", shape = 1.5 }".to_string(),
+        };
+        let diagnostic = self.error(
+            Code::WrongType,
+            format!("`{key}` must be a table naming a distribution, such as {example}"),
+            span,
+        );
+        diagnostic.label = format!("found {}", type_name(value));
+        diagnostic
+            .notes
+            .push(format!("write e.g. {key} = {example}"));
+        diagnostic.notes.push(format!(
+            "distributions: exponential, fixed, weibull (shape), gamma (shape), lognormal (sigma); the mean comes from {mean_from}"
+        ));
+    }
+
+    /// Reports every key of a distribution table other than `dist`, `shape` and `sigma`.
+    fn unknown_dist_keys(&mut self, table: &Table<'_>, context: &DistContext<'_>) {
+        let DistContext {
+            key,
+            owner,
+            mean_from,
+        } = *context;
+        for (unknown, _) in table
+            .iter()
+            .filter(|(k, _)| !DIST_KEYS.contains(&k.name.as_ref()))
+        {
+            let unknown_span = self.span(unknown.span);
+            let mut diagnostic = Diagnostic::new(
+                Code::UnknownKey,
+                format!("unknown key `{}` in `{key}` of [{owner}]", unknown.name),
+                Some(unknown_span),
+            );
+            diagnostic = match did_you_mean(&unknown.name, DIST_KEYS.iter().copied()) {
+                Some(suggestion) => diagnostic.with_label(format!("did you mean `{suggestion}`?")),
+                None => diagnostic.with_label("not a key of a distribution"),
+            };
+            if MEAN_LIKE_KEYS.contains(&unknown.name.to_ascii_lowercase().as_str()) {
+                diagnostic = diagnostic.with_note(format!(
+                    "the mean always comes from {mean_from}; `{key}` gives only the shape of the distribution"
+                ));
+            }
+            self.diagnostics.push(
+                diagnostic
+                    .with_note("allowed keys: dist, shape (weibull, gamma), sigma (lognormal)"),
+            );
+        }
+    }
+
+    /// Reports `shape` or `sigma` written for a distribution that does not take it.
+    fn misplaced_parameters(
+        &mut self,
+        name: &str,
+        entries: [(&str, Option<(&Key<'_>, &Value<'_>)>); 2],
+        dist_span: Span,
+        context: &DistContext<'_>,
+    ) {
+        let DistContext { key, owner, .. } = *context;
+        let takes = |parameter: &str| match name {
+            "weibull" | "gamma" => parameter == "shape",
+            "lognormal" => parameter == "sigma",
+            _ => false,
+        };
+        for (parameter, entry) in entries {
+            let Some((parameter_key, _)) = entry else {
+                continue;
+            };
+            if takes(parameter) {
+                continue;
+            }
+            let parameter_span = self.span(parameter_key.span);
+            let label = match name {
+                "weibull" | "gamma" => format!("{name} takes `shape`, not `{parameter}`"),
+                "lognormal" => format!("lognormal takes `sigma`, not `{parameter}`"),
+                _ => format!("{name} takes no parameters"),
+            };
+            let diagnostic = self.error(
+                Code::UnexpectedKey,
+                format!(
+                    "`{parameter}` does not apply to dist = \"{name}\" in `{key}` of [{owner}]"
+                ),
+                parameter_span,
+            );
+            diagnostic.label = label;
+            if dist_span.origin == Origin::Overrides && parameter_span.origin == Origin::File {
+                let whole = match name {
+                    "weibull" | "gamma" => format!("{{ dist = \"{name}\", shape = … }}"),
+                    "lognormal" => "{ dist = \"lognormal\", sigma = … }".to_string(),
+                    _ => format!("{{ dist = \"{name}\" }}"),
+                };
+                diagnostic.notes.push(format!(
+                    "--set changed only `dist`; to replace the whole table write --set {owner}.{key}='{whole}'"
+                ));
+            }
+        }
     }
 
     /// Checks the one parameter of a Weibull, gamma or log-normal distribution.
