@@ -115,8 +115,10 @@ impl Chain {
         seen
     }
 
-    /// The bottom strongly connected class reached from state 0: the states that recur.
-    fn recurrent_class(&self) -> Vec<usize> {
+    /// The bottom strongly connected class reached from state 0: the states that recur, in
+    /// increasing order. Usually it holds state 0; it does not when, say, a standby member that
+    /// never fails takes over for good. The PRISM export starts a module at its first state.
+    pub(crate) fn recurrent_class(&self) -> Vec<usize> {
         let mut predecessors = vec![Vec::new(); self.len()];
         for (from, transitions) in self.transitions.iter().enumerate() {
             for (to, _) in transitions {

@@ -16,7 +16,7 @@
 //! conditioned unit sᵢ enter only through wᵢ, contributing
 //! Σₓ Π_{j≠i} wⱼ(x) · fᵢ(x) · (±U(top | x)), with + when sᵢ is down in x and − when up.
 
-use super::dependent::{DependentBlock, StandbyRules, UnitType, solve_dependent};
+use super::dependent::{DependentBlock, solve_dependent, unit_types};
 use super::{Measures, SolveError, algebra};
 use crate::model::graph::topological_order;
 use crate::model::{BlockKind, Model, NodeRef};
@@ -255,65 +255,31 @@ impl<'m> Solver<'m> {
 
     fn solve_atomic_block(&self, index: usize) -> Result<Option<Measures>, SolveError> {
         let block = &self.model.blocks[index];
-        let standby = match &block.kind {
-            BlockKind::Standby(rules) => Some(StandbyRules::from(rules)),
-            _ => None,
-        };
-        let crews = block.limiting_crews();
-        let beta = block.common_cause_beta.unwrap_or(0.0);
-        if standby.is_none() && crews.is_none() && block.common_cause_beta.is_none() {
+        let dependent = DependentBlock::of_model_block(self.model, block);
+        if dependent.is_none() && block.common_cause_beta.is_none() {
             return Ok(None);
         }
-        // Unit types in order of first appearance; common cause scales every member's rate.
-        // In a standby block the listing order decides which standby unit takes over, so each
-        // run of consecutive identical members stays a type of its own (["a", "b", "a"] has
-        // three); elsewhere units of one component are interchangeable and merge.
-        let mut types: Vec<(usize, UnitType)> = Vec::new();
-        for member in &block.members {
-            let NodeRef::Component(component_index) = member.node else {
-                unreachable!("validation allows only components in dependent blocks")
-            };
-            let component = &self.model.components[component_index];
-            let existing = if standby.is_some() {
-                types.last_mut().filter(|(i, _)| *i == component_index)
-            } else {
-                types.iter_mut().find(|(i, _)| *i == component_index)
-            };
-            match existing {
-                Some((_, unit)) => unit.count += member.count,
-                None => types.push((
-                    component_index,
-                    UnitType {
-                        count: member.count,
-                        failure_rate: component.failure_rate * (1.0 - beta),
-                        repair_rate: component.repair_rate,
-                    },
-                )),
-            }
-        }
-        let inner = if standby.is_none() && crews.is_none() {
+        let types = unit_types(self.model, block);
+        let inner = match dependent {
             // Independent members with reduced rates: plain algebra.
-            let groups: Vec<_> = types
-                .iter()
-                .map(|(_, unit)| {
-                    (
-                        Measures::two_state(unit.failure_rate, unit.repair_rate),
-                        unit.count,
-                    )
-                })
-                .collect();
-            algebra::k_of_n(&groups, block.required_up())
-        } else {
-            let dependent = DependentBlock {
-                types: types.iter().map(|(_, unit)| *unit).collect(),
-                required_up: block.required_up(),
-                crews,
-                standby,
-            };
-            solve_dependent(&dependent).map_err(|error| SolveError::ChainTooLarge {
-                block: block.name.clone(),
-                states: error.states,
-            })?
+            None => {
+                let groups: Vec<_> = types
+                    .iter()
+                    .map(|(_, unit)| {
+                        (
+                            Measures::two_state(unit.failure_rate, unit.repair_rate),
+                            unit.count,
+                        )
+                    })
+                    .collect();
+                algebra::k_of_n(&groups, block.required_up())
+            }
+            Some(dependent) => {
+                solve_dependent(&dependent).map_err(|error| SolveError::ChainTooLarge {
+                    block: block.name.clone(),
+                    states: error.states,
+                })?
+            }
         };
         let Some(beta) = block.common_cause_beta else {
             return Ok(Some(inner));

@@ -6,9 +6,15 @@
 //! failover phase. A crew block of 50 identical units is a chain of 51 states, not 2⁵⁰.
 //! Crew blocks of identical units without standby are birth–death chains with a closed form.
 
+mod chain;
+mod rules;
+
+pub use chain::{ExploredChain, explore};
+pub(crate) use chain::{Phase, State};
+pub(crate) use rules::{ActiveFailure, TransitionRule, transition_rules};
+
 use super::Measures;
-use super::ctmc::Chain;
-use std::collections::HashMap;
+use crate::model::{Block, BlockKind, Model, NodeRef};
 
 /// Largest chain a block may need; beyond it the solver refuses rather than run for minutes.
 pub const MAX_CHAIN_STATES: usize = 3000;
@@ -61,6 +67,83 @@ pub struct DependentBlock {
     pub standby: Option<StandbyRules>,
 }
 
+impl DependentBlock {
+    /// The dependent block that `block` of `model` forms, or `None` when its members are
+    /// independent (no limiting crews, no standby).
+    pub fn of_model_block(model: &Model, block: &Block) -> Option<Self> {
+        let standby = match &block.kind {
+            BlockKind::Standby(rules) => Some(StandbyRules::from(rules)),
+            _ => None,
+        };
+        let crews = block.limiting_crews();
+        if standby.is_none() && crews.is_none() {
+            return None;
+        }
+        Some(Self {
+            types: unit_types(model, block)
+                .into_iter()
+                .map(|(_, unit)| unit)
+                .collect(),
+            required_up: block.required_up(),
+            crews,
+            standby,
+        })
+    }
+
+    /// Units in the block.
+    pub fn total_units(&self) -> u64 {
+        self.types.iter().map(|t| t.count).sum()
+    }
+
+    /// Crews at work at most at once: the crews, or every unit when unlimited or more.
+    pub fn working_crews(&self) -> usize {
+        let total = self.total_units();
+        self.crews.unwrap_or(total).min(total) as usize
+    }
+
+    /// The factor on λ of a unit that is up but not active: the dormant factor of a standby
+    /// block, 1 elsewhere (every up unit runs).
+    pub fn dormant_factor(&self) -> f64 {
+        self.standby.map_or(1.0, |rules| rules.dormant_factor)
+    }
+}
+
+/// The unit types of a model block whose members are components, each with the component it
+/// copies, in order of first appearance; common cause scales every member's failure rate by
+/// 1 − β.
+///
+/// In a standby block the listing order decides which standby unit takes over, so each run of
+/// consecutive identical members stays a type of its own (`["a", "b", "a"]` has three);
+/// elsewhere units of one component are interchangeable and merge.
+pub fn unit_types(model: &Model, block: &Block) -> Vec<(usize, UnitType)> {
+    let is_standby = matches!(block.kind, BlockKind::Standby(_));
+    let beta = block.common_cause_beta.unwrap_or(0.0);
+    let mut types: Vec<(usize, UnitType)> = Vec::new();
+    for member in &block.members {
+        let NodeRef::Component(component_index) = member.node else {
+            unreachable!("validation allows only components in dependent blocks")
+        };
+        let component = &model.components[component_index];
+        let existing = if is_standby {
+            types.last_mut().filter(|(i, _)| *i == component_index)
+        } else {
+            types.iter_mut().find(|(i, _)| *i == component_index)
+        };
+        match existing {
+            Some((_, unit)) => unit.count += member.count,
+            None => types.push((
+                component_index,
+                UnitType {
+                    count: member.count,
+                    failure_rate: component.failure_rate * (1.0 - beta),
+                    repair_rate: component.repair_rate,
+                },
+            )),
+        }
+    }
+    types
+}
+
 /// Why a dependent block could not be solved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainTooLarge {
@@ -76,7 +159,7 @@ pub fn solve_dependent(block: &DependentBlock) -> Result<Measures, ChainTooLarge
     if block.standby.is_none() && block.types.len() == 1 {
         return Ok(birth_death(&block.types[0], block.required_up, block.crews));
     }
-    Ok(build_chain(block)?.measures())
+    Ok(explore(block, MAX_CHAIN_STATES)?.chain.measures())
 }
 
 /// Identical units, `r` crews, up while at least `k` units are up.
@@ -112,205 +195,10 @@ pub fn birth_death(unit: &UnitType, required_up: u64, crews: Option<u64>) -> Mea
     Measures::from_sums(unavailability, availability, frequency)
 }
 
-/// Failover phase of a standby block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Phase {
-    /// No failover running.
-    Idle,
-    /// Automatic (covered) failover running.
-    Automatic,
-    /// Manual switchover running after an uncovered failure.
-    Manual,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct State {
-    /// Types of failed units in failure order; the first `crews` are under repair (that prefix
-    /// is kept sorted, since its order no longer matters).
-    queue: Vec<u8>,
-    /// Type of the active unit, for standby blocks.
-    active: Option<u8>,
-    phase: Phase,
-}
-
-struct Builder<'a> {
-    block: &'a DependentBlock,
-    crews: usize,
-    chain: Chain,
-    index: HashMap<State, usize>,
-    pending: Vec<State>,
-}
-
-impl Builder<'_> {
-    fn canonical(&self, mut state: State) -> State {
-        let in_repair = state.queue.len().min(self.crews);
-        state.queue[..in_repair].sort_unstable();
-        state
-    }
-
-    fn is_up(&self, state: &State) -> bool {
-        match self.block.standby {
-            Some(_) => state.active.is_some() && state.phase == Phase::Idle,
-            None => {
-                let total: u64 = self.block.types.iter().map(|t| t.count).sum();
-                total - state.queue.len() as u64 >= self.block.required_up
-            }
-        }
-    }
-
-    fn intern(&mut self, state: State) -> Result<usize, ChainTooLarge> {
-        let state = self.canonical(state);
-        if let Some(index) = self.index.get(&state) {
-            return Ok(*index);
-        }
-        if self.chain.len() >= MAX_CHAIN_STATES {
-            return Err(ChainTooLarge {
-                states: self.chain.len(),
-            });
-        }
-        let index = self.chain.add_state(self.is_up(&state));
-        self.index.insert(state.clone(), index);
-        self.pending.push(state);
-        Ok(index)
-    }
-
-    /// Units of each type that are up and not active.
-    fn idle_up(&self, state: &State) -> Vec<u64> {
-        let mut up: Vec<u64> = self.block.types.iter().map(|t| t.count).collect();
-        for failed in &state.queue {
-            up[*failed as usize] -= 1;
-        }
-        if let Some(active) = state.active {
-            up[active as usize] -= 1;
-        }
-        up
-    }
-
-    fn expand(&mut self, state: State, from: usize) -> Result<(), ChainTooLarge> {
-        let idle = self.idle_up(&state);
-        let standby = self.block.standby;
-        let dormant = standby.map_or(1.0, |rules| rules.dormant_factor);
-        let first_idle = |idle: &[u64]| idle.iter().position(|count| *count > 0).map(|t| t as u8);
-
-        // Failures of idle units (standby units, or every up unit of a non-standby block).
-        for (unit_type, count) in idle.iter().enumerate() {
-            let rate = *count as f64 * self.block.types[unit_type].failure_rate * dormant;
-            if rate == 0.0 {
-                continue;
-            }
-            let mut next = state.clone();
-            next.queue.push(unit_type as u8);
-            if standby.is_some() && state.active.is_none() && state.phase != Phase::Idle {
-                let mut remaining = idle.clone();
-                remaining[unit_type] -= 1;
-                if first_idle(&remaining).is_none() {
-                    next.phase = Phase::Idle; // no standby left: the failover is abandoned
-                }
-            }
-            let to = self.intern(next)?;
-            self.chain.add_rate(from, to, rate);
-        }
-
-        // Failure of the active unit.
-        if let (Some(rules), Some(active)) = (standby, state.active) {
-            let rate = self.block.types[active as usize].failure_rate;
-            let mut next = state.clone();
-            next.queue.push(active);
-            next.active = None;
-            if first_idle(&idle).is_some() {
-                let covered_rate = rate * rules.coverage;
-                let uncovered_rate = rate * (1.0 - rules.coverage);
-                let mut covered = next.clone();
-                if rules.failover_hours == 0.0 {
-                    covered.active = first_idle(&idle);
-                } else {
-                    covered.phase = Phase::Automatic;
-                }
-                if covered_rate > 0.0 {
-                    let to = self.intern(covered)?;
-                    self.chain.add_rate(from, to, covered_rate);
-                }
-                let mut uncovered = next;
-                uncovered.phase = Phase::Manual;
-                if uncovered_rate > 0.0 {
-                    let to = self.intern(uncovered)?;
-                    self.chain.add_rate(from, to, uncovered_rate);
-                }
-            } else if rate > 0.0 {
-                let to = self.intern(next)?;
-                self.chain.add_rate(from, to, rate);
-            }
-        }
-
-        // Completion of a running failover.
-        if let Some(rules) = standby
-            && state.phase != Phase::Idle
-        {
-            let hours = match state.phase {
-                Phase::Automatic => rules.failover_hours,
-                _ => rules.manual_failover_hours,
-            };
-            let mut next = state.clone();
-            next.phase = Phase::Idle;
-            next.active = first_idle(&idle);
-            let to = self.intern(next)?;
-            self.chain.add_rate(from, to, 1.0 / hours);
-        }
-
-        // Repairs: each unit in the repaired prefix of the queue.
-        let in_repair = state.queue.len().min(self.crews);
-        for position in 0..in_repair {
-            let unit_type = state.queue[position];
-            if position > 0 && state.queue[position - 1] == unit_type {
-                continue; // counted with the first of its type in the sorted prefix
-            }
-            let same = state.queue[..in_repair]
-                .iter()
-                .filter(|t| **t == unit_type)
-                .count();
-            let rate = same as f64 * self.block.types[unit_type as usize].repair_rate;
-            let mut next = state.clone();
-            next.queue.remove(position);
-            if standby.is_some() && next.active.is_none() {
-                // No active unit: the repaired unit takes over at once, ending any failover.
-                next.active = Some(unit_type);
-                next.phase = Phase::Idle;
-            }
-            let to = self.intern(next)?;
-            self.chain.add_rate(from, to, rate);
-        }
-        Ok(())
-    }
-}
-
-fn build_chain(block: &DependentBlock) -> Result<Chain, ChainTooLarge> {
-    let total: u64 = block.types.iter().map(|t| t.count).sum();
-    let crews = block.crews.unwrap_or(total).min(total) as usize;
-    let mut builder = Builder {
-        block,
-        crews,
-        chain: Chain::default(),
-        index: HashMap::new(),
-        pending: Vec::new(),
-    };
-    let initial = State {
-        queue: Vec::new(),
-        active: block.standby.map(|_| 0),
-        phase: Phase::Idle,
-    };
-    builder.intern(initial)?;
-    let mut cursor = 0;
-    while cursor < builder.pending.len() {
-        let state = builder.pending[cursor].clone();
-        builder.expand(state, cursor)?;
-        cursor += 1;
-    }
-    Ok(builder.chain)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::solve::ctmc::Chain;
 
     fn close(actual: f64, expected: f64, tolerance: f64) {
         assert!(
@@ -362,7 +250,7 @@ mod tests {
             crews: Some(2),
             standby: None,
         };
-        let chain = build_chain(&split).unwrap().measures();
+        let chain = explore(&split, MAX_CHAIN_STATES).unwrap().chain.measures();
         close(single.unavailability, chain.unavailability, 1e-12);
         close(single.frequency, chain.frequency, 1e-12);
     }

@@ -1,0 +1,376 @@
+//! The model's unit-level Markov chain in the PRISM language (`ctmc`), for Storm or PRISM.
+//!
+//! The chain is the one the exact solver solves (`docs/model-format.md` §7, §8), written so that
+//! a model checker can rebuild and solve it without `nines`:
+//!
+//! - every physical unit outside crew and standby blocks is a module `m_uI` with one Boolean
+//!   variable `uI` (true: up), failing at λ and repaired at μ; copies are expanded (§7), a shared
+//!   unit is one module wherever it is referenced, and a unit that never fails (λ = 0) is the
+//!   constant `true`;
+//! - a common-cause element (§8.5) is such a unit too, failing at βλ and repaired at μ, in series
+//!   with its block, whose members fail at (1 − β)λ;
+//! - every block instance with limiting `repair_crews` or of kind `standby` is one module `m_gK`
+//!   whose state is the solver's counted state (`src/solve/dependent/`): per unit type the
+//!   units under repair (`gK_rT`), the waiting line in failure order (`gK_w`, or `gK_w1…` when
+//!   the block has several unit types), the active unit's type (`gK_a`) and the failover phase
+//!   (`gK_p`). Identical units are counted, not enumerated, exactly as the solver does: the
+//!   order in which interchangeable units wait does not change U or f, and enumerating it would
+//!   multiply the states by up to n!. The module starts where the solver's chain starts (the
+//!   first member active, all up) or, when that state is transient (a standby member that never
+//!   fails took over for good), in the recurrent class the solver settles in, so that the
+//!   exported chain is irreducible;
+//! - every block instance is a formula `bJ` over its members' formulas (series: all, parallel:
+//!   any, k-of-n: a count ≥ k); `system_up` is the top block's.
+//!
+//! Modules never synchronise, so every transition changes one module only. That makes the
+//! outage frequency a state reward (see `InstanceTree::rewards` for the derivation), which Storm
+//! and PRISM both average over time with `R{"outages"}=? [ S ]`.
+//!
+//! The header states the number of states: the product of the modules' reachable states, 2 per
+//! unit and the explored count of each dependent block.
+//!
+//! The parts: [`instances`] builds the units, dependent blocks and block instances from the
+//! model; [`expr`] holds the Boolean structure and its text; [`module`] and [`commands`] write
+//! the modules (a dependent block's commands are the solver's own transition rules, see
+//! `src/solve/dependent/rules.rs`); [`rewards`] derives the outage reward; [`writer`] writes
+//! the file.
+
+mod commands;
+mod expr;
+mod instances;
+mod module;
+mod rewards;
+mod writer;
+
+use super::{ExportError, MAX_UNITS};
+use crate::model::{Model, NodeRef};
+use instances::InstanceTree;
+use std::collections::{HashMap, HashSet};
+
+/// Writes `model`'s Markov chain as a PRISM `ctmc` model.
+///
+/// The result has the label `"down"` (the system is down), the reward structure `"outages"`
+/// whose long-run average is the outage frequency f per hour, and `"down_time"` whose long-run
+/// average is the unavailability U.
+///
+/// # Errors
+/// [`ExportError`] when the model has more than [`MAX_UNITS`] physical units or its chain more
+/// than [`MAX_STATES`](super::MAX_STATES) states.
+pub fn prism(model: &Model) -> Result<String, ExportError> {
+    let units = physical_units(model);
+    if units > MAX_UNITS {
+        return Err(ExportError::TooManyUnits {
+            units,
+            limit: MAX_UNITS,
+        });
+    }
+    let (mut tree, top) = InstanceTree::of_model(model);
+    let states = tree.count_states(units)?;
+    Ok(tree.write(&top, units, states))
+}
+
+/// Physical units of the model as the exact solver sees it (saturating): every copy of a
+/// component, shared units once, and one common-cause element per copy of a block with β.
+fn physical_units(model: &Model) -> u64 {
+    fn size(model: &Model, node: NodeRef, memo: &mut HashMap<NodeRef, u64>) -> u64 {
+        if let Some(known) = memo.get(&node) {
+            return *known;
+        }
+        let total = match node {
+            NodeRef::Component(_) => 1,
+            NodeRef::Block(index) => {
+                let block = &model.blocks[index];
+                let mut total = u64::from(block.common_cause_beta.is_some());
+                for member in &block.members {
+                    if !model.is_shared(member.node) {
+                        let each = size(model, member.node, memo);
+                        total = total.saturating_add(each.saturating_mul(member.count));
+                    }
+                }
+                total
+            }
+        };
+        memo.insert(node, total);
+        total
+    }
+    let mut memo = HashMap::new();
+    let mut total = size(model, NodeRef::Block(model.top), &mut memo);
+    // Shared nodes reachable from the top, once each (the top itself may be shared).
+    let reachable = crate::solve::structure::reachable_blocks(model, model.top);
+    let mut shared: HashSet<NodeRef> = HashSet::new();
+    for (index, block) in model.blocks.iter().enumerate() {
+        if !reachable[index] {
+            continue;
+        }
+        for member in &block.members {
+            if model.is_shared(member.node) {
+                shared.insert(member.node);
+            }
+        }
+    }
+    shared.remove(&NodeRef::Block(model.top));
+    for node in shared {
+        total = total.saturating_add(size(model, node, &mut memo));
+    }
+    total
+}
+
+/// A number PRISM and Storm both read back to the same double: the shortest round-trip form,
+/// with a decimal point before any exponent (`1.0e-7`).
+fn number(value: f64) -> String {
+    let text = format!("{value:?}");
+    match text.find('e') {
+        Some(position) if !text[..position].contains('.') => {
+            format!("{}.0{}", &text[..position], &text[position..])
+        }
+        _ => text,
+    }
+}
+
+/// Text that is safe inside a `//` comment: no line breaks or other control characters can
+/// end the comment early and smuggle in model text.
+fn comment(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::load::load_model;
+    use crate::solve::dependent::{MAX_CHAIN_STATES, explore};
+    use module::Group;
+
+    fn model(text: &str) -> Model {
+        match load_model("test.toml", text, &[]) {
+            Ok(loaded) => loaded.model,
+            Err(_) => panic!("invalid test model:\n{text}"),
+        }
+    }
+
+    fn conformance(name: &str) -> Model {
+        let path = format!(
+            "{}/tests/fixtures/conformance/{name}.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        model(&std::fs::read_to_string(path).expect("conformance model"))
+    }
+
+    /// A dependent block's chain as the export builds it (its unit types, rates and rules
+    /// taken from the model by the instance tree), solved by GTH: compared with the solver's
+    /// own result for the model.
+    fn group_measures(group: &Group) -> crate::solve::Measures {
+        let explored = explore(&group.dependent, MAX_CHAIN_STATES).expect("a small chain");
+        explored.chain.measures()
+    }
+
+    fn builder(model: &Model) -> InstanceTree<'_> {
+        InstanceTree::of_model(model).0
+    }
+
+    fn close(actual: f64, expected: f64, tolerance: f64) {
+        assert!(
+            ((actual - expected) / expected).abs() <= tolerance,
+            "actual {actual:e}, expected {expected:e}"
+        );
+    }
+
+    #[test]
+    fn dependent_blocks_explore_the_solvers_chain() {
+        for name in [
+            "coverage95",
+            "failover30s",
+            "parallel_crew_fifo",
+            "warm_standby3",
+        ] {
+            let model = conformance(name);
+            let built = builder(&model);
+            assert_eq!(built.groups.len(), 1, "{name}");
+            let ours = group_measures(&built.groups[0]);
+            let solver = crate::solve::solve(&model).unwrap().system;
+            close(ours.unavailability, solver.unavailability, 1e-12);
+            close(ours.frequency, solver.frequency, 1e-12);
+        }
+    }
+
+    #[test]
+    fn mixed_standby_and_crew_lines_match_the_solver() {
+        // Three types in a standby block with one crew: the waiting line holds types in order.
+        let text = r#"
+            [component.a]
+            mtbf = "100h"
+            mttr = "10h"
+            [component.b]
+            mtbf = "50h"
+            mttr = "20h"
+            [block.system]
+            kind = "standby"
+            members = ["a", "b", "a", "b"]
+            mode = "warm"
+            dormant_factor = 0.3
+            failover = "1h"
+            coverage = 0.8
+            manual_failover = "3h"
+            repair_crews = 1
+        "#;
+        let model = model(text);
+        let built = builder(&model);
+        assert_eq!(built.groups[0].dependent.types.len(), 4);
+        let ours = group_measures(&built.groups[0]);
+        let solver = crate::solve::solve(&model).unwrap().system;
+        close(ours.unavailability, solver.unavailability, 1e-11);
+        close(ours.frequency, solver.frequency, 1e-11);
+    }
+
+    #[test]
+    fn the_pair_of_the_worked_example_has_four_states_and_both_rewards() {
+        let text = r#"
+            name = "Pair"
+            top = "pair"
+            [component.server]
+            mtbf = "1000h"
+            mttr = "10h"
+            [block.pair]
+            kind = "parallel"
+            of = "server"
+            count = 2
+        "#;
+        let out = prism(&model(text)).unwrap();
+        assert!(out.contains("\nctmc\n"), "{out}");
+        assert!(out.contains("module m_u0"), "{out}");
+        assert!(out.contains("module m_u1"), "{out}");
+        assert!(out.contains("[] u0 -> 0.001 : (u0'=false);"), "{out}");
+        assert!(out.contains("[] !u1 -> 0.1 : (u1'=true);"), "{out}");
+        assert!(out.contains("formula b0 = (u0 | u1);"), "{out}");
+        assert!(out.contains("formula crit_u0 = !(u1);"), "{out}");
+        assert!(out.contains("label \"down\" = !system_up;"), "{out}");
+        assert!(out.contains("rewards \"outages\""), "{out}");
+        assert!(out.contains("system_up & crit_u0 : 0.001;"), "{out}");
+        assert!(out.contains("rewards \"down_time\""), "{out}");
+        assert!(out.contains("states: 4"), "{out}");
+    }
+
+    #[test]
+    fn shared_units_are_one_module_and_copies_are_many() {
+        let model = conformance("shared_block");
+        let built = builder(&model);
+        // grid + ups once, one server per rack copy.
+        assert_eq!(built.units.len(), 4);
+        // power once, two racks, the system.
+        assert_eq!(built.gates.len(), 4);
+        assert_eq!(physical_units(&model), 4);
+    }
+
+    #[test]
+    fn common_cause_is_an_element_in_series() {
+        let model = conformance("ccf_2of3");
+        let out = prism(&model).unwrap();
+        // Three members at (1 − β)λ and the element at βλ, all repaired at μ = 1/8.
+        assert_eq!(out.matches("module m_u").count(), 4, "{out}");
+        assert!(out.contains("-> 0.125 :"), "{out}");
+        assert!(
+            out.contains("formula b0 = (((u0?1:0)+(u1?1:0)+(u2?1:0)>=2) & u3);"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn units_that_never_fail_are_constants() {
+        let text = r#"
+            [component.a]
+            failure_rate = 0
+            mttr = "1h"
+            [component.b]
+            mtbf = "100h"
+            mttr = "1h"
+            [block.system]
+            kind = "series"
+            members = ["a", "b"]
+        "#;
+        let out = prism(&model(text)).unwrap();
+        assert!(out.contains("formula b0 = u0;"), "{out}");
+        assert!(out.contains("never fails"), "{out}");
+        assert_eq!(out.matches("\nmodule ").count(), 1, "{out}");
+    }
+
+    #[test]
+    fn comments_cannot_be_broken_out_of() {
+        let text = "name = \"x\\nmodule evil\\r\\u2028label \\\"down\\\" = true;\"\n[component.a]\nmtbf = \"100h\"\nmttr = \"1h\"\n[block.system]\nkind = \"series\"\nmembers = [\"a\"]\n";
+        let out = prism(&model(text)).unwrap();
+        for line in out.lines() {
+            assert!(
+                !line.starts_with("module evil") && !line.starts_with("label \"down\" = true"),
+                "{out}"
+            );
+        }
+        assert_eq!(out.matches("label \"down\"").count(), 2, "{out}");
+    }
+
+    #[test]
+    fn numbers_read_back_exactly() {
+        for value in [0.001, 1.0, 1e-7, 1.1408e-4, 1.0 / 3.0, 2.5e20, 123456.0] {
+            let text = number(value);
+            assert!(!text.contains('e') || text[..text.find('e').unwrap()].contains('.'));
+            assert_eq!(text.parse::<f64>().unwrap(), value, "{text}");
+        }
+        assert_eq!(number(1e-7), "1.0e-7");
+    }
+
+    #[test]
+    fn too_many_units_and_states_are_refused() {
+        let model = model(
+            r#"
+            [component.a]
+            mtbf = "100h"
+            mttr = "1h"
+            [block.system]
+            kind = "parallel"
+            of = "a"
+            count = 21
+        "#,
+        );
+        match prism(&model) {
+            Err(ExportError::TooManyStates {
+                units: 21,
+                states: Some(states),
+                ..
+            }) => assert_eq!(states, 1 << 21),
+            other => panic!("{other:?}"),
+        }
+        let mut large = model.clone();
+        large.blocks[0].members[0].count = 10_000_000;
+        assert!(matches!(
+            prism(&large),
+            Err(ExportError::TooManyUnits {
+                units: 10_000_000,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn large_crew_blocks_of_identical_units_stay_small() {
+        let model = model(
+            r#"
+            [component.a]
+            mtbf = "100h"
+            mttr = "1h"
+            [block.system]
+            kind = "k-of-n"
+            k = 50
+            of = "a"
+            count = 60
+            repair_crews = 2
+        "#,
+        );
+        let out = prism(&model).unwrap();
+        assert!(out.contains("states: 61"), "{out}");
+    }
+}
