@@ -454,7 +454,7 @@ pub(super) fn simulate_loaded(
         exact_blocks,
         exact_applies: Plan::exact_solver_applies(model),
         longest_repair_hours: Plan::longest_mean_repair_hours(model),
-        stopped: simulation.stop.name().into(),
+        stopped: simulation.stop,
         elapsed_seconds: simulation.elapsed.as_secs_f64(),
         threads: simulation.threads,
         tally: simulation.tally,
@@ -483,11 +483,11 @@ fn notes(record: &Record, quiet: bool) {
     if quiet {
         return;
     }
-    if record.stopped == "max-runs" || record.stopped == "max-time" {
+    if record.stopped.hit_a_cap() {
         say!(
             "note: {}: stopped {} after {} runs; rerun with --runs {} --seed {} to reproduce these numbers",
             record.file,
-            simulation::stop_text(&record.stopped),
+            simulation::stop_text(record.stopped),
             record.tally.runs,
             record.tally.runs,
             record.seed
@@ -632,7 +632,7 @@ pub fn run_simulate(args: SimulateArgs, out: &mut dyn Write) -> io::Result<Outco
 
 /// Whether a simulation was stopped by Ctrl-C or SIGTERM.
 pub(super) fn interrupted(record: &Record) -> bool {
-    record.stopped == sim::StopReason::Interrupted.name()
+    record.stopped == sim::StopReason::Interrupted
 }
 
 /// `nines merge`.

@@ -94,7 +94,11 @@ pub struct Settings {
 }
 
 /// Why the simulation stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// Written to JSON output and shard files by serde as `runs`, `precision`, `max-runs`,
+/// `max-time` or `interrupted`: the one place these names are spelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum StopReason {
     /// The requested number of runs was done.
     Runs,
@@ -109,15 +113,16 @@ pub enum StopReason {
 }
 
 impl StopReason {
-    /// The name used in JSON and shard files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Runs => "runs",
-            Self::Precision => "precision",
-            Self::MaxRuns => "max-runs",
-            Self::MaxTime => "max-time",
-            Self::Interrupted => "interrupted",
-        }
+    /// Whether the simulation ended as asked (the runs done, or the precision reached),
+    /// rather than at a cap or an interruption.
+    pub fn ended_as_asked(self) -> bool {
+        matches!(self, Self::Runs | Self::Precision)
+    }
+
+    /// Whether a cap (`--max-runs` or `--max-time`) ended the simulation before the
+    /// requested precision.
+    pub fn hit_a_cap(self) -> bool {
+        matches!(self, Self::MaxRuns | Self::MaxTime)
     }
 }
 
