@@ -9,11 +9,10 @@ use crate::report::check::{CaseOutcome, CheckCase};
 use crate::report::format::{availability_percent, one_line};
 use crate::report::simulation::{self, Estimates, SimulatedVerdict};
 use crate::report::{Format, describe_kind};
-use crate::simulate::plan::Plan;
 use crate::simulate::shard::{self, ExactMeasures, Record, RecordBlock};
 use crate::simulate::tally::Tally;
 use crate::simulate::{self as sim, Settings, Shard, Stop};
-use crate::solve::solve;
+use crate::solve::{applicability, solve};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -452,8 +451,8 @@ pub(super) fn simulate_loaded(
             frequency: solution.system.frequency,
         }),
         exact_blocks,
-        exact_applies: Plan::exact_solver_applies(model),
-        longest_repair_hours: Plan::longest_mean_repair_hours(model),
+        exact_applies: applicability::exact_solver_applies(model),
+        longest_repair_hours: applicability::longest_mean_repair_hours(model),
         stopped: simulation.stop,
         elapsed_seconds: simulation.elapsed.as_secs_f64(),
         threads: simulation.threads,
