@@ -17,7 +17,7 @@ pub mod tree;
 
 use crate::model::Model;
 use crate::model::units::format_duration_hours;
-use engine::{Engine, Span};
+use engine::{Engine, RunTimeline};
 use plan::Plan;
 use rayon::prelude::*;
 use std::time::{Duration, Instant};
@@ -328,7 +328,7 @@ pub fn simulate(
     // --max-time and the progress bar react within a second or so even for slow runs. It
     // depends only on the model, never on threads or timing.
     let first_step = ((2e7 / events_per_run.max(1.0)) as u64).clamp(2, 100);
-    let span = Span {
+    let timeline = RunTimeline {
         start: settings.warmup_hours,
         end: settings.warmup_hours + settings.horizon_hours,
         window: settings.window_hours,
@@ -366,7 +366,7 @@ pub fn simulate(
             .min(runs.end);
         let context = Context {
             plan: &plan,
-            span,
+            timeline,
             settings,
             threads,
             instances: &instances,
@@ -416,7 +416,7 @@ pub fn threads_for(requested: usize, runs: u64) -> usize {
 
 struct Context<'a> {
     plan: &'a Plan,
-    span: Span,
+    timeline: RunTimeline,
     settings: &'a Settings,
     threads: usize,
     instances: &'a [u64],
@@ -439,7 +439,7 @@ impl Context<'_> {
                 .with_min_len(per_job)
                 .map(|offset| first + offset as u64)
                 .fold(
-                    || (Engine::new(self.plan, self.span), Tally::new(blocks)),
+                    || (Engine::new(self.plan, self.timeline), Tally::new(blocks)),
                     |(mut engine, mut tally), run| {
                         if observer.stopping() {
                             return (engine, tally);

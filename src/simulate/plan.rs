@@ -135,7 +135,7 @@ pub fn expand(model: &Model) -> Result<Plan, TooLarge> {
     if nodes > MAX_SIM_NODES {
         return Err(TooLarge { nodes });
     }
-    let mut builder = Builder {
+    let mut builder = PartialPlan {
         model,
         units: Vec::new(),
         gates: Vec::new(),
@@ -256,7 +256,9 @@ enum Instance {
     Gate(u32),
 }
 
-struct Builder<'m> {
+/// The units, gates, links, standby instances and crew pools of a plan while the model is
+/// being expanded into it.
+struct PartialPlan<'m> {
     model: &'m Model,
     units: Vec<UnitSpec>,
     gates: Vec<GateSpec>,
@@ -271,7 +273,7 @@ struct Builder<'m> {
     instances: Vec<u64>,
 }
 
-impl Builder<'_> {
+impl PartialPlan<'_> {
     /// The instance for one reference to `node`: a new copy, or the shared one.
     fn node(&mut self, node: NodeRef) -> Instance {
         if self.model.is_shared(node) {

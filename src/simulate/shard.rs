@@ -209,6 +209,13 @@ impl Record {
         for (index, measures) in self.exact_blocks.iter().flatten().enumerate() {
             exact(&format!("exact_blocks[{index}]"), measures)?;
         }
+        self.validate_outages()?;
+        self.validate_windows_and_blocks()
+    }
+
+    /// Checks the system's outage statistics: counts per run, the outage total against the
+    /// events, and the downtime and length sums within what the horizon allows.
+    fn validate_outages(&self) -> Result<(), String> {
         let tally = &self.tally;
         let runs = tally.runs;
         check_count(
@@ -267,6 +274,13 @@ impl Record {
             lengths.count() as f64 * longest,
         )?;
         check_count_at_most("tally.outage_free_runs", tally.outage_free_runs, runs)?;
+        Ok(())
+    }
+
+    /// Checks the SLA-window statistics and the per-block statistics against the runs.
+    fn validate_windows_and_blocks(&self) -> Result<(), String> {
+        let tally = &self.tally;
+        let runs = tally.runs;
         let per_run = super::whole_windows(self.horizon_hours, self.window_hours);
         if per_run > super::MAX_WINDOWS_PER_RUN {
             return Err(format!(
