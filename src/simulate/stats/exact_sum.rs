@@ -133,7 +133,7 @@ impl ExactSum {
     /// rounding error, under 2^-1022 relative to the smallest normal, is itself rounded).
     ///
     /// A fused multiply-add recovers the rounding error e = a·b − fl(a·b) exactly, and both
-    /// fl(a·b) and e are added. This is what makes [`Moments::variance`] free of cancellation.
+    /// fl(a·b) and e are added. This is what makes [`Moments::variance`](super::Moments::variance) free of cancellation.
     #[inline]
     pub fn add_product(&mut self, a: f64, b: f64) {
         let product = a * b;

@@ -146,7 +146,7 @@ impl RatioMoments {
 
     /// Two-sided delta-method confidence interval (lo, hi) for the ratio at `level`.
     ///
-    /// `None` below two runs or when ΣY = 0. Like [`Moments::ci`] it uses the Student-t
+    /// `None` below two runs or when ΣY = 0. Like [`Moments::ci`](super::Moments::ci) it uses the Student-t
     /// quantile with n − 1 degrees of freedom, slightly wider than the normal one for few runs.
     ///
     /// # Panics
