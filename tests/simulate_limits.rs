@@ -6,7 +6,7 @@ mod common;
 
 use common::{nines, path};
 use nines::model::load::load_model;
-use nines::simulate::engine::{Engine, OUTAGE_LENGTHS_KEPT, Span};
+use nines::simulate::engine::{Engine, OUTAGE_LENGTHS_KEPT, RunTimeline};
 use nines::simulate::{self, Quiet, Settings, Shard, Stop, StopReason, plan};
 use std::time::Duration;
 
@@ -192,7 +192,7 @@ fn a_shard_at_the_top_of_the_run_indices_finishes() {
 #[test]
 fn a_long_run_keeps_bounded_outage_lengths_and_loses_none() {
     let plan = plan::expand(&flapping()).ok().unwrap();
-    let span = Span {
+    let span = RunTimeline {
         start: 0.0,
         end: 40_000.0,
         window: 720.0,
@@ -216,7 +216,7 @@ fn a_long_run_keeps_bounded_outage_lengths_and_loses_none() {
 #[test]
 fn a_run_asked_to_stop_is_abandoned_and_the_engine_stays_usable() {
     let plan = plan::expand(&flapping()).ok().unwrap();
-    let span = Span {
+    let span = RunTimeline {
         start: 0.0,
         end: 1e6,
         window: 720.0,

@@ -437,7 +437,7 @@ fn load_text(file: &str, text: &str, overrides: &[Override]) -> Option<LoadedMod
 
 /// Solves a loaded model; a solver limit is reported like a model error.
 fn solve_loaded(loaded: &LoadedModel) -> Option<Solution> {
-    if !crate::simulate::plan::Plan::exact_solver_applies(&loaded.model) {
+    if !crate::solve::applicability::exact_solver_applies(&loaded.model) {
         say!(
             "note: {}: crew or standby blocks have non-exponential times; the exact solver uses only their means there (an exponential approximation); `nines simulate` models the distributions",
             loaded.file

@@ -9,11 +9,10 @@ use crate::report::check::{CaseOutcome, CheckCase};
 use crate::report::format::{availability_percent, one_line};
 use crate::report::simulation::{self, Estimates, SimulatedVerdict};
 use crate::report::{Format, describe_kind};
-use crate::simulate::plan::Plan;
 use crate::simulate::shard::{self, ExactMeasures, Record, RecordBlock};
 use crate::simulate::tally::Tally;
 use crate::simulate::{self as sim, Settings, Shard, Stop};
-use crate::solve::solve;
+use crate::solve::{applicability, solve};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -453,9 +452,9 @@ pub(super) fn simulate_loaded(
             frequency: solution.system.frequency,
         }),
         exact_blocks,
-        exact_applies: Plan::exact_solver_applies(model),
-        longest_repair_hours: Plan::longest_mean_repair_hours(model),
-        stopped: simulation.stop.name().into(),
+        exact_applies: applicability::exact_solver_applies(model),
+        longest_repair_hours: applicability::longest_mean_repair_hours(model),
+        stopped: simulation.stop,
         elapsed_seconds: simulation.elapsed.as_secs_f64(),
         threads: simulation.threads,
         tally: simulation.tally,
@@ -484,11 +483,11 @@ fn notes(record: &Record, quiet: bool) {
     if quiet {
         return;
     }
-    if record.stopped == "max-runs" || record.stopped == "max-time" {
+    if record.stopped.hit_a_cap() {
         say!(
             "note: {}: stopped {} after {} runs; rerun with --runs {} --seed {} to reproduce these numbers",
             record.file,
-            simulation::stop_text(&record.stopped),
+            simulation::stop_text(record.stopped),
             record.tally.runs,
             record.tally.runs,
             record.seed
@@ -633,7 +632,7 @@ pub fn run_simulate(args: SimulateArgs, out: &mut dyn Write) -> io::Result<Outco
 
 /// Whether a simulation was stopped by Ctrl-C or SIGTERM.
 pub(super) fn interrupted(record: &Record) -> bool {
-    record.stopped == sim::StopReason::Interrupted.name()
+    record.stopped == sim::StopReason::Interrupted
 }
 
 /// `nines merge`.

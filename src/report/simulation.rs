@@ -3,6 +3,7 @@
 
 use super::format::{availability_percent, downtime, hours, one_line, significant};
 use crate::model::units::{HOURS_PER_YEAR, format_duration_hours};
+use crate::simulate::StopReason;
 use crate::simulate::shard::Record;
 use crate::simulate::stats::{Moments, poisson_interval};
 use serde_json::{Value, json};
@@ -438,7 +439,7 @@ pub fn json_object(record: &Record) -> Value {
         "threads": record.threads,
         "events_per_second": finite(tally.events as f64 / record.elapsed_seconds),
         "stopped": record.stopped,
-        "partial": record.stopped == "interrupted",
+        "partial": record.stopped == StopReason::Interrupted,
         "blocks": blocks,
     })
 }
@@ -516,12 +517,12 @@ fn sigmas_text(check: &Agreement) -> String {
 }
 
 /// Explains a stop reason other than "done".
-pub fn stop_text(stopped: &str) -> &'static str {
+pub fn stop_text(stopped: StopReason) -> &'static str {
     match stopped {
-        "max-runs" => "at --max-runs before reaching --precision",
-        "max-time" => "at --max-time before reaching --precision",
-        "interrupted" => "interrupted: PARTIAL results of the runs completed",
-        _ => "",
+        StopReason::MaxRuns => "at --max-runs before reaching --precision",
+        StopReason::MaxTime => "at --max-time before reaching --precision",
+        StopReason::Interrupted => "interrupted: PARTIAL results of the runs completed",
+        StopReason::Runs | StopReason::Precision => "",
     }
 }
 
@@ -670,8 +671,8 @@ pub fn write_table(out: &mut dyn Write, record: &Record) -> io::Result<()> {
             ),
         ));
     }
-    if record.stopped != "runs" && record.stopped != "precision" {
-        rows.push(("stopped".into(), stop_text(&record.stopped).into()));
+    if !record.stopped.ended_as_asked() {
+        rows.push(("stopped".into(), stop_text(record.stopped).into()));
     }
     let width = rows
         .iter()

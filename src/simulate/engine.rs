@@ -12,9 +12,10 @@ use super::tree::EventTree;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-/// The simulated time span of a run and its SLA windows, in hours.
+/// The timeline of one run, in hours: where measuring starts, where the run ends, and the SLA
+/// windows cut from the measured part.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Span {
+pub struct RunTimeline {
     /// Start of the measured interval (the warm-up before it is simulated but not counted).
     pub start: f64,
     /// End of the run.
@@ -79,7 +80,7 @@ pub fn run_rng(seed: u64, run: u64) -> Xoshiro256PlusPlus {
 /// A reusable simulator for one plan: the state of every unit, gate, crew and standby.
 pub struct Engine<'p> {
     plan: &'p Plan,
-    span: Span,
+    timeline: RunTimeline,
     tree: EventTree,
     rng: Xoshiro256PlusPlus,
     now: f64,
@@ -103,8 +104,8 @@ pub struct Engine<'p> {
 }
 
 impl<'p> Engine<'p> {
-    /// A simulator for `plan` over `span`.
-    pub fn new(plan: &'p Plan, span: Span) -> Self {
+    /// A simulator for `plan` over `timeline`.
+    pub fn new(plan: &'p Plan, timeline: RunTimeline) -> Self {
         let units = plan.units.len();
         let gates = plan.gates.len();
         let tolerance = plan
@@ -117,7 +118,7 @@ impl<'p> Engine<'p> {
             .collect();
         Self {
             plan,
-            span,
+            timeline,
             tree: EventTree::new(units + plan.standbys.len()),
             rng: run_rng(0, 0),
             now: 0.0,
@@ -136,7 +137,7 @@ impl<'p> Engine<'p> {
             active: vec![NONE; plan.standbys.len()],
             phase: vec![Phase::Idle; plan.standbys.len()],
             stats: RunStats {
-                window_down_hours: vec![0.0; span.windows],
+                window_down_hours: vec![0.0; timeline.windows],
                 block_down_hours: vec![0.0; plan.reported.len()],
                 block_outages: vec![0; plan.reported.len()],
                 ..RunStats::default()
@@ -160,7 +161,7 @@ impl<'p> Engine<'p> {
         stopping: impl Fn() -> bool,
     ) -> Option<&RunStats> {
         self.reset(seed, run);
-        let end = self.span.end;
+        let end = self.timeline.end;
         let units = self.plan.units.len();
         loop {
             let (slot, time) = self.tree.earliest();
@@ -346,7 +347,7 @@ impl<'p> Engine<'p> {
     }
 
     fn record_gate(&mut self, gate: usize, down: bool) {
-        let (now, start, end) = (self.now, self.span.start, self.span.end);
+        let (now, start, end) = (self.now, self.timeline.start, self.timeline.end);
         if down {
             self.gate_down_since[gate] = now;
         }
@@ -393,35 +394,36 @@ impl<'p> Engine<'p> {
 
     /// Adds the system outage [from, to] to the run's downtime and to its windows.
     fn system_down(&mut self, from: f64, to: f64) {
-        let span = self.span;
-        let hours = overlap(from, to, span.start, span.end);
+        let timeline = self.timeline;
+        let hours = overlap(from, to, timeline.start, timeline.end);
         if hours <= 0.0 {
             return;
         }
         self.stats.down_hours += hours;
         self.stats.outage_free = false;
-        if span.windows == 0 {
+        if timeline.windows == 0 {
             return;
         }
-        let windows_end = span.start + span.windows as f64 * span.window;
-        let (from, to) = (from.max(span.start), to.min(windows_end));
+        let windows_end = timeline.start + timeline.windows as f64 * timeline.window;
+        let (from, to) = (from.max(timeline.start), to.min(windows_end));
         if to <= from {
             return;
         }
-        let first = (((from - span.start) / span.window) as usize).min(span.windows - 1);
-        for window in first..span.windows {
-            let window_start = span.start + window as f64 * span.window;
+        let first =
+            (((from - timeline.start) / timeline.window) as usize).min(timeline.windows - 1);
+        for window in first..timeline.windows {
+            let window_start = timeline.start + window as f64 * timeline.window;
             if window_start >= to {
                 break;
             }
-            let hours = overlap(from, to, window_start, window_start + span.window);
+            let hours = overlap(from, to, window_start, window_start + timeline.window);
             self.stats.window_down_hours[window] += hours;
         }
     }
 
     /// End of run: outages still in progress count up to the end.
     fn close(&mut self) {
-        let (start, end) = (self.span.start, self.span.end);
+        let (start, end) = (self.timeline.start, self.timeline.end);
         for gate in 0..self.plan.gates.len() {
             if !self.gate_down[gate] {
                 continue;

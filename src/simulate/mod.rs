@@ -17,7 +17,7 @@ pub mod tree;
 
 use crate::model::Model;
 use crate::model::units::format_duration_hours;
-use engine::{Engine, Span};
+use engine::{Engine, RunTimeline};
 use plan::Plan;
 use rayon::prelude::*;
 use std::time::{Duration, Instant};
@@ -94,7 +94,11 @@ pub struct Settings {
 }
 
 /// Why the simulation stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// Written to JSON output and shard files by serde as `runs`, `precision`, `max-runs`,
+/// `max-time` or `interrupted`: the one place these names are spelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum StopReason {
     /// The requested number of runs was done.
     Runs,
@@ -109,15 +113,16 @@ pub enum StopReason {
 }
 
 impl StopReason {
-    /// The name used in JSON and shard files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Runs => "runs",
-            Self::Precision => "precision",
-            Self::MaxRuns => "max-runs",
-            Self::MaxTime => "max-time",
-            Self::Interrupted => "interrupted",
-        }
+    /// Whether the simulation ended as asked (the runs done, or the precision reached),
+    /// rather than at a cap or an interruption.
+    pub fn ended_as_asked(self) -> bool {
+        matches!(self, Self::Runs | Self::Precision)
+    }
+
+    /// Whether a cap (`--max-runs` or `--max-time`) ended the simulation before the
+    /// requested precision.
+    pub fn hit_a_cap(self) -> bool {
+        matches!(self, Self::MaxRuns | Self::MaxTime)
     }
 }
 
@@ -323,7 +328,7 @@ pub fn simulate(
     // --max-time and the progress bar react within a second or so even for slow runs. It
     // depends only on the model, never on threads or timing.
     let first_step = ((2e7 / events_per_run.max(1.0)) as u64).clamp(2, 100);
-    let span = Span {
+    let timeline = RunTimeline {
         start: settings.warmup_hours,
         end: settings.warmup_hours + settings.horizon_hours,
         window: settings.window_hours,
@@ -361,7 +366,7 @@ pub fn simulate(
             .min(runs.end);
         let context = Context {
             plan: &plan,
-            span,
+            timeline,
             settings,
             threads,
             instances: &instances,
@@ -411,7 +416,7 @@ pub fn threads_for(requested: usize, runs: u64) -> usize {
 
 struct Context<'a> {
     plan: &'a Plan,
-    span: Span,
+    timeline: RunTimeline,
     settings: &'a Settings,
     threads: usize,
     instances: &'a [u64],
@@ -434,7 +439,7 @@ impl Context<'_> {
                 .with_min_len(per_job)
                 .map(|offset| first + offset as u64)
                 .fold(
-                    || (Engine::new(self.plan, self.span), Tally::new(blocks)),
+                    || (Engine::new(self.plan, self.timeline), Tally::new(blocks)),
                     |(mut engine, mut tally), run| {
                         if observer.stopping() {
                             return (engine, tally);

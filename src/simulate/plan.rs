@@ -135,7 +135,7 @@ pub fn expand(model: &Model) -> Result<Plan, TooLarge> {
     if nodes > MAX_SIM_NODES {
         return Err(TooLarge { nodes });
     }
-    let mut builder = Builder {
+    let mut builder = PartialPlan {
         model,
         units: Vec::new(),
         gates: Vec::new(),
@@ -256,7 +256,9 @@ enum Instance {
     Gate(u32),
 }
 
-struct Builder<'m> {
+/// The units, gates, links, standby instances and crew pools of a plan while the model is
+/// being expanded into it.
+struct PartialPlan<'m> {
     model: &'m Model,
     units: Vec<UnitSpec>,
     gates: Vec<GateSpec>,
@@ -271,7 +273,7 @@ struct Builder<'m> {
     instances: Vec<u64>,
 }
 
-impl Builder<'_> {
+impl PartialPlan<'_> {
     /// The instance for one reference to `node`: a new copy, or the shared one.
     fn node(&mut self, node: NodeRef) -> Instance {
         if self.model.is_shared(node) {
@@ -428,47 +430,5 @@ impl Plan {
         self.crews
             .last()
             .map_or(0, |pool| (pool.queue_start + pool.queue_len) as usize)
-    }
-
-    /// The longest mean repair or switchover time of any unit or standby block: a
-    /// conservative stand-in for the system's mean outage length when too few outages were
-    /// simulated to measure it.
-    pub fn longest_mean_repair_hours(model: &Model) -> f64 {
-        let repairs = model.components.iter().map(|c| 1.0 / c.repair_rate);
-        let switchovers = model.blocks.iter().filter_map(|block| match &block.kind {
-            BlockKind::Standby(rules) => {
-                Some(rules.failover_hours.max(rules.manual_failover_hours))
-            }
-            _ => None,
-        });
-        repairs.chain(switchovers).fold(0.0, f64::max)
-    }
-
-    /// Whether the exact solver's exponential assumption holds wherever it matters: every
-    /// unit of a crew or standby block has exponential times, and so does every failover
-    /// that takes time. Elsewhere the steady state depends on the means only.
-    pub fn exact_solver_applies(model: &Model) -> bool {
-        model.blocks.iter().all(|block| {
-            let standby = match &block.kind {
-                BlockKind::Standby(rules) => Some(rules),
-                _ => None,
-            };
-            if let Some(rules) = standby
-                && !rules.failover_dist.is_exponential()
-                && (rules.failover_hours > 0.0 || rules.coverage < 1.0)
-            {
-                return false;
-            }
-            let dependent = block.limiting_crews().is_some() || standby.is_some();
-            !dependent
-                || block.members.iter().all(|member| match member.node {
-                    NodeRef::Component(index) => {
-                        let component = &model.components[index];
-                        component.failure_dist.is_exponential()
-                            && component.repair_dist.is_exponential()
-                    }
-                    NodeRef::Block(_) => true,
-                })
-        })
     }
 }

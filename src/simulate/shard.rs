@@ -6,10 +6,12 @@
 //! model, seed and settings, that each shard appears exactly once and complete, and adds the
 //! tallies: since the tally is exact, the merge is bit for bit the unsharded result.
 
+use super::StopReason;
 use super::stats::Moments;
 use super::tally::Tally;
 use crate::model::{BlockKind, Model, NodeRef};
-use serde::{Deserialize, Serialize};
+use serde::de::IntoDeserializer;
+use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 
@@ -86,14 +88,28 @@ pub struct Record {
     /// The longest mean repair or switchover time in the model, hours: bounds the mean
     /// outage length when too few outages were simulated to measure it.
     pub longest_repair_hours: f64,
-    /// Why the simulation stopped: `runs`, `precision`, `max-runs`, `max-time`, `interrupted`.
-    pub stopped: String,
+    /// Why the simulation stopped.
+    #[serde(deserialize_with = "read_stop_reason")]
+    pub stopped: StopReason,
     /// Wall time of the simulation, seconds (summed over shards after a merge).
     pub elapsed_seconds: f64,
     /// Threads used (the most of any shard after a merge).
     pub threads: usize,
     /// The statistics.
     pub tally: Tally,
+}
+
+/// Reads a shard file's `stopped` field: any string, as files have always been read.
+///
+/// A merge never uses a shard's stop reason (a complete set of shards stopped at its runs),
+/// and earlier versions accepted any string here, so a name this version does not know is
+/// read as [`StopReason::Runs`] rather than refusing a file that merged before. A value that
+/// is not a string is refused with serde's usual "expected a string".
+fn read_stop_reason<'de, D: Deserializer<'de>>(deserializer: D) -> Result<StopReason, D::Error> {
+    let name = String::deserialize(deserializer)?;
+    let known: Result<StopReason, serde::de::value::Error> =
+        StopReason::deserialize(name.as_str().into_deserializer());
+    Ok(known.unwrap_or(StopReason::Runs))
 }
 
 impl Record {
@@ -193,6 +209,13 @@ impl Record {
         for (index, measures) in self.exact_blocks.iter().flatten().enumerate() {
             exact(&format!("exact_blocks[{index}]"), measures)?;
         }
+        self.validate_outages()?;
+        self.validate_windows_and_blocks()
+    }
+
+    /// Checks the system's outage statistics: counts per run, the outage total against the
+    /// events, and the downtime and length sums within what the horizon allows.
+    fn validate_outages(&self) -> Result<(), String> {
         let tally = &self.tally;
         let runs = tally.runs;
         check_count(
@@ -251,6 +274,13 @@ impl Record {
             lengths.count() as f64 * longest,
         )?;
         check_count_at_most("tally.outage_free_runs", tally.outage_free_runs, runs)?;
+        Ok(())
+    }
+
+    /// Checks the SLA-window statistics and the per-block statistics against the runs.
+    fn validate_windows_and_blocks(&self) -> Result<(), String> {
+        let tally = &self.tally;
+        let runs = tally.runs;
         let per_run = super::whole_windows(self.horizon_hours, self.window_hours);
         if per_run > super::MAX_WINDOWS_PER_RUN {
             return Err(format!(
@@ -567,6 +597,6 @@ pub fn merge(files: &[(String, Record)]) -> Result<Record, MergeError> {
     }
     merged.shard_index = 0;
     merged.shard_count = 1;
-    merged.stopped = super::StopReason::Runs.name().to_string();
+    merged.stopped = StopReason::Runs;
     Ok(merged)
 }

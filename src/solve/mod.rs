@@ -6,6 +6,7 @@
 //! conditioning on their state ([`structure`]).
 
 pub mod algebra;
+pub mod applicability;
 pub mod ctmc;
 pub mod dependent;
 pub mod structure;

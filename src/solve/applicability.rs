@@ -1,0 +1,48 @@
+//! When the exact solver's answer is exact, and how slowly the model repairs.
+//!
+//! The solver assumes exponential times wherever units depend on each other (crews, standby);
+//! elsewhere the steady state depends on the means only. These questions are asked on the
+//! solve path (to warn that a result is an exponential approximation) and by the simulator's
+//! self-check, so they live with the solver whose assumptions they describe.
+
+use crate::model::{BlockKind, Model, NodeRef};
+
+/// Whether the exact solver's exponential assumption holds wherever it matters: every
+/// unit of a crew or standby block has exponential times, and so does every failover
+/// that takes time. Elsewhere the steady state depends on the means only.
+pub fn exact_solver_applies(model: &Model) -> bool {
+    model.blocks.iter().all(|block| {
+        let standby = match &block.kind {
+            BlockKind::Standby(rules) => Some(rules),
+            _ => None,
+        };
+        if let Some(rules) = standby
+            && !rules.failover_dist.is_exponential()
+            && (rules.failover_hours > 0.0 || rules.coverage < 1.0)
+        {
+            return false;
+        }
+        let dependent = block.limiting_crews().is_some() || standby.is_some();
+        !dependent
+            || block.members.iter().all(|member| match member.node {
+                NodeRef::Component(index) => {
+                    let component = &model.components[index];
+                    component.failure_dist.is_exponential()
+                        && component.repair_dist.is_exponential()
+                }
+                NodeRef::Block(_) => true,
+            })
+    })
+}
+
+/// The longest mean repair or switchover time of any unit or standby block, hours: a
+/// conservative stand-in for the system's mean outage length when too few outages were
+/// simulated to measure it.
+pub fn longest_mean_repair_hours(model: &Model) -> f64 {
+    let repairs = model.components.iter().map(|c| 1.0 / c.repair_rate);
+    let switchovers = model.blocks.iter().filter_map(|block| match &block.kind {
+        BlockKind::Standby(rules) => Some(rules.failover_hours.max(rules.manual_failover_hours)),
+        _ => None,
+    });
+    repairs.chain(switchovers).fold(0.0, f64::max)
+}
