@@ -70,9 +70,7 @@ impl Chart for WindowHistogram {
             .axis_desc_style(label_style(16))
             .label_style(label_style(13))
             .x_label_formatter(&|minutes: &f64| format_duration_hours(minutes / 60.0))
-            .y_label_formatter(&|percent: &f64| {
-                format!("{}%", crate::report::format::compact(*percent, 3))
-            })
+            .y_label_formatter(&|percent: &f64| format!("{}%", crate::format::compact(*percent, 3)))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(drawing_error)?;
@@ -88,7 +86,7 @@ impl Chart for WindowHistogram {
             .map_err(drawing_error)?
             .label(format!(
                 "windows with downtime ({} % with none)",
-                crate::report::format::significant(zero_share, 3)
+                crate::format::significant(zero_share, 3)
             ))
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], colour.filled()));
         if let Some(budget) = self.budget_minutes.filter(|b| *b > 0.0) {

@@ -31,9 +31,9 @@ impl AxisUnit {
         match self {
             Self::Hours => crate::model::units::format_duration_hours(value),
             Self::Count => format!("{}", value.round()),
-            Self::Fraction => format!("{}%", crate::report::format::compact(value * 100.0, 6)),
-            Self::Percent => format!("{}%", crate::report::format::compact(value, 6)),
-            Self::Number => crate::report::format::compact(value, 4),
+            Self::Fraction => format!("{}%", crate::format::compact(value * 100.0, 6)),
+            Self::Percent => format!("{}%", crate::format::compact(value, 6)),
+            Self::Number => crate::format::compact(value, 4),
         }
     }
 }
@@ -148,7 +148,7 @@ pub fn nines_tick(nines: f64) -> String {
     }
     if nines > 9.0 {
         // Beyond nine nines a percentage is a wall of 9s: say the nines.
-        return format!("{} nines", crate::report::format::compact(nines, 3));
+        return format!("{} nines", crate::format::compact(nines, 3));
     }
     let decimals = (nines.ceil() as i32 - 1).clamp(0, 15) as usize;
     let percent = 100.0 * (1.0 - 10f64.powf(-nines));

@@ -67,7 +67,7 @@ impl Chart for TornadoChart {
             .configure_mesh()
             .disable_y_mesh()
             .x_desc("downtime saved per year (minutes)")
-            .x_label_formatter(&|minutes: &f64| crate::report::format::compact(*minutes, 3))
+            .x_label_formatter(&|minutes: &f64| crate::format::compact(*minutes, 3))
             .axis_desc_style(label_style(16))
             .label_style(label_style(13))
             .y_labels(rows.len().max(1) * 2 + 1)

@@ -154,7 +154,7 @@ fn report_sweep(
             "component.{}.{}={}h",
             model.components[component].name,
             other.key(),
-            crate::report::format::compact(hours, 12)
+            crate::format::compact(hours, 12)
         )
     });
     Ok(Some(ReviewSweep {

@@ -10,9 +10,9 @@ use super::{
 
 use crate::chart::sweep::AxisUnit;
 use crate::chart::{ImageFormat, render};
+use crate::format::one_line;
 use crate::model::Target;
 use crate::model::overrides::Override;
-use crate::report::format::one_line;
 use crate::report::simulation::{Estimates, SimulatedVerdict};
 use crate::report::whatif as output;
 use crate::solve::Measures;
@@ -675,7 +675,7 @@ pub fn run_sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> io::Result
                     out,
                     "{}: downtime {} per year  [{}]",
                     one_line(name),
-                    crate::report::format::downtime(solution.system.downtime_minutes_per_year()),
+                    crate::format::downtime(solution.system.downtime_minutes_per_year()),
                     one_line(&file)
                 )?;
                 output::write_importance_table(out, &items)?;

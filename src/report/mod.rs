@@ -8,7 +8,6 @@ pub mod check;
 pub mod csv;
 pub mod diagram;
 pub mod document;
-pub mod format;
 pub mod json;
 pub mod markdown;
 pub mod review;

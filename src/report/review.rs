@@ -6,7 +6,6 @@
 //! Everything is computed by the caller; this module only lays it out ([`super::document`]).
 
 use super::document::{Document, Part};
-use super::format::{availability_percent, downtime, hours, nines, significant};
 use super::markdown::{code_span, escape, escape_prose};
 use super::simulation::{self, Estimates};
 use super::table::{BLOCK_TITLES, block_cells, summary_lines};
@@ -15,6 +14,7 @@ use super::{ModelResult, describe_kind};
 use crate::chart::histogram::WindowHistogram;
 use crate::chart::tornado::TornadoChart;
 use crate::chart::{ChartError, ImageFormat, render};
+use crate::format::{availability_percent, downtime, hours, nines, significant};
 use crate::model::units::format_duration_hours;
 use crate::simulate::shard::Record;
 use crate::whatif::find::Found;
@@ -208,8 +208,8 @@ pub fn review(
             "nines sweep {}{held} --vary {}={}h..{}h --log",
             inputs.result.file,
             sweep.vary.path,
-            crate::report::format::compact(first, 6),
-            crate::report::format::compact(last, 6),
+            crate::format::compact(first, 6),
+            crate::format::compact(last, 6),
         );
         document.markdown(format!(
             "## Sweep: {}\n\nThe exact availability as the {key} in `{}` ranges around its \

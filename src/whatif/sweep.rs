@@ -195,7 +195,7 @@ pub fn verdicts(varies: &[Vary], points: &[Point], find_hint: bool) -> Vec<Strin
                 .map(|point| {
                     format!(
                         "{} nines at {} = {}",
-                        crate::report::format::nines(point.measures.nines()),
+                        crate::format::nines(point.measures.nines()),
                         vary.path,
                         label(point)
                     )

@@ -237,7 +237,7 @@ fn literal(x: f64, unit: AxisUnit) -> String {
         // 15 significant digits drop the binary noise of x·100 (99.89999999999999) and
         // keep what a bisection needs.
         AxisUnit::Fraction | AxisUnit::Percent => {
-            format!("\"{}%\"", crate::report::format::compact(x * 100.0, 15))
+            format!("\"{}%\"", crate::format::compact(x * 100.0, 15))
         }
         AxisUnit::Count => format!("{}", x as u64),
         // Debug prints the shortest text that reads back as x, with an exponent for large
