@@ -5,38 +5,11 @@ use super::{
     Chart, FONT_FAMILY, SERIES_COLOURS, TARGET_COLOUR, clip_label, drawing_error, label_style,
     title_style,
 };
+use crate::whatif::vary::AxisUnit;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
-
-/// How the swept parameter's values read on the axis.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AxisUnit {
-    /// Hours, labelled as durations (`4h 30m`).
-    Hours,
-    /// Whole numbers (counts, k, crews).
-    Count,
-    /// A fraction 0..1, labelled as a percentage.
-    Fraction,
-    /// A percentage already (`99.9` means 99.9 %).
-    Percent,
-    /// A plain number.
-    Number,
-}
-
-impl AxisUnit {
-    /// The value as an axis tick or a sentence would show it.
-    pub fn label(self, value: f64) -> String {
-        match self {
-            Self::Hours => crate::model::units::format_duration_hours(value),
-            Self::Count => format!("{}", value.round()),
-            Self::Fraction => format!("{}%", crate::format::compact(value * 100.0, 6)),
-            Self::Percent => format!("{}%", crate::format::compact(value, 6)),
-            Self::Number => crate::format::compact(value, 4),
-        }
-    }
-}
 
 /// One point of a line: x, nines, and the nines interval when simulated.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -345,9 +318,6 @@ mod tests {
 
     #[test]
     fn axis_labels_read_like_people_write_them() {
-        assert_eq!(AxisUnit::Hours.label(7.2), "7h 12m");
-        assert_eq!(AxisUnit::Count.label(4.0), "4");
-        assert_eq!(AxisUnit::Fraction.label(0.995), "99.5%");
         // 1 − 10^−4 = 99.99 %; 1 − 10^−3.5 = 0.99968377… → 99.968 %; 5.4 → 99.99960… %.
         assert_eq!(nines_tick(4.0), "99.99%");
         assert_eq!(nines_tick(3.5), "99.968%");

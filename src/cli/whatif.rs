@@ -8,19 +8,18 @@ use super::{
     read_model, solve_loaded,
 };
 
-use crate::chart::sweep::AxisUnit;
 use crate::chart::{ImageFormat, render};
 use crate::format::one_line;
 use crate::model::Target;
 use crate::model::overrides::Override;
+use crate::report::sentences::{boundary_text, sweep_verdicts as verdicts};
 use crate::report::simulation::{Estimates, SimulatedVerdict};
 use crate::report::whatif as output;
 use crate::solve::Measures;
-use crate::whatif::find::{
-    Found, TYPICAL_EVALUATIONS, boundary_text, find, parameter, within_model_limits,
-};
+use crate::whatif::find::{Found, TYPICAL_EVALUATIONS, find, parameter, within_model_limits};
 use crate::whatif::sensitivity::importances;
-use crate::whatif::sweep::{Point, PointInterval, grid, point_count, verdicts};
+use crate::whatif::sweep::{Point, PointInterval, grid, point_count};
+use crate::whatif::vary::AxisUnit;
 use crate::whatif::vary::{Spacing, Vary, override_for};
 use clap::ValueEnum;
 use std::io::{self, Write};

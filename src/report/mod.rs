@@ -11,6 +11,7 @@ pub mod document;
 pub mod json;
 pub mod markdown;
 pub mod review;
+pub mod sentences;
 pub mod simulation;
 pub mod table;
 pub mod topology;

@@ -7,6 +7,7 @@
 
 use super::document::{Document, Part};
 use super::markdown::{code_span, escape, escape_prose};
+use super::sentences::{boundary_sentence, sweep_verdicts};
 use super::simulation::{self, Estimates};
 use super::table::{BLOCK_TITLES, block_cells, summary_lines};
 use super::whatif::{fix_first_sentence, sweep_chart, tornado_chart, write_importance_markdown};
@@ -19,7 +20,7 @@ use crate::model::units::format_duration_hours;
 use crate::simulate::shard::Record;
 use crate::whatif::find::Found;
 use crate::whatif::sensitivity::Importance;
-use crate::whatif::sweep::{Point, verdicts};
+use crate::whatif::sweep::Point;
 use crate::whatif::vary::Vary;
 
 /// A sweep of the most important figure, with where the target is just met.
@@ -228,7 +229,7 @@ pub fn review(
             format!("Availability against {}", sweep.vary.path),
             file,
         )?;
-        let mut sentences = verdicts(&varies, &sweep.points, false);
+        let mut sentences = sweep_verdicts(&varies, &sweep.points, false);
         if let (Some(found), Some(target)) = (&sweep.boundary, &model.target) {
             sentences.push(boundary_sentence(found, &sweep.vary, &target.text));
         }
@@ -249,20 +250,6 @@ pub fn review(
 
 fn error(error: &std::io::Error) -> ChartError {
     ChartError::from_message(error.to_string())
-}
-
-/// "The target 99.95% holds while component.db.mttr ≤ 7h 12m."
-pub fn boundary_sentence(found: &Found, vary: &Vary, target: &str) -> String {
-    match found {
-        Found::Boundary { value, holds_below } => format!(
-            "the target {target} holds while {} {} {} (exact boundary)",
-            vary.path,
-            if *holds_below { "≤" } else { "≥" },
-            crate::whatif::find::boundary_text(*value, *holds_below, vary.unit)
-        ),
-        Found::AlwaysMet => format!("the target {target} holds over the whole range swept"),
-        Found::NeverMet => format!("the target {target} is missed over the whole range swept"),
-    }
 }
 
 fn summary(inputs: &Review<'_>) -> String {

@@ -3,13 +3,14 @@
 
 use super::csv::field;
 use super::markdown::escape;
-use crate::chart::sweep::{AxisUnit, SweepChart, SweepPoint, SweepSeries};
+use crate::chart::sweep::{SweepChart, SweepPoint, SweepSeries};
 use crate::chart::tornado::{TornadoChart, TornadoRow};
 use crate::format::{availability_percent, compact, downtime, nines, one_line, significant};
 use crate::solve::Measures;
 use crate::whatif::sensitivity::Importance;
 use crate::whatif::sweep::Point;
 use crate::whatif::sweep::{crossings, lines};
+use crate::whatif::vary::AxisUnit;
 use crate::whatif::vary::Vary;
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};

@@ -5,10 +5,10 @@
 use super::find::{Found, find};
 use super::sweep::Point;
 use super::vary::{Vary, VaryValue, override_for};
-use crate::chart::sweep::AxisUnit;
 use crate::model::Model;
 use crate::solve::SolveError;
 use crate::solve::structure::Solver;
+use crate::whatif::vary::AxisUnit;
 
 /// Which figure of a component changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,6 @@
 //! durations (`1h..24h`) are spaced in hours, percentages (`99%..99.99%`) as fractions, and
 //! whole-number keys (`count`, `k`, `repair_crews`) take whole values only.
 
-use crate::chart::sweep::AxisUnit;
 use crate::model::overrides::Override;
 use crate::model::units::parse_duration_hours;
 
@@ -14,6 +13,35 @@ const INTEGER_KEYS: [&str; 3] = ["count", "k", "repair_crews"];
 
 /// Most values one `--vary` may produce.
 pub const MAX_VALUES: usize = 10_000;
+
+/// The unit of a parameter's values: how they are written in a model, spaced in a sweep and
+/// read on an axis or in a sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AxisUnit {
+    /// Hours, labelled as durations (`4h 30m`).
+    Hours,
+    /// Whole numbers (counts, k, crews).
+    Count,
+    /// A fraction 0..1, labelled as a percentage.
+    Fraction,
+    /// A percentage already (`99.9` means 99.9 %).
+    Percent,
+    /// A plain number.
+    Number,
+}
+
+impl AxisUnit {
+    /// The value as an axis tick or a sentence would show it.
+    pub fn label(self, value: f64) -> String {
+        match self {
+            Self::Hours => crate::model::units::format_duration_hours(value),
+            Self::Count => format!("{}", value.round()),
+            Self::Fraction => format!("{}%", crate::format::compact(value * 100.0, 6)),
+            Self::Percent => format!("{}%", crate::format::compact(value, 6)),
+            Self::Number => crate::format::compact(value, 4),
+        }
+    }
+}
 
 /// One value tried for a parameter.
 #[derive(Debug, Clone, PartialEq)]
@@ -254,6 +282,13 @@ mod tests {
         steps: 4,
         log: false,
     };
+
+    #[test]
+    fn units_label_values_like_people_write_them() {
+        assert_eq!(AxisUnit::Hours.label(7.2), "7h 12m");
+        assert_eq!(AxisUnit::Count.label(4.0), "4");
+        assert_eq!(AxisUnit::Fraction.label(0.995), "99.5%");
+    }
 
     #[test]
     fn extreme_ranges_and_bad_paths_read_well() {
