@@ -15,26 +15,13 @@ use super::{ModelResult, describe_kind};
 use crate::chart::histogram::WindowHistogram;
 use crate::chart::tornado::TornadoChart;
 use crate::chart::{ChartError, ImageFormat, render};
-use crate::format::{availability_percent, downtime, hours, nines, significant};
+use crate::format::{availability_percent, compact, downtime, hours, nines, significant};
 use crate::model::units::format_duration_hours;
 use crate::simulate::shard::Record;
-use crate::whatif::find::Found;
+use crate::whatif::rates::ImprovementSweep;
 use crate::whatif::sensitivity::Importance;
 use crate::whatif::sweep::Point;
 use crate::whatif::vary::Vary;
-
-/// A sweep of the most important figure, with where the target is just met.
-pub struct ReviewSweep {
-    /// The swept figure.
-    pub vary: Vary,
-    /// The points, exact.
-    pub points: Vec<Point>,
-    /// The boundary search over the same range, when the model has a target.
-    pub boundary: Option<Found>,
-    /// The `--set` that holds the component's other figure where the sweep holds it
-    /// (`component.db.mtbf=8760h`), so that the command shown reproduces the sweep.
-    pub held: Option<String>,
-}
 
 /// What the report shows, computed by the caller.
 pub struct Review<'a> {
@@ -47,7 +34,7 @@ pub struct Review<'a> {
     /// Why items (or the whole analysis) are missing from the importance list.
     pub importance_notes: &'a [String],
     /// The sweep, when there is a figure to sweep.
-    pub sweep: Option<ReviewSweep>,
+    pub sweep: Option<ImprovementSweep>,
 }
 
 /// An image file written beside the report.
@@ -197,10 +184,9 @@ pub fn review(
     if let Some(sweep) = &inputs.sweep {
         let first = sweep.vary.values.first().map_or(0.0, |v| v.x);
         let last = sweep.vary.values.last().map_or(0.0, |v| v.x);
-        let held = sweep
-            .held
-            .as_ref()
-            .map_or(String::new(), |held| format!(" --set {held}"));
+        let held = sweep.held.as_ref().map_or(String::new(), |held| {
+            format!(" --set {}={}h", held.path, compact(held.hours, 12))
+        });
         let (key, other) = match sweep.vary.path.rsplit_once('.') {
             Some((_, "mttr")) => ("MTTR", "MTBF"),
             _ => ("MTBF", "MTTR"),
@@ -209,8 +195,8 @@ pub fn review(
             "nines sweep {}{held} --vary {}={}h..{}h --log",
             inputs.result.file,
             sweep.vary.path,
-            crate::format::compact(first, 6),
-            crate::format::compact(last, 6),
+            compact(first, 6),
+            compact(last, 6),
         );
         document.markdown(format!(
             "## Sweep: {}\n\nThe exact availability as the {key} in `{}` ranges around its \
