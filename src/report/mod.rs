@@ -8,6 +8,7 @@ pub mod check;
 pub mod csv;
 pub mod diagram;
 pub mod document;
+pub mod escape;
 pub mod json;
 pub mod markdown;
 pub mod review;
