@@ -37,11 +37,7 @@ pub fn dot(model: &Model) -> String {
         escape::dot(&model.name)
     );
     for (index, node) in graph.nodes.iter().enumerate() {
-        let label = node_lines(model, *node)
-            .iter()
-            .map(|line| escape::dot(line))
-            .collect::<Vec<_>>()
-            .join("\\n");
+        let label = node_label(model, *node, escape::dot, "\\n");
         let shape = match node {
             NodeRef::Block(_) => "box",
             NodeRef::Component(_) => "ellipse",
@@ -79,11 +75,7 @@ pub fn mermaid(model: &Model) -> String {
     let _ = writeln!(out, "---\ntitle: \"{}\"\n---", escape::yaml(&model.name));
     out.push_str("flowchart TB\n");
     for (index, node) in graph.nodes.iter().enumerate() {
-        let label = node_lines(model, *node)
-            .iter()
-            .map(|line| escape::mermaid(line))
-            .collect::<Vec<_>>()
-            .join("<br/>");
+        let label = node_label(model, *node, escape::mermaid, "<br/>");
         let (open, close) = match node {
             NodeRef::Block(_) => ("[", "]"),
             NodeRef::Component(_) => ("(", ")"),
@@ -213,6 +205,20 @@ fn percent_text(fraction: f64) -> String {
     let text = format!("{:.6}", fraction * 100.0);
     let text = text.trim_end_matches('0').trim_end_matches('.');
     format!("{text}%")
+}
+
+/// A node's label lines, each escaped by `escape`, joined by `line_break`.
+fn node_label(
+    model: &Model,
+    node: NodeRef,
+    escape: fn(&str) -> String,
+    line_break: &str,
+) -> String {
+    node_lines(model, node)
+        .iter()
+        .map(|line| escape(line))
+        .collect::<Vec<_>>()
+        .join(line_break)
 }
 
 /// The label lines of a node, unescaped: name, kind or means, settings, `shared`.

@@ -102,7 +102,7 @@ pub fn boundary_sentence(found: &Found, vary: &Vary, target: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::whatif::sweep::tests::{count_by_crews, even, point};
+    use crate::whatif::sweep::tests::{count_by_crews, mttr_line};
 
     #[test]
     fn boundaries_read_as_durations_and_percentages() {
@@ -128,12 +128,8 @@ mod tests {
 
     #[test]
     fn a_continuous_parameter_points_to_find() {
-        let mttr = Vary::parse("component.db.mttr=1h..3h", even(1)).unwrap();
         // 4 nines at 1 h, 2 nines at 3 h against 3 nines.
-        let points = [
-            point(vec![mttr.values[0].clone()], 1e-4, 1e-3),
-            point(vec![mttr.values[1].clone()], 1e-2, 1e-3),
-        ];
+        let (mttr, points) = mttr_line();
         let sentence = &sweep_verdicts(&[mttr], &points, true)[0];
         assert!(
             sentence.contains("is met up to component.db.mttr = 1h"),

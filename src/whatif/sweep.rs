@@ -290,6 +290,17 @@ pub(crate) mod tests {
         (vec![count, crews], points)
     }
 
+    /// `component.db.mttr` at 1 h (U = 1e-4) and 3 h (U = 1e-2) against a 1e-3 target, and
+    /// the parameter.
+    pub(crate) fn mttr_line() -> (Vary, Vec<Point>) {
+        let mttr = Vary::parse("component.db.mttr=1h..3h", even(1)).unwrap();
+        let points = vec![
+            point(vec![mttr.values[0].clone()], 1e-4, 1e-3),
+            point(vec![mttr.values[1].clone()], 1e-2, 1e-3),
+        ];
+        (mttr, points)
+    }
+
     #[test]
     fn second_vary_makes_lines_and_counts_get_a_smallest_value() {
         let count = Vary::parse("block.web.count=1..3", even(10)).unwrap();
@@ -322,12 +333,8 @@ pub(crate) mod tests {
 
     #[test]
     fn crossings_interpolate_in_nines() {
-        let mttr = Vary::parse("component.db.mttr=1h..3h", even(1)).unwrap();
         // 4 nines at 1 h, 2 nines at 3 h: 3 nines is crossed half way, at 2 h.
-        let points = [
-            point(vec![mttr.values[0].clone()], 1e-4, 1e-3),
-            point(vec![mttr.values[1].clone()], 1e-2, 1e-3),
-        ];
+        let (_, points) = mttr_line();
         let refs: Vec<&Point> = points.iter().collect();
         let found = crossings(&refs, false, false);
         assert_eq!(found.len(), 1);

@@ -74,9 +74,10 @@ pub struct Spacing {
     pub log: bool,
 }
 
-/// A written value with its unit understood.
+/// A number as written in a `--vary`, with the unit its spelling gives it (`2h` is hours,
+/// `99%` a fraction).
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Parsed {
+struct ValueWithUnit {
     x: f64,
     unit: AxisUnit,
 }
@@ -100,7 +101,7 @@ impl Vary {
             .next()
             .is_some_and(|key| INTEGER_KEYS.contains(&key));
         let spec = spec.trim();
-        let xs: Vec<Parsed>;
+        let xs: Vec<ValueWithUnit>;
         let unit;
         if let Some((from, to)) = spec.split_once("..") {
             let from = parse_value(from.trim(), integer)?;
@@ -113,7 +114,7 @@ impl Vary {
             unit = from.unit;
             xs = range(from.x, to.x, spacing, integer)?
                 .into_iter()
-                .map(|x| Parsed { x, unit })
+                .map(|x| ValueWithUnit { x, unit })
                 .collect();
         } else {
             xs = spec
@@ -150,7 +151,7 @@ impl Vary {
     }
 }
 
-fn parse_value(text: &str, integer: bool) -> Result<Parsed, String> {
+fn parse_value(text: &str, integer: bool) -> Result<ValueWithUnit, String> {
     if text.is_empty() {
         return Err("an empty value; write e.g. 1h..24h or 2,3,4".into());
     }
@@ -165,7 +166,7 @@ fn parse_value(text: &str, integer: bool) -> Result<Parsed, String> {
         if !value.is_finite() {
             return Err(format!("`{text}` is not a finite percentage"));
         }
-        return Ok(Parsed {
+        return Ok(ValueWithUnit {
             x: value / 100.0,
             unit: AxisUnit::Fraction,
         });
@@ -181,18 +182,18 @@ fn parse_value(text: &str, integer: bool) -> Result<Parsed, String> {
             if value > 1e12 {
                 return Err(format!("`{text}` is more than 10^12"));
             }
-            return Ok(Parsed {
+            return Ok(ValueWithUnit {
                 x: value,
                 unit: AxisUnit::Count,
             });
         }
-        return Ok(Parsed {
+        return Ok(ValueWithUnit {
             x: value,
             unit: AxisUnit::Number,
         });
     }
     let hours = parse_duration_hours(text)?;
-    Ok(Parsed {
+    Ok(ValueWithUnit {
         x: hours,
         unit: AxisUnit::Hours,
     })
@@ -282,6 +283,11 @@ mod tests {
         steps: 4,
         log: false,
     };
+    /// Four geometric steps.
+    const LOG_SPACING: Spacing = Spacing {
+        steps: 4,
+        log: true,
+    };
 
     #[test]
     fn units_label_values_like_people_write_them() {
@@ -293,11 +299,7 @@ mod tests {
     #[test]
     fn extreme_ranges_and_bad_paths_read_well() {
         // 1e-300 h to 1e300 h in 4 log steps: 1e-300, 1e-150, 1, 1e150, 1e300 (to 1e-12).
-        let spacing = Spacing {
-            steps: 4,
-            log: true,
-        };
-        let vary = Vary::parse("component.db.mttr=1e-300h..1e300h", spacing).unwrap();
+        let vary = Vary::parse("component.db.mttr=1e-300h..1e300h", LOG_SPACING).unwrap();
         let expected = [1e-300, 1e-150, 1.0, 1e150, 1e300];
         for (value, want) in vary.values.iter().zip(expected) {
             assert!(
@@ -330,14 +332,7 @@ mod tests {
         assert_eq!(xs, [1.0, 2.0, 3.0, 4.0, 5.0]);
         assert_eq!(vary.values[1].set.value, "\"2h\"");
         assert_eq!(vary.unit, AxisUnit::Hours);
-        let log = Vary::parse(
-            "component.db.mttr=1h..16h",
-            Spacing {
-                steps: 4,
-                log: true,
-            },
-        )
-        .unwrap();
+        let log = Vary::parse("component.db.mttr=1h..16h", LOG_SPACING).unwrap();
         let xs: Vec<f64> = log.values.iter().map(|v| v.x).collect();
         // 1 · 16^(i/4) = 1, 2, 4, 8, 16.
         for (got, want) in xs.iter().zip([1.0, 2.0, 4.0, 8.0, 16.0]) {
@@ -367,11 +362,7 @@ mod tests {
         assert!(Vary::parse("component.db.mttr", SPACING).is_err());
         assert!(Vary::parse("component.db.mttr=1h..90%", SPACING).is_err());
         assert!(Vary::parse("component.db.mttr=1h..", SPACING).is_err());
-        let log = Spacing {
-            steps: 4,
-            log: true,
-        };
-        assert!(Vary::parse("block.db.coverage=0..1", log).is_err());
+        assert!(Vary::parse("block.db.coverage=0..1", LOG_SPACING).is_err());
         let percent = Vary::parse("target.availability=99%..99.9%", SPACING).unwrap();
         assert_eq!(percent.values[0].set.value, "\"99%\"");
     }
