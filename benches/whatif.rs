@@ -2,13 +2,14 @@
 //! charts, on the three-tier example and the 1,100-unit rack model.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use nines::chart::sweep::{AxisUnit, SweepChart, SweepPoint, SweepSeries};
+use nines::chart::sweep::{SweepChart, SweepPoint, SweepSeries};
 use nines::chart::{ImageFormat, render};
 use nines::model::load::load_model;
 use nines::model::overrides::Override;
 use nines::solve::solve;
-use nines::whatif::rates::{self, Figure};
+use nines::whatif::rates::{self, MeanTime};
 use nines::whatif::sensitivity::importances;
+use nines::whatif::vary::AxisUnit;
 use std::hint::black_box;
 
 const THREE_TIER: &str = include_str!("../models/three-tier.toml");
@@ -72,7 +73,7 @@ fn benchmarks(criterion: &mut Criterion) {
             rates::boundary(
                 black_box(&three_tier),
                 db_node,
-                Figure::Mttr,
+                MeanTime::Mttr,
                 (0.004, 4000.0),
                 1e-4,
             )

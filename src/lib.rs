@@ -8,6 +8,7 @@ pub mod chart;
 pub mod cli;
 pub mod diag;
 pub mod export;
+pub mod format;
 pub mod model;
 pub mod report;
 pub mod simulate;

@@ -2,7 +2,10 @@
 //! with the window's downtime budget as a vertical line and the breach probability in the
 //! title.
 
-use super::{Chart, SERIES_COLOURS, TARGET_COLOUR, clip_label, drawing_error, label_style};
+use super::{
+    Chart, SERIES_COLOURS, TARGET_COLOUR, bar_swatch, clip_label, draw_legend, drawing_error,
+    label_style, line_swatch,
+};
 use crate::model::units::format_duration_hours;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -70,9 +73,7 @@ impl Chart for WindowHistogram {
             .axis_desc_style(label_style(16))
             .label_style(label_style(13))
             .x_label_formatter(&|minutes: &f64| format_duration_hours(minutes / 60.0))
-            .y_label_formatter(&|percent: &f64| {
-                format!("{}%", crate::report::format::compact(*percent, 3))
-            })
+            .y_label_formatter(&|percent: &f64| format!("{}%", crate::format::compact(*percent, 3)))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(drawing_error)?;
@@ -88,9 +89,9 @@ impl Chart for WindowHistogram {
             .map_err(drawing_error)?
             .label(format!(
                 "windows with downtime ({} % with none)",
-                crate::report::format::significant(zero_share, 3)
+                crate::format::significant(zero_share, 3)
             ))
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], colour.filled()));
+            .legend(bar_swatch(colour));
         if let Some(budget) = self.budget_minutes.filter(|b| *b > 0.0) {
             chart
                 .draw_series(LineSeries::new(
@@ -102,19 +103,9 @@ impl Chart for WindowHistogram {
                     "downtime budget per window: {}",
                     format_duration_hours(budget / 60.0)
                 ))
-                .legend(|(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], TARGET_COLOUR.stroke_width(2))
-                });
+                .legend(line_swatch(TARGET_COLOUR));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(label_style(13))
-            .draw()
-            .map_err(drawing_error)?;
-        Ok(())
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
     }
 }
 

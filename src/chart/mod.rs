@@ -9,7 +9,7 @@ pub mod histogram;
 pub mod sweep;
 pub mod tornado;
 
-use plotters::coord::Shift;
+use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use std::sync::Once;
 
@@ -133,6 +133,34 @@ pub(crate) fn title_style() -> TextStyle<'static> {
 /// The text style for axis descriptions and labels.
 pub(crate) fn label_style(size: u32) -> TextStyle<'static> {
     (FONT_FAMILY, size).into_font().color(&BLACK)
+}
+
+/// Draws the legend of every labelled series at `position`, in the charts' one style.
+pub(crate) fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(180, 180, 180))
+        .label_font(label_style(13))
+        .draw()
+        .map_err(drawing_error)
+}
+
+/// A point on the drawing backend, in pixels.
+type Pixel = (i32, i32);
+
+/// The legend swatch of a line series: a short line in `colour`.
+pub(crate) fn line_swatch(colour: RGBColor) -> impl Fn(Pixel) -> PathElement<Pixel> {
+    move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(2))
+}
+
+/// The legend swatch of a bar series: a small filled box in `colour`.
+pub(crate) fn bar_swatch(colour: RGBColor) -> impl Fn(Pixel) -> Rectangle<Pixel> {
+    move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], colour.filled())
 }
 
 /// Colours for series, distinguishable and print-friendly (Okabe–Ito).

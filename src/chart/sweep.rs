@@ -2,41 +2,14 @@
 //! of a second parameter, with the target as a horizontal line and its crossings marked.
 
 use super::{
-    Chart, FONT_FAMILY, SERIES_COLOURS, TARGET_COLOUR, clip_label, drawing_error, label_style,
-    title_style,
+    Chart, FONT_FAMILY, SERIES_COLOURS, TARGET_COLOUR, clip_label, draw_legend, drawing_error,
+    label_style, line_swatch, title_style,
 };
+use crate::whatif::vary::AxisUnit;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
-
-/// How the swept parameter's values read on the axis.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AxisUnit {
-    /// Hours, labelled as durations (`4h 30m`).
-    Hours,
-    /// Whole numbers (counts, k, crews).
-    Count,
-    /// A fraction 0..1, labelled as a percentage.
-    Fraction,
-    /// A percentage already (`99.9` means 99.9 %).
-    Percent,
-    /// A plain number.
-    Number,
-}
-
-impl AxisUnit {
-    /// The value as an axis tick or a sentence would show it.
-    pub fn label(self, value: f64) -> String {
-        match self {
-            Self::Hours => crate::model::units::format_duration_hours(value),
-            Self::Count => format!("{}", value.round()),
-            Self::Fraction => format!("{}%", crate::report::format::compact(value * 100.0, 6)),
-            Self::Percent => format!("{}%", crate::report::format::compact(value, 6)),
-            Self::Number => crate::report::format::compact(value, 4),
-        }
-    }
-}
 
 /// One point of a line: x, nines, and the nines interval when simulated.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -148,7 +121,7 @@ pub fn nines_tick(nines: f64) -> String {
     }
     if nines > 9.0 {
         // Beyond nine nines a percentage is a wall of 9s: say the nines.
-        return format!("{} nines", crate::report::format::compact(nines, 3));
+        return format!("{} nines", crate::format::compact(nines, 3));
     }
     let decimals = (nines.ceil() as i32 - 1).clamp(0, 15) as usize;
     let percent = 100.0 * (1.0 - 10f64.powf(-nines));
@@ -172,6 +145,9 @@ impl Chart for SweepChart {
         }
     }
 }
+
+/// The drawing area of a sweep chart once its axes are built.
+type SweepContext<'a, DB, X> = ChartContext<'a, DB, Cartesian2d<X, RangedCoordf64>>;
 
 impl SweepChart {
     fn draw_on<DB: DrawingBackend, X>(
@@ -219,87 +195,102 @@ impl SweepChart {
                 ))
                 .map_err(drawing_error)?
                 .label(format!("target {}", clip_label(text, 30)))
-                .legend(|(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], TARGET_COLOUR.stroke_width(2))
-                });
+                .legend(line_swatch(TARGET_COLOUR));
         }
-
         for (index, series) in self.series.iter().enumerate() {
             let colour = SERIES_COLOURS[index % SERIES_COLOURS.len()];
-            let points: Vec<(f64, f64)> = series
-                .points
-                .iter()
-                .filter(|point| point.nines.is_finite())
-                .map(|point| (point.x, point.nines))
-                .collect();
-            let drawn = chart
-                .draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))
-                .map_err(drawing_error)?;
-            if !series.label.is_empty() {
-                drawn
-                    .label(clip_label(&series.label, 40))
-                    .legend(move |(x, y)| {
-                        PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(2))
-                    });
-            }
-            chart
-                .draw_series(
-                    points
-                        .iter()
-                        .map(|point| Circle::new(*point, 3, colour.filled())),
-                )
-                .map_err(drawing_error)?;
-            // Never-down points (U = 0) have no place on a nines axis: an open triangle at
-            // the top edge, labelled.
-            let perfect = series
-                .points
-                .iter()
-                .filter(|point| point.nines == f64::INFINITY)
-                .map(|point| {
-                    EmptyElement::at((point.x, y1))
-                        + TriangleMarker::new((0, 6), 6, colour.stroke_width(2))
-                        + Text::new("100%", (6, 8), (FONT_FAMILY, 12).into_font().color(&colour))
-                });
-            chart.draw_series(perfect).map_err(drawing_error)?;
-            let bars = series.points.iter().filter_map(|point| {
-                let (low, high) = point.interval?;
-                let low = if low.is_finite() { low } else { y1 };
-                let high = if high.is_finite() { high } else { y1 };
-                Some(PathElement::new(
-                    [(point.x, low), (point.x, high)],
-                    colour.stroke_width(1),
-                ))
-            });
-            chart.draw_series(bars).map_err(drawing_error)?;
+            draw_line(&mut chart, series, colour, y1)?;
         }
-
-        if !self.crossings.is_empty() {
-            chart
-                .draw_series(self.crossings.iter().map(|(x, nines)| {
-                    EmptyElement::at((*x, *nines))
-                        + Circle::new((0, 0), 7, TARGET_COLOUR.stroke_width(2))
-                        + Text::new(
-                            unit.label(*x),
-                            (8, -22),
-                            (FONT_FAMILY, 14).into_font().color(&TARGET_COLOUR),
-                        )
-                }))
-                .map_err(drawing_error)?;
-        }
-
+        self.draw_crossings(&mut chart)?;
         let labelled = self.target.is_some() || self.series.len() > 1;
         if labelled {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(180, 180, 180))
-                .label_font(label_style(13))
-                .draw()
-                .map_err(drawing_error)?;
+            draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         }
         Ok(())
     }
+
+    /// Circles where lines cross the target, each labelled with its x.
+    fn draw_crossings<DB: DrawingBackend, X>(
+        &self,
+        chart: &mut SweepContext<'_, DB, X>,
+    ) -> Result<(), String>
+    where
+        X: Ranged<ValueType = f64>,
+    {
+        if self.crossings.is_empty() {
+            return Ok(());
+        }
+        let unit = self.x_unit;
+        chart
+            .draw_series(self.crossings.iter().map(|(x, nines)| {
+                EmptyElement::at((*x, *nines))
+                    + Circle::new((0, 0), 7, TARGET_COLOUR.stroke_width(2))
+                    + Text::new(
+                        unit.label(*x),
+                        (8, -22),
+                        (FONT_FAMILY, 14).into_font().color(&TARGET_COLOUR),
+                    )
+            }))
+            .map_err(drawing_error)?;
+        Ok(())
+    }
+}
+
+/// Draws one line of the chart in `colour`: its points, its legend entry when labelled, its
+/// never-down points at the top edge `top`, and its interval bars.
+fn draw_line<DB: DrawingBackend, X>(
+    chart: &mut SweepContext<'_, DB, X>,
+    series: &SweepSeries,
+    colour: RGBColor,
+    top: f64,
+) -> Result<(), String>
+where
+    X: Ranged<ValueType = f64>,
+{
+    let points: Vec<(f64, f64)> = series
+        .points
+        .iter()
+        .filter(|point| point.nines.is_finite())
+        .map(|point| (point.x, point.nines))
+        .collect();
+    let drawn = chart
+        .draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))
+        .map_err(drawing_error)?;
+    if !series.label.is_empty() {
+        drawn
+            .label(clip_label(&series.label, 40))
+            .legend(line_swatch(colour));
+    }
+    chart
+        .draw_series(
+            points
+                .iter()
+                .map(|point| Circle::new(*point, 3, colour.filled())),
+        )
+        .map_err(drawing_error)?;
+    // Never-down points (U = 0) have no place on a nines axis: an open triangle at the top
+    // edge, labelled.
+    let perfect = series
+        .points
+        .iter()
+        .filter(|point| point.nines == f64::INFINITY)
+        .map(|point| {
+            EmptyElement::at((point.x, top))
+                + TriangleMarker::new((0, 6), 6, colour.stroke_width(2))
+                + Text::new("100%", (6, 8), (FONT_FAMILY, 12).into_font().color(&colour))
+        });
+    chart.draw_series(perfect).map_err(drawing_error)?;
+    let bars = series.points.iter().filter_map(|point| {
+        let (low, high) = point.interval?;
+        let low = if low.is_finite() { low } else { top };
+        let high = if high.is_finite() { high } else { top };
+        Some(PathElement::new(
+            [(point.x, low), (point.x, high)],
+            colour.stroke_width(1),
+        ))
+    });
+    chart.draw_series(bars).map_err(drawing_error)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -345,9 +336,6 @@ mod tests {
 
     #[test]
     fn axis_labels_read_like_people_write_them() {
-        assert_eq!(AxisUnit::Hours.label(7.2), "7h 12m");
-        assert_eq!(AxisUnit::Count.label(4.0), "4");
-        assert_eq!(AxisUnit::Fraction.label(0.995), "99.5%");
         // 1 − 10^−4 = 99.99 %; 1 − 10^−3.5 = 0.99968377… → 99.968 %; 5.4 → 99.99960… %.
         assert_eq!(nines_tick(4.0), "99.99%");
         assert_eq!(nines_tick(3.5), "99.968%");

@@ -1,7 +1,10 @@
 //! The tornado chart of `nines sensitivity`: downtime saved per year by each improvement,
 //! largest at the top, so the first bar is what to fix first.
 
-use super::{Chart, SERIES_COLOURS, clip_label, drawing_error, label_style, title_style};
+use super::{
+    Chart, SERIES_COLOURS, bar_swatch, clip_label, draw_legend, drawing_error, label_style,
+    title_style,
+};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -67,7 +70,7 @@ impl Chart for TornadoChart {
             .configure_mesh()
             .disable_y_mesh()
             .x_desc("downtime saved per year (minutes)")
-            .x_label_formatter(&|minutes: &f64| crate::report::format::compact(*minutes, 3))
+            .x_label_formatter(&|minutes: &f64| crate::format::compact(*minutes, 3))
             .axis_desc_style(label_style(16))
             .label_style(label_style(13))
             .y_labels(rows.len().max(1) * 2 + 1)
@@ -104,19 +107,9 @@ impl Chart for TornadoChart {
                 .draw_series(bars)
                 .map_err(drawing_error)?
                 .label(label)
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 16, y + 5)], colour.filled())
-                });
+                .legend(bar_swatch(colour));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(label_style(13))
-            .draw()
-            .map_err(drawing_error)?;
-        Ok(())
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight)
     }
 }
 

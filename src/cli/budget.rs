@@ -6,8 +6,8 @@
 //! the arithmetic is a few lines, kept in [`Budget`] apart from the printing.
 
 use super::Outcome;
+use crate::format::{availability_percent, downtime, nines, one_line, scientific};
 use crate::model::units::{HOURS_PER_YEAR, parse_duration_hours, parse_fraction_text};
-use crate::report::format::{availability_percent, downtime, nines, one_line, scientific};
 use clap::ValueEnum;
 use std::io::{self, Write};
 

@@ -575,10 +575,10 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> io::Result<Outcome> {
         let system = &solution.system;
         let sentence = format!(
             "availability {} ({} nines) {} target {}",
-            report::format::availability_percent(system.unavailability),
-            report::format::nines(system.nines()),
+            crate::format::availability_percent(system.unavailability),
+            crate::format::nines(system.nines()),
             if verdict.met { "meets" } else { "misses" },
-            report::format::one_line(&verdict.target.text),
+            crate::format::one_line(&verdict.target.text),
         );
         match args.format {
             CheckFormat::Json => {
@@ -590,8 +590,8 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> io::Result<Outcome> {
                     out,
                     "{}  {}: {sentence}  [{}]",
                     status_label(verdict.met, colour),
-                    report::format::one_line(&loaded.model.name),
-                    report::format::one_line(&loaded.file)
+                    crate::format::one_line(&loaded.model.name),
+                    crate::format::one_line(&loaded.file)
                 )?;
             }
             CheckFormat::Junit | CheckFormat::Github => cases.push(CheckCase {

@@ -1,22 +1,20 @@
 //! `nines report` (design-review reports) and `nines diagram` (topology graphs).
 
+use super::LoadedModel;
 use super::files::{safe_stem, write_atomically};
 use super::simulate::{SimOptions, parse_options, simulate_loaded};
 use super::{Outcome, effective_target, load, parse_overrides, parse_target, solve_loaded};
 use crate::chart::ImageFormat;
 use crate::diag::Diagnostic;
-use crate::report::review::{Review, ReviewSweep, review};
+use crate::report::document::Document;
+use crate::report::review::{ChartFile, Review, review};
 use crate::report::{ModelResult, Verdict};
-use crate::whatif::find::Found;
-use crate::whatif::rates::{self, Figure};
+use crate::whatif::rates::{ImprovementSweep, improvement_sweep};
 use crate::whatif::sensitivity::{Importance, importances};
 use clap::ValueEnum;
 use std::collections::HashSet;
 use std::io::{self, Write};
-use std::path::PathBuf;
-
-/// Points in the report's sweep.
-const SWEEP_POINTS: usize = 25;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `nines report`.
 #[derive(Debug, clap::Args)]
@@ -99,72 +97,6 @@ pub fn run_diagram(args: DiagramArgs, out: &mut dyn Write) -> io::Result<Outcome
     Ok(outcome)
 }
 
-/// The component figure the report sweeps: the most important component's MTTR or MTBF,
-/// whichever improvement saves more.
-fn sweep_choice(model: &crate::model::Model, items: &[Importance]) -> Option<(usize, Figure)> {
-    let item = items
-        .iter()
-        .find(|item| item.kind == "component" && item.best_saving_minutes() > 0.0)?;
-    let index = model.components.iter().position(|c| c.name == item.name)?;
-    let figure = if -item.downtime_change_mttr_half_minutes >= -item.downtime_change_mtbf_x2_minutes
-    {
-        Figure::Mttr
-    } else {
-        Figure::Mtbf
-    };
-    Some((index, figure))
-}
-
-fn report_sweep(
-    model: &crate::model::Model,
-    items: &[Importance],
-) -> Result<Option<ReviewSweep>, crate::solve::SolveError> {
-    let Some((component, figure)) = sweep_choice(model, items) else {
-        return Ok(None);
-    };
-    let Some(current) = rates::current_hours(model, component, figure) else {
-        return Ok(None);
-    };
-    let boundary = match &model.target {
-        Some(target) => Some(rates::boundary(
-            model,
-            component,
-            figure,
-            (current / 1000.0, current * 1000.0),
-            target.unavailability,
-        )?),
-        None => None,
-    };
-    let (mut low, mut high) = (current / 10.0, current * 10.0);
-    if let Some(Found::Boundary { value, .. }) = boundary {
-        low = low.min(value / 2.0);
-        high = high.max(value * 2.0);
-    }
-    let hours: Vec<f64> = (0..SWEEP_POINTS)
-        .map(|i| low * (high / low).powf(i as f64 / (SWEEP_POINTS - 1) as f64))
-        .collect();
-    let (vary, points) = rates::sweep(model, component, figure, &hours)?;
-    // `--set` of the other figure holds it fixed, whichever way the component is written.
-    let other = match figure {
-        Figure::Mttr => Figure::Mtbf,
-        Figure::Mtbf => Figure::Mttr,
-    };
-    let held = rates::current_hours(model, component, other).map(|hours| {
-        format!(
-            "component.{}.{}={}h",
-            model.components[component].name,
-            other.key(),
-            crate::report::format::compact(hours, 12)
-        )
-    });
-    Ok(Some(ReviewSweep {
-        vary,
-        points,
-        boundary,
-        held,
-    }))
-}
-
 /// `nines report`.
 pub fn run_report(args: ReportArgs, out: &mut dyn Write) -> io::Result<Outcome> {
     let overrides = match parse_overrides(&args.set) {
@@ -217,27 +149,7 @@ pub fn run_report(args: ReportArgs, out: &mut dyn Write) -> io::Result<Outcome> 
             }
             None => None,
         };
-        let mut analysis_notes = Vec::new();
-        let analysed = importances(&loaded.model).and_then(|rated| {
-            for (item, error) in &rated.skipped {
-                analysis_notes.push(format!("`{item}` is left out: {error}"));
-            }
-            Ok((report_sweep(&loaded.model, &rated.items)?, rated.items))
-        });
-        let (sweep, items) = match analysed {
-            Ok(analysed) => analysed,
-            Err(error) => {
-                let diagnostic =
-                    Diagnostic::new(crate::diag::Code::SolverLimit, error.to_string(), None)
-                        .with_note("the report leaves out the importance and sweep sections");
-                loaded.sources.emit_to_stderr(&diagnostic);
-                analysis_notes.push(format!("Not computed: {error}"));
-                (None, Vec::new())
-            }
-        };
-        for note in &analysis_notes {
-            say!("warning: {}: {note}", loaded.file);
-        }
+        let (sweep, items, analysis_notes) = analyse(&loaded);
         let verdict = loaded
             .model
             .target
@@ -255,12 +167,7 @@ pub fn run_report(args: ReportArgs, out: &mut dyn Write) -> io::Result<Outcome> 
             importance_notes: &analysis_notes,
             sweep,
         };
-        let mut stem = safe_stem(&loaded.file);
-        let mut suffix = 2;
-        while !stems.insert(stem.clone()) {
-            stem = format!("{}-{suffix}", safe_stem(&loaded.file));
-            suffix += 1;
-        }
+        let stem = unique_stem(&mut stems, &loaded.file);
         let (document, charts) = match review(&inputs, &stem, format) {
             Ok(laid_out) => laid_out,
             Err(error) => {
@@ -269,29 +176,75 @@ pub fn run_report(args: ReportArgs, out: &mut dyn Write) -> io::Result<Outcome> 
                 continue;
             }
         };
-        let directory = &args.output_dir;
-        let mut written = charts
-            .iter()
-            .map(|chart| (directory.join(&chart.name), chart.bytes.clone()))
-            .collect::<Vec<_>>();
-        let markdown = directory.join(format!("{stem}.md"));
-        let page = directory.join(format!("{stem}.html"));
-        written.push((markdown.clone(), document.to_markdown().into_bytes()));
-        written.push((page.clone(), document.to_html().into_bytes()));
-        let mut failed = false;
-        for (file, bytes) in &written {
-            if let Err(message) = write_atomically(file, bytes) {
-                say!("error: {message}");
-                failed = true;
-                break;
-            }
-        }
-        if failed {
+        let Some((markdown, page)) = write_report(&args.output_dir, &stem, &document, &charts)
+        else {
             outcome = Outcome::InputError;
             continue;
-        }
+        };
         writeln!(out, "{}", markdown.display())?;
         writeln!(out, "{}", page.display())?;
     }
     Ok(outcome)
+}
+
+/// Importance of every item and the sweep of the figure that matters most, with notes on
+/// what is left out (also said on stderr); when the model exceeds the exact solver, neither.
+fn analyse(loaded: &LoadedModel) -> (Option<ImprovementSweep>, Vec<Importance>, Vec<String>) {
+    let mut notes = Vec::new();
+    let analysed = importances(&loaded.model).and_then(|rated| {
+        for (item, error) in &rated.skipped {
+            notes.push(format!("`{item}` is left out: {error}"));
+        }
+        Ok((improvement_sweep(&loaded.model, &rated.items)?, rated.items))
+    });
+    let (sweep, items) = match analysed {
+        Ok(analysed) => analysed,
+        Err(error) => {
+            let diagnostic = Diagnostic::new(crate::diag::Code::SolverLimit, error.to_string(), None)
+                .with_note("the report leaves out the importance and sweep sections");
+            loaded.sources.emit_to_stderr(&diagnostic);
+            notes.push(format!("Not computed: {error}"));
+            (None, Vec::new())
+        }
+    };
+    for note in &notes {
+        say!("warning: {}: {note}", loaded.file);
+    }
+    (sweep, items, notes)
+}
+
+/// The file stem for a model's report, made unique among `taken` with `-2`, `-3`, ….
+fn unique_stem(taken: &mut HashSet<String>, file: &str) -> String {
+    let mut stem = safe_stem(file);
+    let mut suffix = 2;
+    while !taken.insert(stem.clone()) {
+        stem = format!("{}-{suffix}", safe_stem(file));
+        suffix += 1;
+    }
+    stem
+}
+
+/// Writes the charts, `STEM.md` and `STEM.html` into `directory`, each atomically, and
+/// returns the two documents' paths; `None` (after saying why) when a file cannot be written.
+fn write_report(
+    directory: &Path,
+    stem: &str,
+    document: &Document,
+    charts: &[ChartFile],
+) -> Option<(PathBuf, PathBuf)> {
+    let mut written = charts
+        .iter()
+        .map(|chart| (directory.join(&chart.name), chart.bytes.clone()))
+        .collect::<Vec<_>>();
+    let markdown = directory.join(format!("{stem}.md"));
+    let page = directory.join(format!("{stem}.html"));
+    written.push((markdown.clone(), document.to_markdown().into_bytes()));
+    written.push((page.clone(), document.to_html().into_bytes()));
+    for (file, bytes) in &written {
+        if let Err(message) = write_atomically(file, bytes) {
+            say!("error: {message}");
+            return None;
+        }
+    }
+    Some((markdown, page))
 }

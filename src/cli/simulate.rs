@@ -2,11 +2,11 @@
 
 use super::{LoadedModel, ModelArgs, Outcome, load, parse_overrides};
 use crate::diag::Diagnostic;
+use crate::format::{availability_percent, one_line};
 use crate::model::Target;
 use crate::model::load::DEFAULT_WINDOW_HOURS;
 use crate::model::units::{format_duration_hours, parse_duration_hours, parse_fraction_text};
 use crate::report::check::{CaseOutcome, CheckCase};
-use crate::report::format::{availability_percent, one_line};
 use crate::report::simulation::{self, Estimates, SimulatedVerdict};
 use crate::report::{Format, describe_kind};
 use crate::simulate::shard::{self, ExactMeasures, Record, RecordBlock};

@@ -8,19 +8,18 @@ use super::{
     read_model, solve_loaded,
 };
 
-use crate::chart::sweep::AxisUnit;
 use crate::chart::{ImageFormat, render};
+use crate::format::one_line;
 use crate::model::Target;
 use crate::model::overrides::Override;
-use crate::report::format::one_line;
+use crate::report::sentences::{boundary_text, sweep_verdicts as verdicts};
 use crate::report::simulation::{Estimates, SimulatedVerdict};
 use crate::report::whatif as output;
 use crate::solve::Measures;
-use crate::whatif::find::{
-    Found, TYPICAL_EVALUATIONS, boundary_text, find, parameter, within_model_limits,
-};
+use crate::whatif::find::{Found, TYPICAL_EVALUATIONS, find, parameter, within_model_limits};
 use crate::whatif::sensitivity::importances;
-use crate::whatif::sweep::{Point, PointInterval, grid, point_count, verdicts};
+use crate::whatif::sweep::{Point, PointInterval, grid, point_count};
+use crate::whatif::vary::AxisUnit;
 use crate::whatif::vary::{Spacing, Vary, override_for};
 use clap::ValueEnum;
 use std::io::{self, Write};
@@ -678,7 +677,7 @@ pub fn run_sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> io::Result
                     out,
                     "{}: downtime {} per year  [{}]",
                     one_line(name),
-                    crate::report::format::downtime(solution.system.downtime_minutes_per_year()),
+                    crate::format::downtime(solution.system.downtime_minutes_per_year()),
                     one_line(&file)
                 )?;
                 output::write_importance_table(out, &items)?;

@@ -2,6 +2,7 @@
 //! target) and GitHub Actions workflow commands (annotations on the model file's `[target]`
 //! line, or on the line of the first error).
 
+use super::escape;
 use std::fmt::Write as _;
 
 /// How one check ended.
@@ -30,27 +31,6 @@ pub struct CheckCase {
     pub message: String,
     /// Line and column (1-based) to point at.
     pub location: Option<(usize, usize)>,
-}
-
-/// Escapes text for XML content and attribute values; characters XML cannot hold at all
-/// (control characters other than tab, newline, carriage return) become U+FFFD.
-pub fn escape_xml(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&apos;"),
-            '\n' => escaped.push_str("&#10;"),
-            '\r' => escaped.push_str("&#13;"),
-            '\t' => escaped.push_str("&#9;"),
-            c if c.is_control() => escaped.push('\u{FFFD}'),
-            c => escaped.push(c),
-        }
-    }
-    escaped
 }
 
 /// The JUnit XML report of all cases: one `<testsuite>` named `nines check`, one
@@ -84,9 +64,9 @@ pub fn junit(cases: &[CheckCase]) -> String {
         let _ = write!(
             xml,
             "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"{line}",
-            escape_xml(&case.file),
-            escape_xml(&name),
-            escape_xml(&case.file)
+            escape::xml(&case.file),
+            escape::xml(&name),
+            escape::xml(&case.file)
         );
         match case.outcome {
             CaseOutcome::Passed => {
@@ -94,7 +74,7 @@ pub fn junit(cases: &[CheckCase]) -> String {
                 let _ = writeln!(
                     xml,
                     "      <system-out>{}</system-out>",
-                    escape_xml(&case.message)
+                    escape::xml(&case.message)
                 );
             }
             CaseOutcome::Failed | CaseOutcome::Error => {
@@ -112,8 +92,8 @@ pub fn junit(cases: &[CheckCase]) -> String {
                 let _ = writeln!(
                     xml,
                     "      <{tag} message=\"{}\" type=\"{kind}\">{}</{tag}>",
-                    escape_xml(&case.message),
-                    escape_xml(&case.message)
+                    escape::xml(&case.message),
+                    escape::xml(&case.message)
                 );
             }
         }
@@ -197,6 +177,23 @@ mod tests {
                 .unwrap()
                 .contains("\n::error::forged")
         );
+    }
+
+    #[test]
+    fn junit_stays_well_formed_with_non_characters_in_a_model_name() {
+        // U+FFFE and U+FFFF may appear in a TOML string but in no XML document at all.
+        let mut hostile = case(CaseOutcome::Failed);
+        hostile.model = "web\u{FFFE}pool\u{FFFF}".into();
+        hostile.message = "missed\u{FFFF}".into();
+        let xml = junit(&[hostile]);
+        assert!(!xml.contains(['\u{FFFE}', '\u{FFFF}']), "{xml}");
+        let document = roxmltree::Document::parse(&xml).unwrap();
+        let name = document
+            .descendants()
+            .find(|n| n.has_tag_name("testcase"))
+            .and_then(|n| n.attribute("name"))
+            .unwrap();
+        assert_eq!(name, "web\u{FFFD}pool\u{FFFD}: availability ≥ 99.99%");
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! by the loader, but the model name is free text and a [`Model`] can be built in code, so
 //! everything is escaped regardless.
 
+use super::escape;
 use crate::model::units::format_duration_hours;
 use crate::model::{Block, BlockKind, Component, Model, NodeRef};
 use std::collections::HashMap;
@@ -33,14 +34,10 @@ pub fn dot(model: &Model) -> String {
     let _ = writeln!(
         out,
         "  graph [rankdir=TB, labelloc=t, label=\"{}\"];",
-        dot_escape(&model.name)
+        escape::dot(&model.name)
     );
     for (index, node) in graph.nodes.iter().enumerate() {
-        let label = node_lines(model, *node)
-            .iter()
-            .map(|line| dot_escape(line))
-            .collect::<Vec<_>>()
-            .join("\\n");
+        let label = node_label(model, *node, escape::dot, "\\n");
         let shape = match node {
             NodeRef::Block(_) => "box",
             NodeRef::Component(_) => "ellipse",
@@ -55,7 +52,11 @@ pub fn dot(model: &Model) -> String {
     for edge in &graph.edges {
         let _ = write!(out, "  n{} -> n{}", edge.from, edge.to);
         if edge.count > 1 {
-            let _ = write!(out, " [label=\"{}\"]", dot_escape(&copies_text(edge.count)));
+            let _ = write!(
+                out,
+                " [label=\"{}\"]",
+                escape::dot(&copies_text(edge.count))
+            );
         }
         out.push_str(";\n");
     }
@@ -71,14 +72,10 @@ pub fn dot(model: &Model) -> String {
 pub fn mermaid(model: &Model) -> String {
     let graph = Graph::new(model);
     let mut out = String::new();
-    let _ = writeln!(out, "---\ntitle: \"{}\"\n---", yaml_escape(&model.name));
+    let _ = writeln!(out, "---\ntitle: \"{}\"\n---", escape::yaml(&model.name));
     out.push_str("flowchart TB\n");
     for (index, node) in graph.nodes.iter().enumerate() {
-        let label = node_lines(model, *node)
-            .iter()
-            .map(|line| mermaid_escape(line))
-            .collect::<Vec<_>>()
-            .join("<br/>");
+        let label = node_label(model, *node, escape::mermaid, "<br/>");
         let (open, close) = match node {
             NodeRef::Block(_) => ("[", "]"),
             NodeRef::Component(_) => ("(", ")"),
@@ -91,7 +88,7 @@ pub fn mermaid(model: &Model) -> String {
                 out,
                 "  n{} -- {} --> n{}",
                 edge.from,
-                mermaid_escape(&copies_text(edge.count)),
+                escape::mermaid(&copies_text(edge.count)),
                 edge.to
             );
         } else {
@@ -210,6 +207,20 @@ fn percent_text(fraction: f64) -> String {
     format!("{text}%")
 }
 
+/// A node's label lines, each escaped by `escape`, joined by `line_break`.
+fn node_label(
+    model: &Model,
+    node: NodeRef,
+    escape: fn(&str) -> String,
+    line_break: &str,
+) -> String {
+    node_lines(model, node)
+        .iter()
+        .map(|line| escape(line))
+        .collect::<Vec<_>>()
+        .join(line_break)
+}
+
 /// The label lines of a node, unescaped: name, kind or means, settings, `shared`.
 fn node_lines(model: &Model, node: NodeRef) -> Vec<String> {
     let mut lines = vec![model.node_name(node).to_string()];
@@ -273,67 +284,6 @@ impl Graph {
         }
         Self { nodes, edges }
     }
-}
-
-/// Escapes text for a DOT double-quoted string: `\` and `"` get a backslash, a newline
-/// becomes the `\n` line break and other control characters become spaces.
-///
-/// Escaping the backslash also keeps Graphviz's own escapes (`\N`, `\G`, `\l`) out of names.
-fn dot_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Escapes text for a double-quoted Mermaid label with Mermaid entity codes (`#quot;`,
-/// `#35;`), so that no character can end the label, start markup or an edge; a newline
-/// becomes `<br/>` and other control characters become spaces.
-fn mermaid_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '"' => out.push_str("#quot;"),
-            '<' => out.push_str("#lt;"),
-            '>' => out.push_str("#gt;"),
-            '&' => out.push_str("#amp;"),
-            '#' => out.push_str("#35;"),
-            ';' => out.push_str("#59;"),
-            '[' => out.push_str("#91;"),
-            ']' => out.push_str("#93;"),
-            '`' => out.push_str("#96;"),
-            '{' => out.push_str("#123;"),
-            '|' => out.push_str("#124;"),
-            '}' => out.push_str("#125;"),
-            '\n' => out.push_str("<br/>"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Escapes text for a one-line YAML double-quoted scalar (the Mermaid front-matter title):
-/// `\` and `"` get a backslash, control characters (newlines included) become spaces, so
-/// the title cannot end the front matter.
-fn yaml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

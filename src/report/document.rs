@@ -5,6 +5,7 @@
 //! ([`super::markdown::escape`]); when the page is rendered, any raw HTML left in the Markdown
 //! is shown as text rather than passed through, so nothing in a model can add markup.
 
+use super::escape;
 use pulldown_cmark::{Event, Options, Parser, html};
 
 /// One piece of a report.
@@ -78,7 +79,7 @@ impl Document {
     /// The report as one self-contained HTML page.
     pub fn to_html(&self) -> String {
         let mut body = String::new();
-        body.push_str(&format!("<h1>{}</h1>\n", escape_html(&self.title)));
+        body.push_str(&format!("<h1>{}</h1>\n", escape::html(&self.title)));
         for part in &self.parts {
             match part {
                 Part::Markdown(text) => body.push_str(&markdown_to_html(text)),
@@ -86,7 +87,7 @@ impl Document {
                     body.push_str(&format!(
                         "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
                         strip_xml_prolog(svg),
-                        escape_html(caption)
+                        escape::html(caption)
                     ));
                 }
                 Part::Code {
@@ -96,9 +97,9 @@ impl Document {
                 } => {
                     body.push_str(&format!(
                         "<details><summary>{}</summary>\n<pre><code class=\"language-{}\">{}</code></pre>\n</details>\n",
-                        escape_html(summary),
-                        escape_html(language),
-                        escape_html(text)
+                        escape::html(summary),
+                        escape::html(language),
+                        escape::html(text)
                     ));
                 }
             }
@@ -109,7 +110,7 @@ impl Document {
              <meta name=\"generator\" content=\"nines {}\">\n<title>{}</title>\n<style>{STYLE}</style>\n\
              </head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
             env!("CARGO_PKG_VERSION"),
-            escape_html(&self.title)
+            escape::html(&self.title)
         )
     }
 }
@@ -132,22 +133,6 @@ figure svg { max-width: 100%; height: auto; display: block; border: 1px solid #e
 figcaption { color: #5a6270; font-size: 13px; margin-top: 4px; }
 details { margin: 8px 0; }
 ";
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
-        }
-    }
-    escaped
-}
 
 /// Renders Markdown (with tables) to HTML, showing any raw HTML in it as text.
 fn markdown_to_html(text: &str) -> String {

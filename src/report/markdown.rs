@@ -50,7 +50,7 @@ pub fn escape_prose(text: &str) -> String {
 /// starts or ends with a backtick or a space (Markdown strips one on each side), and control
 /// characters (a newline) become visible escapes such as `\n`, so the span stays on its line.
 pub fn code_span(text: &str) -> String {
-    let text = super::format::one_line(text);
+    let text = crate::format::one_line(text);
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = text.starts_with(['`', ' ']) || text.ends_with(['`', ' ']);

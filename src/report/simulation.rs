@@ -1,7 +1,7 @@
 //! Presenting a simulation: estimates with intervals, the self-check against the exact
 //! solution, and the outputs (table, JSON, CSV, Markdown).
 
-use super::format::{availability_percent, downtime, hours, one_line, significant};
+use crate::format::{availability_percent, downtime, hours, one_line, significant};
 use crate::model::units::{HOURS_PER_YEAR, format_duration_hours};
 use crate::simulate::StopReason;
 use crate::simulate::shard::Record;

@@ -1,9 +1,9 @@
 //! Aligned text for people: a summary of the system, then one row per block.
 
-use super::format::{
+use super::{Exporter, ModelResult, describe_kind};
+use crate::format::{
     availability_percent, downtime, hours, nines, one_line, scientific, significant,
 };
-use super::{Exporter, ModelResult, describe_kind};
 use crate::solve::Measures;
 use std::io::{self, Write};
 

@@ -17,6 +17,7 @@
 //! XML-escaped.
 
 use super::diagram::{block_kind_text, block_setting_texts, component_rates_text, copies_text};
+use super::escape;
 use crate::model::{BlockKind, Model, NodeRef};
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -75,7 +76,7 @@ pub fn topology_svg(model: &Model) -> String {
     let _ = writeln!(
         out,
         "<title>Topology of {}</title>",
-        xml_escape(&model.name)
+        escape::xml_one_line(&model.name)
     );
     let _ = writeln!(
         out,
@@ -86,7 +87,7 @@ pub fn topology_svg(model: &Model) -> String {
         "<text class=\"title\" x=\"{MARGIN}\" y=\"{}\" font-size=\"14\" font-weight=\"bold\" \
          fill=\"#111111\">{}</text>",
         MARGIN + 12.0,
-        xml_escape(&model.name)
+        escape::xml_one_line(&model.name)
     );
 
     out.push_str("<g class=\"connectors\" fill=\"none\" stroke=\"#8a8a8a\">\n");
@@ -114,7 +115,7 @@ pub fn topology_svg(model: &Model) -> String {
             "<text class=\"more\" x=\"{MARGIN}\" y=\"{}\" font-style=\"italic\" \
              fill=\"#555555\">{}</text>",
             TITLE_HEIGHT + drawn.len() as f64 * ROW_HEIGHT + BASELINE,
-            xml_escape(&text)
+            escape::xml_one_line(&text)
         );
     }
     out.push_str("</svg>\n");
@@ -317,8 +318,8 @@ impl DrawnRow {
             "<text x=\"{}\" y=\"{}\" fill=\"#111111\" xml:space=\"preserve\"><tspan font-weight=\"bold\">{}</tspan>{}</text>",
             self.x + PADDING,
             self.y + BASELINE,
-            xml_escape(&self.name),
-            xml_escape(&self.detail)
+            escape::xml_one_line(&self.name),
+            escape::xml_one_line(&self.detail)
         );
         if let Some(badge) = &self.badge {
             let badge_width = badge_width(badge);
@@ -336,7 +337,7 @@ impl DrawnRow {
                  text-anchor=\"middle\">{}</text>",
                 badge_x + badge_width / 2.0,
                 self.y + BASELINE - 0.5,
-                xml_escape(badge)
+                escape::xml_one_line(badge)
             );
         }
     }
@@ -350,24 +351,6 @@ fn text_width(text: &str, character_width: f64) -> f64 {
 /// Width of a `×3` badge pill, in whole px.
 fn badge_width(badge: &str) -> f64 {
     text_width(badge, CHARACTER_WIDTH) + 8.0
-}
-
-/// Escapes text for XML content and attribute values; characters XML 1.0 cannot hold at all
-/// (control characters, U+FFFE, U+FFFF) become spaces, as do tabs and line breaks.
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -2,14 +2,15 @@
 //! as aligned text, CSV, JSON and Markdown.
 
 use super::csv::field;
-use super::format::{availability_percent, compact, downtime, nines, one_line, significant};
 use super::markdown::escape;
-use crate::chart::sweep::{AxisUnit, SweepChart, SweepPoint, SweepSeries};
+use crate::chart::sweep::{SweepChart, SweepPoint, SweepSeries};
 use crate::chart::tornado::{TornadoChart, TornadoRow};
+use crate::format::{availability_percent, compact, downtime, nines, one_line, significant};
 use crate::solve::Measures;
 use crate::whatif::sensitivity::Importance;
 use crate::whatif::sweep::Point;
 use crate::whatif::sweep::{crossings, lines};
+use crate::whatif::vary::AxisUnit;
 use crate::whatif::vary::Vary;
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
@@ -415,7 +416,7 @@ pub fn fix_first_sentence(best: &Importance) -> String {
         "fix first: {} `{}` — {what} saves {} of downtime a year",
         best.kind,
         best.name,
-        crate::report::format::downtime(saved)
+        crate::format::downtime(saved)
     )
 }
 

@@ -4,9 +4,9 @@
 //! parameter's present value is located, and bisection narrows it to the last bit that
 //! matters: the boundary reported is on the side that meets the target.
 
-use crate::chart::sweep::AxisUnit;
 use crate::model::load::MAX_RATE;
 use crate::model::{BlockKind, Model};
+use crate::whatif::vary::AxisUnit;
 
 /// Grid points tried over the search range before bisecting.
 const GRID: usize = 64;
@@ -67,20 +67,6 @@ pub fn rounded_toward(value: f64, holds_below: bool) -> f64 {
     }
 }
 
-/// The boundary as text that can be pasted into `--set` (rounded towards the side that meets
-/// the target), with the value as people read it: `14.7512h (14h 45m)`, `95.0001%`.
-pub fn boundary_text(value: f64, holds_below: bool, unit: AxisUnit) -> String {
-    let safe = rounded_toward(value, holds_below);
-    match unit {
-        AxisUnit::Hours => format!("{safe}h ({})", unit.label(safe)),
-        AxisUnit::Fraction | AxisUnit::Percent => {
-            let percent = rounded_toward(value * 100.0, holds_below);
-            format!("{percent}%")
-        }
-        AxisUnit::Count | AxisUnit::Number => format!("{safe}"),
-    }
-}
-
 /// Reads the parameter at `path` (e.g. `component.db.mttr`) from `model`.
 ///
 /// # Errors
@@ -92,6 +78,7 @@ pub fn parameter(model: &Model, path: &str) -> Result<Parameter, String> {
             "`{path}`: --find takes component.NAME.KEY or block.NAME.KEY"
         ));
     };
+    let missing = |table: &str| format!("`{path}`: there is no {table} `{name}`");
     let scale = |current: f64, unit| Parameter {
         unit,
         current,
@@ -110,7 +97,7 @@ pub fn parameter(model: &Model, path: &str) -> Result<Parameter, String> {
                 .components
                 .iter()
                 .find(|c| c.name == name)
-                .ok_or_else(|| format!("`{path}`: there is no component `{name}`"))?;
+                .ok_or_else(|| missing("component"))?;
             let (lambda, mu) = (component.failure_rate, component.repair_rate);
             match key {
                 "mttr" => Ok(scale(1.0 / mu, AxisUnit::Hours)),
@@ -132,11 +119,8 @@ pub fn parameter(model: &Model, path: &str) -> Result<Parameter, String> {
             }
         }
         "block" => {
-            let block = model
-                .blocks
-                .iter()
-                .find(|b| b.name == name)
-                .ok_or_else(|| format!("`{path}`: there is no block `{name}`"))?;
+            let index = model.block_index(name).ok_or_else(|| missing("block"))?;
+            let block = &model.blocks[index];
             let standby = match &block.kind {
                 BlockKind::Standby(standby) => Some(standby),
                 _ => None,
@@ -300,11 +284,6 @@ mod tests {
         assert_eq!(rounded_toward(14.751_234_9, true), 14.7512);
         assert_eq!(rounded_toward(14.751_234_9, false), 14.7513);
         assert_eq!(rounded_toward(0.950_000_12, false), 0.950001);
-        assert_eq!(boundary_text(7.2, true, AxisUnit::Hours), "7.2h (7h 12m)");
-        assert_eq!(
-            boundary_text(0.950_000_12, false, AxisUnit::Fraction),
-            "95.0001%"
-        );
     }
 
     #[test]

@@ -3,23 +3,24 @@
 //! written (mtbf, failure_rate or availability). Used by `nines report`.
 
 use super::find::{Found, find};
+use super::sensitivity::{Importance, ItemKind};
 use super::sweep::Point;
 use super::vary::{Vary, VaryValue, override_for};
-use crate::chart::sweep::AxisUnit;
 use crate::model::Model;
 use crate::solve::SolveError;
 use crate::solve::structure::Solver;
+use crate::whatif::vary::AxisUnit;
 
-/// Which figure of a component changes.
+/// Which mean time of a component changes: between failures or to repair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Figure {
+pub enum MeanTime {
     /// Mean time between failures (1/λ).
     Mtbf,
     /// Mean time to repair (1/μ).
     Mttr,
 }
 
-impl Figure {
+impl MeanTime {
     /// The key as written in a model.
     pub fn key(self) -> &'static str {
         match self {
@@ -27,24 +28,32 @@ impl Figure {
             Self::Mttr => "mttr",
         }
     }
+
+    /// The other mean time of the component (MTBF for MTTR and back).
+    pub fn other(self) -> Self {
+        match self {
+            Self::Mtbf => Self::Mttr,
+            Self::Mttr => Self::Mtbf,
+        }
+    }
 }
 
 /// The component's present value of `figure`, hours; `None` when it never fails (no MTBF).
-pub fn current_hours(model: &Model, component: usize, figure: Figure) -> Option<f64> {
+pub fn current_hours(model: &Model, component: usize, figure: MeanTime) -> Option<f64> {
     let component = &model.components[component];
     let rate = match figure {
-        Figure::Mtbf => component.failure_rate,
-        Figure::Mttr => component.repair_rate,
+        MeanTime::Mtbf => component.failure_rate,
+        MeanTime::Mttr => component.repair_rate,
     };
     (rate > 0.0).then(|| 1.0 / rate)
 }
 
-fn with_hours(model: &Model, component: usize, figure: Figure, hours: f64) -> Model {
+fn with_hours(model: &Model, component: usize, figure: MeanTime, hours: f64) -> Model {
     let mut changed = model.clone();
     let rate = 1.0 / hours;
     match figure {
-        Figure::Mtbf => changed.components[component].failure_rate = rate,
-        Figure::Mttr => changed.components[component].repair_rate = rate,
+        MeanTime::Mtbf => changed.components[component].failure_rate = rate,
+        MeanTime::Mttr => changed.components[component].repair_rate = rate,
     }
     changed
 }
@@ -60,7 +69,7 @@ fn system(model: &Model) -> Result<crate::solve::Measures, SolveError> {
 pub fn sweep(
     model: &Model,
     component: usize,
-    figure: Figure,
+    figure: MeanTime,
     hours: &[f64],
 ) -> Result<(Vary, Vec<Point>), SolveError> {
     let path = format!(
@@ -107,7 +116,7 @@ pub fn sweep(
 pub fn boundary(
     model: &Model,
     component: usize,
-    figure: Figure,
+    figure: MeanTime,
     range: (f64, f64),
     target_unavailability: f64,
 ) -> Result<Found, SolveError> {
@@ -118,6 +127,102 @@ pub fn boundary(
                 <= target_unavailability,
         )
     })
+}
+
+/// Points in the sweep of [`improvement_sweep`].
+pub const IMPROVEMENT_SWEEP_POINTS: usize = 25;
+
+/// A sweep of the component figure whose improvement saves the most downtime, with where the
+/// target is just met: the sweep section of `nines report`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImprovementSweep {
+    /// The swept figure.
+    pub vary: Vary,
+    /// The points, exact.
+    pub points: Vec<Point>,
+    /// The boundary search over the same range, when the model has a target.
+    pub boundary: Option<Found>,
+    /// The component's other figure, held where the sweep holds it, so that a `--set` of it
+    /// reproduces the sweep however the component is written.
+    pub held: Option<HeldFigure>,
+}
+
+/// A figure held at its present value while another is swept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldFigure {
+    /// Its path, as `--set` takes it (`component.db.mtbf`).
+    pub path: String,
+    /// Its value, hours.
+    pub hours: f64,
+}
+
+/// The component figure worth sweeping: the most important component's MTTR or MTBF,
+/// whichever improvement saves more; `None` when no component's improvement saves downtime.
+pub fn improvement_choice(model: &Model, items: &[Importance]) -> Option<(usize, MeanTime)> {
+    let item = items
+        .iter()
+        .find(|item| item.kind == ItemKind::Component && item.best_saving_minutes() > 0.0)?;
+    let index = model.components.iter().position(|c| c.name == item.name)?;
+    let figure = if -item.downtime_change_mttr_half_minutes >= -item.downtime_change_mtbf_x2_minutes
+    {
+        MeanTime::Mttr
+    } else {
+        MeanTime::Mtbf
+    };
+    Some((index, figure))
+}
+
+/// Sweeps the figure [`improvement_choice`] picks over [`IMPROVEMENT_SWEEP_POINTS`] values
+/// spaced geometrically from a tenth to ten times its present value, widened to take in half
+/// and twice the boundary where the target is just met.
+///
+/// # Errors
+/// [`SolveError`] when a point exceeds the exact solver.
+pub fn improvement_sweep(
+    model: &Model,
+    items: &[Importance],
+) -> Result<Option<ImprovementSweep>, SolveError> {
+    let Some((component, figure)) = improvement_choice(model, items) else {
+        return Ok(None);
+    };
+    let Some(current) = current_hours(model, component, figure) else {
+        return Ok(None);
+    };
+    let boundary = match &model.target {
+        Some(target) => Some(boundary(
+            model,
+            component,
+            figure,
+            (current / 1000.0, current * 1000.0),
+            target.unavailability,
+        )?),
+        None => None,
+    };
+    let (mut low, mut high) = (current / 10.0, current * 10.0);
+    if let Some(Found::Boundary { value, .. }) = boundary {
+        low = low.min(value / 2.0);
+        high = high.max(value * 2.0);
+    }
+    let steps = (IMPROVEMENT_SWEEP_POINTS - 1) as f64;
+    let hours: Vec<f64> = (0..IMPROVEMENT_SWEEP_POINTS)
+        .map(|i| low * (high / low).powf(i as f64 / steps))
+        .collect();
+    let (vary, points) = sweep(model, component, figure, &hours)?;
+    let other = figure.other();
+    let held = current_hours(model, component, other).map(|hours| HeldFigure {
+        path: format!(
+            "component.{}.{}",
+            model.components[component].name,
+            other.key()
+        ),
+        hours,
+    });
+    Ok(Some(ImprovementSweep {
+        vary,
+        points,
+        boundary,
+        held,
+    }))
 }
 
 #[cfg(test)]
@@ -141,13 +246,13 @@ mod tests {
             members = ["a"]
         "#;
         let model = load_model("t.toml", text, &[]).ok().unwrap().model;
-        let found = boundary(&model, 0, Figure::Mttr, (0.01, 100.0), 0.001).unwrap();
+        let found = boundary(&model, 0, MeanTime::Mttr, (0.01, 100.0), 0.001).unwrap();
         let Found::Boundary { value, holds_below } = found else {
             panic!("{found:?}");
         };
         assert!(holds_below);
         assert!((value - 1.0 / 0.999).abs() < 1e-9, "{value}");
-        let (vary, points) = sweep(&model, 0, Figure::Mttr, &[0.5, 1.0, 2.0]).unwrap();
+        let (vary, points) = sweep(&model, 0, MeanTime::Mttr, &[0.5, 1.0, 2.0]).unwrap();
         assert_eq!(vary.path, "component.a.mttr");
         let met: Vec<Option<bool>> = points.iter().map(|p| p.meets_target).collect();
         assert_eq!(met, [Some(true), Some(true), Some(false)]);

@@ -24,13 +24,39 @@ use crate::model::{Model, NodeRef};
 use crate::solve::SolveError;
 use crate::solve::structure::Solver;
 
+/// What kind of item an importance is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemKind {
+    /// A component (one unit).
+    Component,
+    /// A block (a group of members).
+    Block,
+}
+
+impl ItemKind {
+    /// The kind as tables and JSON write it: `component` or `block`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Component => "component",
+            Self::Block => "block",
+        }
+    }
+}
+
+impl std::fmt::Display for ItemKind {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.pad(self.as_str())
+    }
+}
+
 /// The importance of one item.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Importance {
     /// The component's or block's name.
     pub name: String,
-    /// `"component"` or `"block"`.
-    pub kind: &'static str,
+    /// Component or block.
+    pub kind: ItemKind,
     /// Whether the item is one physical unit wherever referenced.
     pub shared: bool,
     /// Copies of it within one system (1 for a shared item); the figures are for one.
@@ -108,7 +134,7 @@ pub fn importances(model: &Model) -> Result<Importances, ImportanceError> {
             items.push((
                 node,
                 component.name.clone(),
-                "component",
+                ItemKind::Component,
                 component.shared,
                 *count,
             ));
@@ -118,7 +144,13 @@ pub fn importances(model: &Model) -> Result<Importances, ImportanceError> {
         if reachable[index] && index != model.top {
             let node = NodeRef::Block(index);
             let count = copies.get(&node).copied().unwrap_or(1);
-            items.push((node, block.name.clone(), "block", block.shared, count));
+            items.push((
+                node,
+                block.name.clone(),
+                ItemKind::Block,
+                block.shared,
+                count,
+            ));
         }
     }
     let nodes = model.components.len()
@@ -261,7 +293,9 @@ mod tests {
         assert!((b.downtime_change_mttr_half_minutes - expected).abs() < 1e-6);
         // Block `pair`: U₁ = 1, U₀ = q_a.
         let pair = find("pair");
-        assert_eq!(pair.kind, "block");
+        assert_eq!(pair.kind, ItemKind::Block);
+        assert_eq!(pair.kind.to_string(), "block");
+        assert_eq!(serde_json::json!(pair.kind), "block");
         assert!((pair.birnbaum - 0.99).abs() < 1e-12);
         // Sorted by the larger saving: doubling MTBF in `pair` (both b: U → 0.01274) beats
         // a's (U → 0.01498), which beats one b's (U → 0.01521).

@@ -2,7 +2,6 @@
 //! the target ("the target is met from count = 4").
 
 use super::vary::{Vary, VaryValue};
-use crate::chart::sweep::AxisUnit;
 use crate::solve::Measures;
 
 /// The 95 % intervals of a simulated point.
@@ -150,124 +149,109 @@ pub fn crossings(line: &[&Point], log_x: bool, whole_numbers: bool) -> Vec<(f64,
     found
 }
 
-/// One sentence per line saying where the target is met, e.g. "the target 99.95% is met
-/// from block.web.count = 4"; with `find_hint`, a continuous parameter's sentence points to
-/// `--find` for the exact boundary.
-pub fn verdicts(varies: &[Vary], points: &[Point], find_hint: bool) -> Vec<String> {
-    let vary = &varies[0];
-    let mut sentences = Vec::new();
-    for line in lines(points) {
-        let prefix: String = line[0].values[1..]
-            .iter()
-            .zip(&varies[1..])
-            .map(|(value, vary)| format!("{} = {}: ", vary.path, value.label))
-            .collect();
-        let Some(first_target) = line[0].target.as_ref() else {
-            continue;
-        };
-        // When the target itself varies, no one target text describes the line.
-        let target_text = if line
-            .iter()
-            .all(|point| point.target.as_ref() == Some(first_target))
-        {
-            format!("the target {}", first_target.1)
-        } else {
-            "the target".to_string()
-        };
-        let mut sorted = line.clone();
-        sorted.sort_by(|a, b| a.values[0].x.total_cmp(&b.values[0].x));
-        let met: Vec<bool> = sorted
-            .iter()
-            .map(|point| point.meets_target.unwrap_or(false))
-            .collect();
-        let label = |point: &Point| point.values[0].label.clone();
-        let first = label(sorted[0]);
-        let last = label(sorted[sorted.len() - 1]);
-        let body = if met.iter().all(|m| *m) {
-            format!(
-                "is met at every value swept ({} {first} to {last})",
-                vary.path
-            )
-        } else if met.iter().all(|m| !*m) {
-            let best = sorted
-                .iter()
-                .max_by(|a, b| a.measures.nines().total_cmp(&b.measures.nines()))
-                .map(|point| {
-                    format!(
-                        "{} nines at {} = {}",
-                        crate::report::format::nines(point.measures.nines()),
-                        vary.path,
-                        label(point)
-                    )
-                })
-                .unwrap_or_default();
-            format!("is missed at every value swept (best: {best})")
-        } else {
-            let flips = met.windows(2).filter(|w| w[0] != w[1]).count();
-            let first_met = met.iter().position(|m| *m).unwrap_or(0);
-            let last_met = met.iter().rposition(|m| *m).unwrap_or(0);
-            let exact_hint =
-                if !find_hint || vary.unit == AxisUnit::Count || vary.path.starts_with("target.") {
-                    String::new()
-                } else {
-                    format!(" (`--find {}` gives the exact boundary)", vary.path)
-                };
-            if flips == 1 && met[met.len() - 1] {
-                format!(
-                    "is met from {} = {}{exact_hint}",
-                    vary.path,
-                    label(sorted[first_met])
-                )
-            } else if flips == 1 {
-                format!(
-                    "is met up to {} = {}{exact_hint}",
-                    vary.path,
-                    label(sorted[last_met])
-                )
-            } else {
-                let mut ranges = Vec::new();
-                let mut start = None;
-                for (index, m) in met.iter().enumerate() {
-                    match (m, start) {
-                        (true, None) => start = Some(index),
-                        (false, Some(from)) => {
-                            ranges.push((from, index - 1));
-                            start = None;
-                        }
-                        _ => {}
-                    }
-                }
-                if let Some(from) = start {
-                    ranges.push((from, met.len() - 1));
-                }
-                let text: Vec<String> = ranges
-                    .iter()
-                    .map(|(a, b)| {
-                        if a == b {
-                            label(sorted[*a])
-                        } else {
-                            format!("{}–{}", label(sorted[*a]), label(sorted[*b]))
-                        }
-                    })
-                    .collect();
-                format!("is met for {} = {}", vary.path, text.join(", "))
-            }
-        };
-        sentences.push(format!("{prefix}{target_text} {body}"));
+/// Where along one line of a sweep the target is met; indices are into the line's points
+/// sorted by the first parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetSpan {
+    /// Met at every point.
+    Everywhere,
+    /// Met at no point; `best` is the point with the most nines (the last of equals).
+    Nowhere {
+        /// The point closest to meeting the target.
+        best: usize,
+    },
+    /// Met from this point to the end, and not before.
+    From(usize),
+    /// Met from the start up to this point, and not after.
+    UpTo(usize),
+    /// Met on several separate runs of points, each (first, last).
+    Runs(Vec<(usize, usize)>),
+}
+
+/// What one line of a sweep says about the target, for a sentence to word.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineVerdict<'a> {
+    /// The line's points, sorted by the first parameter.
+    pub sorted: Vec<&'a Point>,
+    /// The target's text when it is the same at every point (it varies when the target
+    /// itself is swept).
+    pub target_text: Option<&'a str>,
+    /// Where the target is met.
+    pub span: TargetSpan,
+}
+
+/// The verdict on one line (from [`lines`]); `None` when its points have no target.
+pub fn line_verdict<'a>(line: &[&'a Point]) -> Option<LineVerdict<'a>> {
+    let first_target = line.first()?.target.as_ref()?;
+    let target_text = line
+        .iter()
+        .all(|point| point.target.as_ref() == Some(first_target))
+        .then_some(first_target.1.as_str());
+    let mut sorted = line.to_vec();
+    sorted.sort_by(|a, b| a.values[0].x.total_cmp(&b.values[0].x));
+    let met: Vec<bool> = sorted
+        .iter()
+        .map(|point| point.meets_target.unwrap_or(false))
+        .collect();
+    let span = target_span(&sorted, &met);
+    Some(LineVerdict {
+        sorted,
+        target_text,
+        span,
+    })
+}
+
+fn target_span(sorted: &[&Point], met: &[bool]) -> TargetSpan {
+    if met.iter().all(|m| *m) {
+        return TargetSpan::Everywhere;
     }
-    sentences
+    if met.iter().all(|m| !*m) {
+        let best = sorted
+            .iter()
+            .enumerate()
+            .max_by(|(_, a), (_, b)| a.measures.nines().total_cmp(&b.measures.nines()))
+            .map_or(0, |(index, _)| index);
+        return TargetSpan::Nowhere { best };
+    }
+    let flips = met.windows(2).filter(|w| w[0] != w[1]).count();
+    if flips == 1 && met[met.len() - 1] {
+        return TargetSpan::From(met.iter().position(|m| *m).unwrap_or(0));
+    }
+    if flips == 1 {
+        return TargetSpan::UpTo(met.iter().rposition(|m| *m).unwrap_or(0));
+    }
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (index, m) in met.iter().enumerate() {
+        match (m, start) {
+            (true, None) => start = Some(index),
+            (false, Some(from)) => {
+                runs.push((from, index - 1));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(from) = start {
+        runs.push((from, met.len() - 1));
+    }
+    TargetSpan::Runs(runs)
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::whatif::vary::Spacing;
 
+    /// Evenly spaced ranges of `steps` intervals.
+    pub(crate) fn even(steps: usize) -> Spacing {
+        Spacing { steps, log: false }
+    }
+
     #[test]
     fn sweeps_are_bounded_in_points() {
-        let spacing = |steps| Spacing { steps, log: false };
-        let mttr = Vary::parse("component.a.mttr=1h..10h", spacing(316)).unwrap();
-        let count = Vary::parse("block.b.count=1..400", spacing(20)).unwrap();
+        let mttr = Vary::parse("component.a.mttr=1h..10h", even(316)).unwrap();
+        let count = Vary::parse("block.b.count=1..400", even(20)).unwrap();
         // 317 × 21 = 6,657 points (count takes 21 evenly spread values).
         assert_eq!(point_count(&[mttr.clone(), count.clone()]), Ok(6_657));
         // 317 × 317 = 100,489 > 100,000.
@@ -276,7 +260,8 @@ mod tests {
         assert_eq!(point_count(&[]), Ok(1));
     }
 
-    fn point(values: Vec<VaryValue>, unavailability: f64, target: f64) -> Point {
+    /// A point with U = `unavailability` against a target of U = `target` (text `99.9%`).
+    pub(crate) fn point(values: Vec<VaryValue>, unavailability: f64, target: f64) -> Point {
         Point {
             values,
             measures: Measures {
@@ -290,14 +275,36 @@ mod tests {
         }
     }
 
+    /// The points of `block.web.count` 1..3 by `block.web.repair_crews` 1, 2, with
+    /// U = 10^-(count+1) against a 1e-3 target, and the two parameters.
+    pub(crate) fn count_by_crews() -> (Vec<Vary>, Vec<Point>) {
+        let count = Vary::parse("block.web.count=1..3", even(10)).unwrap();
+        let crews = Vary::parse("block.web.repair_crews=1,2", even(10)).unwrap();
+        let points = grid(&[count.clone(), crews.clone()])
+            .into_iter()
+            .map(|c| {
+                let u = 10f64.powi(-(c[0].x as i32 + 1));
+                point(c, u, 1e-3)
+            })
+            .collect();
+        (vec![count, crews], points)
+    }
+
+    /// `component.db.mttr` at 1 h (U = 1e-4) and 3 h (U = 1e-2) against a 1e-3 target, and
+    /// the parameter.
+    pub(crate) fn mttr_line() -> (Vary, Vec<Point>) {
+        let mttr = Vary::parse("component.db.mttr=1h..3h", even(1)).unwrap();
+        let points = vec![
+            point(vec![mttr.values[0].clone()], 1e-4, 1e-3),
+            point(vec![mttr.values[1].clone()], 1e-2, 1e-3),
+        ];
+        (mttr, points)
+    }
+
     #[test]
     fn second_vary_makes_lines_and_counts_get_a_smallest_value() {
-        let spacing = Spacing {
-            steps: 10,
-            log: false,
-        };
-        let count = Vary::parse("block.web.count=1..3", spacing).unwrap();
-        let crews = Vary::parse("block.web.repair_crews=1,2", spacing).unwrap();
+        let count = Vary::parse("block.web.count=1..3", even(10)).unwrap();
+        let crews = Vary::parse("block.web.repair_crews=1,2", even(10)).unwrap();
         let combos = grid(&[count.clone(), crews.clone()]);
         let order: Vec<(f64, f64)> = combos.iter().map(|c| (c[0].x, c[1].x)).collect();
         assert_eq!(
@@ -311,45 +318,29 @@ mod tests {
                 (3.0, 2.0)
             ]
         );
-        // U = 10^-(count+1): 1e-2, 1e-3, 1e-4 against a 1e-3 target.
-        let points: Vec<Point> = combos
-            .into_iter()
-            .map(|c| {
-                let u = 10f64.powi(-(c[0].x as i32 + 1));
-                point(c, u, 1e-3)
-            })
+        // U = 10^-(count+1): 1e-2, 1e-3, 1e-4 against a 1e-3 target: met from count = 2.
+        let (_, points) = count_by_crews();
+        let verdicts: Vec<LineVerdict> = lines(&points)
+            .iter()
+            .filter_map(|line| line_verdict(line))
             .collect();
-        let sentences = verdicts(&[count, crews], &points, true);
-        assert_eq!(
-            sentences,
-            [
-                "block.web.repair_crews = 1: the target 99.9% is met from block.web.count = 2",
-                "block.web.repair_crews = 2: the target 99.9% is met from block.web.count = 2",
-            ]
-        );
+        assert_eq!(verdicts.len(), 2);
+        for verdict in verdicts {
+            assert_eq!(verdict.span, TargetSpan::From(1));
+            assert_eq!(verdict.target_text, Some("99.9%"));
+        }
     }
 
     #[test]
     fn crossings_interpolate_in_nines() {
-        let spacing = Spacing {
-            steps: 1,
-            log: false,
-        };
-        let mttr = Vary::parse("component.db.mttr=1h..3h", spacing).unwrap();
         // 4 nines at 1 h, 2 nines at 3 h: 3 nines is crossed half way, at 2 h.
-        let points = [
-            point(vec![mttr.values[0].clone()], 1e-4, 1e-3),
-            point(vec![mttr.values[1].clone()], 1e-2, 1e-3),
-        ];
+        let (_, points) = mttr_line();
         let refs: Vec<&Point> = points.iter().collect();
         let found = crossings(&refs, false, false);
         assert_eq!(found.len(), 1);
         assert!((found[0].0 - 2.0).abs() < 1e-12);
         assert!((found[0].1 - 3.0).abs() < 1e-12);
-        let sentence = &verdicts(&[mttr], &points, true)[0];
-        assert!(
-            sentence.contains("is met up to component.db.mttr = 1h"),
-            "{sentence}"
-        );
+        // Met at 1 h only.
+        assert_eq!(line_verdict(&refs).unwrap().span, TargetSpan::UpTo(0));
     }
 }

@@ -5,7 +5,6 @@
 //! durations (`1h..24h`) are spaced in hours, percentages (`99%..99.99%`) as fractions, and
 //! whole-number keys (`count`, `k`, `repair_crews`) take whole values only.
 
-use crate::chart::sweep::AxisUnit;
 use crate::model::overrides::Override;
 use crate::model::units::parse_duration_hours;
 
@@ -14,6 +13,35 @@ const INTEGER_KEYS: [&str; 3] = ["count", "k", "repair_crews"];
 
 /// Most values one `--vary` may produce.
 pub const MAX_VALUES: usize = 10_000;
+
+/// The unit of a parameter's values: how they are written in a model, spaced in a sweep and
+/// read on an axis or in a sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AxisUnit {
+    /// Hours, labelled as durations (`4h 30m`).
+    Hours,
+    /// Whole numbers (counts, k, crews).
+    Count,
+    /// A fraction 0..1, labelled as a percentage.
+    Fraction,
+    /// A percentage already (`99.9` means 99.9 %).
+    Percent,
+    /// A plain number.
+    Number,
+}
+
+impl AxisUnit {
+    /// The value as an axis tick or a sentence would show it.
+    pub fn label(self, value: f64) -> String {
+        match self {
+            Self::Hours => crate::model::units::format_duration_hours(value),
+            Self::Count => format!("{}", value.round()),
+            Self::Fraction => format!("{}%", crate::format::compact(value * 100.0, 6)),
+            Self::Percent => format!("{}%", crate::format::compact(value, 6)),
+            Self::Number => crate::format::compact(value, 4),
+        }
+    }
+}
 
 /// One value tried for a parameter.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,9 +74,10 @@ pub struct Spacing {
     pub log: bool,
 }
 
-/// A written value with its unit understood.
+/// A number as written in a `--vary`, with the unit its spelling gives it (`2h` is hours,
+/// `99%` a fraction).
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Parsed {
+struct ValueWithUnit {
     x: f64,
     unit: AxisUnit,
 }
@@ -72,7 +101,7 @@ impl Vary {
             .next()
             .is_some_and(|key| INTEGER_KEYS.contains(&key));
         let spec = spec.trim();
-        let xs: Vec<Parsed>;
+        let xs: Vec<ValueWithUnit>;
         let unit;
         if let Some((from, to)) = spec.split_once("..") {
             let from = parse_value(from.trim(), integer)?;
@@ -85,7 +114,7 @@ impl Vary {
             unit = from.unit;
             xs = range(from.x, to.x, spacing, integer)?
                 .into_iter()
-                .map(|x| Parsed { x, unit })
+                .map(|x| ValueWithUnit { x, unit })
                 .collect();
         } else {
             xs = spec
@@ -122,7 +151,7 @@ impl Vary {
     }
 }
 
-fn parse_value(text: &str, integer: bool) -> Result<Parsed, String> {
+fn parse_value(text: &str, integer: bool) -> Result<ValueWithUnit, String> {
     if text.is_empty() {
         return Err("an empty value; write e.g. 1h..24h or 2,3,4".into());
     }
@@ -137,7 +166,7 @@ fn parse_value(text: &str, integer: bool) -> Result<Parsed, String> {
         if !value.is_finite() {
             return Err(format!("`{text}` is not a finite percentage"));
         }
-        return Ok(Parsed {
+        return Ok(ValueWithUnit {
             x: value / 100.0,
             unit: AxisUnit::Fraction,
         });
@@ -153,18 +182,18 @@ fn parse_value(text: &str, integer: bool) -> Result<Parsed, String> {
             if value > 1e12 {
                 return Err(format!("`{text}` is more than 10^12"));
             }
-            return Ok(Parsed {
+            return Ok(ValueWithUnit {
                 x: value,
                 unit: AxisUnit::Count,
             });
         }
-        return Ok(Parsed {
+        return Ok(ValueWithUnit {
             x: value,
             unit: AxisUnit::Number,
         });
     }
     let hours = parse_duration_hours(text)?;
-    Ok(Parsed {
+    Ok(ValueWithUnit {
         x: hours,
         unit: AxisUnit::Hours,
     })
@@ -237,7 +266,7 @@ fn literal(x: f64, unit: AxisUnit) -> String {
         // 15 significant digits drop the binary noise of x·100 (99.89999999999999) and
         // keep what a bisection needs.
         AxisUnit::Fraction | AxisUnit::Percent => {
-            format!("\"{}%\"", crate::report::format::compact(x * 100.0, 15))
+            format!("\"{}%\"", crate::format::compact(x * 100.0, 15))
         }
         AxisUnit::Count => format!("{}", x as u64),
         // Debug prints the shortest text that reads back as x, with an exponent for large
@@ -254,15 +283,23 @@ mod tests {
         steps: 4,
         log: false,
     };
+    /// Four geometric steps.
+    const LOG_SPACING: Spacing = Spacing {
+        steps: 4,
+        log: true,
+    };
+
+    #[test]
+    fn units_label_values_like_people_write_them() {
+        assert_eq!(AxisUnit::Hours.label(7.2), "7h 12m");
+        assert_eq!(AxisUnit::Count.label(4.0), "4");
+        assert_eq!(AxisUnit::Fraction.label(0.995), "99.5%");
+    }
 
     #[test]
     fn extreme_ranges_and_bad_paths_read_well() {
         // 1e-300 h to 1e300 h in 4 log steps: 1e-300, 1e-150, 1, 1e150, 1e300 (to 1e-12).
-        let spacing = Spacing {
-            steps: 4,
-            log: true,
-        };
-        let vary = Vary::parse("component.db.mttr=1e-300h..1e300h", spacing).unwrap();
+        let vary = Vary::parse("component.db.mttr=1e-300h..1e300h", LOG_SPACING).unwrap();
         let expected = [1e-300, 1e-150, 1.0, 1e150, 1e300];
         for (value, want) in vary.values.iter().zip(expected) {
             assert!(
@@ -295,14 +332,7 @@ mod tests {
         assert_eq!(xs, [1.0, 2.0, 3.0, 4.0, 5.0]);
         assert_eq!(vary.values[1].set.value, "\"2h\"");
         assert_eq!(vary.unit, AxisUnit::Hours);
-        let log = Vary::parse(
-            "component.db.mttr=1h..16h",
-            Spacing {
-                steps: 4,
-                log: true,
-            },
-        )
-        .unwrap();
+        let log = Vary::parse("component.db.mttr=1h..16h", LOG_SPACING).unwrap();
         let xs: Vec<f64> = log.values.iter().map(|v| v.x).collect();
         // 1 · 16^(i/4) = 1, 2, 4, 8, 16.
         for (got, want) in xs.iter().zip([1.0, 2.0, 4.0, 8.0, 16.0]) {
@@ -332,11 +362,7 @@ mod tests {
         assert!(Vary::parse("component.db.mttr", SPACING).is_err());
         assert!(Vary::parse("component.db.mttr=1h..90%", SPACING).is_err());
         assert!(Vary::parse("component.db.mttr=1h..", SPACING).is_err());
-        let log = Spacing {
-            steps: 4,
-            log: true,
-        };
-        assert!(Vary::parse("block.db.coverage=0..1", log).is_err());
+        assert!(Vary::parse("block.db.coverage=0..1", LOG_SPACING).is_err());
         let percent = Vary::parse("target.availability=99%..99.9%", SPACING).unwrap();
         assert_eq!(percent.values[0].set.value, "\"99%\"");
     }

@@ -8,7 +8,7 @@ use crate::model::units::format_duration_hours;
 /// short of a target never prints as the target.
 ///
 /// ```
-/// use nines::report::format::availability_percent;
+/// use nines::format::availability_percent;
 /// assert_eq!(availability_percent(5e-4), "99.95%");
 /// // U = 0.001234 %, three digits rounded up: 0.00124 %.
 /// assert_eq!(availability_percent(1.234e-5), "99.99876%");
