@@ -7,8 +7,9 @@ use crate::model::load::DEFAULT_WINDOW_HOURS;
 use crate::model::units::{format_duration_hours, parse_duration_hours, parse_fraction_text};
 use crate::report::check::{CaseOutcome, CheckCase};
 use crate::report::format::{availability_percent, one_line};
-use crate::report::simulation::{self, Estimates, SimulatedVerdict};
+use crate::report::simulation;
 use crate::report::{Format, describe_kind};
+use crate::simulate::estimate::{self, Agreement, Estimates, SimulatedVerdict};
 use crate::simulate::plan::Plan;
 use crate::simulate::shard::{self, ExactMeasures, Record, RecordBlock};
 use crate::simulate::tally::Tally;
@@ -93,7 +94,7 @@ pub struct MergeArgs {
 }
 
 /// Simulation options checked and converted, before a model supplies its window and target.
-pub struct Parsed {
+pub struct CheckedSimOptions {
     stop: Stop,
     horizon_hours: f64,
     warmup_hours: f64,
@@ -117,7 +118,7 @@ fn positive_duration(option: &str, text: &str) -> Result<f64, Outcome> {
 }
 
 /// Checks the simulation options; prints the seed when it is chosen at random.
-pub fn parse_options(options: &SimOptions) -> Result<Parsed, Outcome> {
+pub fn parse_options(options: &SimOptions) -> Result<CheckedSimOptions, Outcome> {
     parse(options, true)
 }
 
@@ -127,7 +128,7 @@ pub fn check_options(options: &SimOptions) -> Result<(), Outcome> {
     parse(options, false).map(|_| ())
 }
 
-fn parse(options: &SimOptions, announce_seed: bool) -> Result<Parsed, Outcome> {
+fn parse(options: &SimOptions, announce_seed: bool) -> Result<CheckedSimOptions, Outcome> {
     let horizon_hours = positive_duration("--horizon", &options.horizon)?;
     let warmup_hours = match parse_duration_hours(&options.warmup) {
         Ok(hours) if hours.is_finite() => hours,
@@ -190,7 +191,7 @@ fn parse(options: &SimOptions, announce_seed: bool) -> Result<Parsed, Outcome> {
             seed
         }
     };
-    Ok(Parsed {
+    Ok(CheckedSimOptions {
         stop,
         horizon_hours,
         warmup_hours,
@@ -353,8 +354,8 @@ impl sim::Observer for Progress {
             && estimate > 0.0
             && half > 0.0
         {
-            let needed = tally.runs as f64 * (half / (relative * estimate)).powi(2);
-            self.bar.set_length((needed as u64).max(tally.runs));
+            self.bar
+                .set_length(estimate::runs_needed(tally.runs, estimate, half, relative));
         }
         true
     }
@@ -364,7 +365,7 @@ impl sim::Observer for Progress {
 pub(super) fn simulate_loaded(
     loaded: &LoadedModel,
     target: Option<&Target>,
-    options: &Parsed,
+    options: &CheckedSimOptions,
     shard: Option<Shard>,
 ) -> Option<Record> {
     let model = &loaded.model;
@@ -465,8 +466,8 @@ pub(super) fn simulate_loaded(
 fn notes(record: &Record, quiet: bool) {
     let estimates = Estimates::of(record);
     if record.exact_applies && estimates.disagreement() {
-        let describe = |check: Option<simulation::Agreement>| match check {
-            Some(simulation::Agreement {
+        let describe = |check: Option<Agreement>| match check {
+            Some(Agreement {
                 sigmas: Some(sigmas),
                 ..
             }) => format!("{sigmas:+.1} standard errors"),
@@ -691,7 +692,7 @@ pub fn run_merge(args: MergeArgs, out: &mut dyn Write) -> io::Result<Outcome> {
 pub fn check_simulated(
     loaded: &LoadedModel,
     target: &Target,
-    options: &Parsed,
+    options: &CheckedSimOptions,
     print: Option<bool>,
     colour: bool,
     out: &mut dyn Write,

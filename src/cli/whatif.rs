@@ -2,7 +2,9 @@
 
 use super::files::{safe_stem, write_atomically};
 use super::pace::Pace;
-use super::simulate::{Parsed, SimOptions, check_options, parse_options, simulate_loaded};
+use super::simulate::{
+    CheckedSimOptions, SimOptions, check_options, parse_options, simulate_loaded,
+};
 use super::{
     LoadedModel, Method, Outcome, effective_target, load_text, parse_overrides, parse_target,
     read_model, solve_loaded,
@@ -13,8 +15,8 @@ use crate::chart::{ImageFormat, render};
 use crate::model::Target;
 use crate::model::overrides::Override;
 use crate::report::format::one_line;
-use crate::report::simulation::{Estimates, SimulatedVerdict};
 use crate::report::whatif as output;
+use crate::simulate::estimate::{Estimates, SimulatedVerdict};
 use crate::solve::Measures;
 use crate::whatif::find::{
     Found, TYPICAL_EVALUATIONS, boundary_text, find, parameter, within_model_limits,
@@ -203,7 +205,7 @@ pub struct SensitivityArgs {
 /// How each sweep point is solved.
 enum Evaluator {
     Exact,
-    Simulated(Parsed),
+    Simulated(CheckedSimOptions),
 }
 
 /// Solves one point; errors are reported on stderr.
