@@ -483,6 +483,7 @@ fn run_solve(args: SolveArgs, out: &mut dyn Write) -> io::Result<Outcome> {
         };
         exporter.model(out, &result)?;
     }
+    exporter.end(out)?;
     Ok(outcome)
 }
 

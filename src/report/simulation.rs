@@ -2,10 +2,12 @@
 //! outputs (table, JSON, CSV, Markdown), formatted from [`Estimates`] computed in
 //! `simulate::estimate`; nothing here computes a statistic.
 
+use super::columns::{Align, Columns, titles};
 use super::format::{availability_percent, downtime, hours, one_line, significant};
 use crate::model::units::{HOURS_PER_YEAR, format_duration_hours};
 pub use crate::simulate::estimate::{Agreement, Estimate, Estimates, SimulatedVerdict};
 use crate::simulate::shard::Record;
+use crate::solve::nines_of;
 use serde_json::{Value, json};
 use std::io::{self, Write};
 
@@ -103,8 +105,7 @@ pub fn json_object(record: &Record) -> Value {
         "availability_ci95": [1.0 - u.high, 1.0 - u.low],
         "unavailability": u.value,
         "unavailability_ci95": interval_json(&u),
-        // `+ 0.0` turns the −0 of an always-down system into 0.
-        "nines": if u.value > 0.0 { finite(-u.value.log10() + 0.0) } else { Value::Null },
+        "nines": finite(nines_of(u.value)),
         "downtime_minutes_per_year": u.value * MINUTES_PER_YEAR,
         "downtime_minutes_per_year_ci95": [u.low * MINUTES_PER_YEAR, u.high * MINUTES_PER_YEAR],
         "failures_per_year": f.value,
@@ -408,61 +409,50 @@ pub fn write_table(out: &mut dyn Write, record: &Record) -> io::Result<()> {
     writeln!(out)
 }
 
-/// Width of a text column: its longest cell, at least `minimum` (the header).
-fn column_width(cells: &[String], minimum: usize) -> usize {
-    cells
-        .iter()
-        .map(|cell| cell.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(minimum)
-}
-
 fn write_block_table(
     out: &mut dyn Write,
     record: &Record,
     estimates: &Estimates,
 ) -> io::Result<()> {
-    let names: Vec<String> = record.blocks.iter().map(|b| one_line(&b.name)).collect();
-    let kinds: Vec<String> = record.blocks.iter().map(|b| one_line(&b.kind)).collect();
-    let cis: Vec<String> = estimates
-        .blocks
-        .iter()
-        .map(|block| interval_percent(&block.unavailability))
-        .collect();
-    let name_width = column_width(&names, 5);
-    let kind_width = column_width(&kinds, 4);
-    let ci_width = column_width(&cis, 6);
     let exact_label = if record.exact_applies {
         "exact"
     } else {
         "exponential approx."
     };
-    writeln!(
-        out,
-        "  {:<name_width$}  {:<kind_width$}  {:>14}  {:<ci_width$}  {exact_label}",
-        "block", "kind", "availability", "95% CI"
-    )?;
-    for (((kind, name), block), ci) in kinds.iter().zip(&names).zip(&estimates.blocks).zip(&cis) {
-        let exact = match block.exact_unavailability {
-            Some(check) => format!(
-                "{}{}",
-                availability_percent(check.exact),
-                match check.sigmas {
-                    Some(sigmas) => format!(" ({sigmas:+.1}σ)"),
-                    None => String::new(),
-                }
-            ),
-            None => "–".into(),
-        };
-        writeln!(
+    let rows: Vec<Vec<String>> = record
+        .blocks
+        .iter()
+        .zip(&estimates.blocks)
+        .map(|(block, estimate)| {
+            let exact = match estimate.exact_unavailability {
+                Some(check) => format!(
+                    "{}{}",
+                    availability_percent(check.exact),
+                    match check.sigmas {
+                        Some(sigmas) => format!(" ({sigmas:+.1}σ)"),
+                        None => String::new(),
+                    }
+                ),
+                None => "–".into(),
+            };
+            vec![
+                block.name.clone(),
+                block.kind.clone(),
+                availability_percent(estimate.unavailability.value),
+                interval_percent(&estimate.unavailability),
+                exact,
+            ]
+        })
+        .collect();
+    Columns::new()
+        .indent("  ")
+        .align(vec![Align::Left, Align::Left, Align::Right])
+        .min_width(2, 14)
+        .write(
             out,
-            "  {name:<name_width$}  {:<kind_width$}  {:>14}  {ci:<ci_width$}  {exact}",
-            kind,
-            availability_percent(block.unavailability.value),
-        )?;
-    }
-    Ok(())
+            &titles(&["block", "kind", "availability", "95% CI", exact_label]),
+            &rows,
+        )
 }
 
 /// The CSV header line for [`csv_rows`].
