@@ -7,6 +7,7 @@
 
 pub mod budget;
 pub mod check;
+pub mod check_line;
 pub mod columns;
 pub mod csv;
 pub mod diagram;

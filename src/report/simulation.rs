@@ -4,6 +4,7 @@
 
 use super::columns::{Align, Columns, titles};
 use super::format::{availability_percent, downtime, hours, one_line, significant};
+use super::{Exporter, Format};
 use crate::model::units::{HOURS_PER_YEAR, format_duration_hours};
 pub use crate::simulate::estimate::{Agreement, Estimate, Estimates, SimulatedVerdict};
 use crate::simulate::shard::Record;
@@ -453,6 +454,61 @@ fn write_block_table(
             &titles(&["block", "kind", "availability", "95% CI", exact_label]),
             &rows,
         )
+}
+
+/// The exporter of simulated models for `format`.
+pub fn exporter(format: Format) -> Box<dyn Exporter<Record>> {
+    match format {
+        Format::Table => Box::new(SimulationTable),
+        Format::Json => Box::new(SimulationJson),
+        Format::Csv => Box::new(SimulationCsv {
+            header_written: false,
+        }),
+        Format::Markdown => Box::new(SimulationMarkdown),
+    }
+}
+
+/// The report for people, per model.
+struct SimulationTable;
+
+impl Exporter<Record> for SimulationTable {
+    fn write(&mut self, out: &mut dyn Write, record: &Record) -> io::Result<()> {
+        write_table(out, record)
+    }
+}
+
+/// One JSON object per model per line.
+struct SimulationJson;
+
+impl Exporter<Record> for SimulationJson {
+    fn write(&mut self, out: &mut dyn Write, record: &Record) -> io::Result<()> {
+        serde_json::to_writer(&mut *out, &json_object(record))?;
+        writeln!(out)
+    }
+}
+
+/// CSV rows under one header, written with the first model (none when no model simulates).
+struct SimulationCsv {
+    header_written: bool,
+}
+
+impl Exporter<Record> for SimulationCsv {
+    fn write(&mut self, out: &mut dyn Write, record: &Record) -> io::Result<()> {
+        if !self.header_written {
+            writeln!(out, "{CSV_HEADER}")?;
+            self.header_written = true;
+        }
+        csv_rows(out, record)
+    }
+}
+
+/// A Markdown section per model.
+struct SimulationMarkdown;
+
+impl Exporter<Record> for SimulationMarkdown {
+    fn write(&mut self, out: &mut dyn Write, record: &Record) -> io::Result<()> {
+        write_markdown(out, record)
+    }
 }
 
 /// The CSV header line for [`csv_rows`].
