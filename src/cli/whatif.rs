@@ -14,30 +14,19 @@ use crate::chart::sweep::AxisUnit;
 use crate::chart::{ImageFormat, render};
 use crate::model::Target;
 use crate::model::overrides::Override;
-use crate::report::format::one_line;
 use crate::report::whatif as output;
+use crate::report::whatif_export::{
+    FindResult, ImportanceResult, SweepResult, WhatIfFormat, find_exporter, importance_exporter,
+    sweep_exporter,
+};
 use crate::simulate::estimate::{Estimates, SimulatedVerdict};
 use crate::solve::Measures;
-use crate::whatif::find::{
-    Found, TYPICAL_EVALUATIONS, boundary_text, find, parameter, within_model_limits,
-};
+use crate::whatif::find::{TYPICAL_EVALUATIONS, find, parameter, within_model_limits};
 use crate::whatif::sensitivity::importances;
 use crate::whatif::sweep::{Point, PointInterval, grid, point_count, verdicts};
 use crate::whatif::vary::{Spacing, Vary, override_for};
-use clap::ValueEnum;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-
-/// Output formats of `sweep` and `sensitivity`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum WhatIfFormat {
-    /// Aligned text for people.
-    Table,
-    /// Comma-separated values with a header.
-    Csv,
-    /// One JSON object per line.
-    Json,
-}
 
 /// Where a chart goes: `--plot [FILE]`, `--png`, `-o DIR`.
 #[derive(Debug, Clone, clap::Args)]
@@ -349,41 +338,17 @@ pub fn run_sweep(args: SweepArgs, out: &mut dyn Write) -> io::Result<Outcome> {
     drop(pace);
     let sentences = verdicts(&varies, &points, true);
     let model_name = &base.model.name;
-    match args.format {
-        WhatIfFormat::Json => {
-            for point in &points {
-                let object = output::sweep_point_json(model_name, &file, &varies, point);
-                serde_json::to_writer(&mut *out, &object)?;
-                writeln!(out)?;
-            }
-            for sentence in &sentences {
-                say!("{sentence}");
-            }
-        }
-        WhatIfFormat::Csv => {
-            writeln!(
-                out,
-                "{}",
-                output::sweep_csv_header(&varies, points.iter().any(|p| p.interval.is_some()))
-            )?;
-            for point in &points {
-                writeln!(out, "{}", output::sweep_csv_row(model_name, point))?;
-            }
-            for sentence in &sentences {
-                say!("{sentence}");
-            }
-        }
-        WhatIfFormat::Table => {
-            writeln!(out, "{}  [{}]", one_line(model_name), one_line(&file))?;
-            output::write_sweep_table(out, &varies, &points)?;
-            if !sentences.is_empty() {
-                writeln!(out)?;
-            }
-            for sentence in &sentences {
-                writeln!(out, "{}", one_line(sentence))?;
-            }
-        }
-    }
+    let sweep = SweepResult {
+        model: model_name,
+        file: &file,
+        varies: &varies,
+        points: &points,
+        sentences: &sentences,
+    };
+    let mut exporter = sweep_exporter(args.format);
+    exporter.begin(out)?;
+    exporter.write(out, &sweep)?;
+    exporter.end(out)?;
     if let Some((path, format)) = args
         .plot
         .destination(&file, &format!("sweep-{}", varies[0].key()))
@@ -510,94 +475,21 @@ fn run_find(
         }
     };
     drop(pace);
-    let unit = parameter.unit;
-    let (low, high) = parameter.range;
-    let sentence = match &found {
-        Found::Boundary { value, holds_below } => format!(
-            "the target {} holds while {path} {} {}",
-            target.text,
-            if *holds_below { "≤" } else { "≥" },
-            boundary_text(*value, *holds_below, unit)
-        ),
-        Found::AlwaysMet => format!(
-            "the target {} holds for every {path} from {} to {}",
-            target.text,
-            unit.label(low),
-            unit.label(high)
-        ),
-        Found::NeverMet => format!(
-            "the target {} is missed for every {path} from {} to {}",
-            target.text,
-            unit.label(low),
-            unit.label(high)
-        ),
+    let result = FindResult {
+        model: &base.model.name,
+        file: &base.file,
+        path,
+        target: &target.text,
+        found,
+        unit: parameter.unit,
+        current: parameter.current,
+        current_meets,
+        range: parameter.range,
     };
-    let now = format!(
-        "now {}: {}",
-        unit.label(parameter.current),
-        if current_meets { "meets" } else { "misses" }
-    );
-    match args.format {
-        WhatIfFormat::Json => {
-            let (boundary, holds) = match &found {
-                Found::Boundary { value, holds_below } => (
-                    serde_json::json!(value),
-                    if *holds_below { "at_most" } else { "at_least" },
-                ),
-                Found::AlwaysMet => (serde_json::Value::Null, "everywhere"),
-                Found::NeverMet => (serde_json::Value::Null, "nowhere"),
-            };
-            let object = serde_json::json!({
-                "model": base.model.name,
-                "file": base.file,
-                "find": path,
-                "target": target.text,
-                "boundary": boundary,
-                "boundary_text": match &found {
-                    Found::Boundary { value, holds_below } => {
-                        serde_json::json!(boundary_text(*value, *holds_below, unit))
-                    }
-                    _ => serde_json::Value::Null,
-                },
-                "holds": holds,
-                "current": parameter.current,
-                "current_meets": current_meets,
-                "range": [low, high],
-            });
-            serde_json::to_writer(&mut *out, &object)?;
-            writeln!(out)?;
-        }
-        WhatIfFormat::Csv => {
-            writeln!(
-                out,
-                "model,find,target,boundary,holds,current,current_meets"
-            )?;
-            let (boundary, holds) = match &found {
-                Found::Boundary { value, holds_below } => (
-                    format!("{value}"),
-                    if *holds_below { "at_most" } else { "at_least" },
-                ),
-                Found::AlwaysMet => (String::new(), "everywhere"),
-                Found::NeverMet => (String::new(), "nowhere"),
-            };
-            writeln!(
-                out,
-                "{},{},{},{boundary},{holds},{},{current_meets}",
-                crate::report::csv::field(&base.model.name),
-                crate::report::csv::field(path),
-                crate::report::csv::field(&target.text),
-                parameter.current
-            )?;
-        }
-        WhatIfFormat::Table => {
-            writeln!(
-                out,
-                "{}: {} ({now})",
-                one_line(&base.model.name),
-                one_line(&sentence)
-            )?;
-        }
-    }
+    let mut exporter = find_exporter(args.format);
+    exporter.begin(out)?;
+    exporter.write(out, &result)?;
+    exporter.end(out)?;
     Ok(Outcome::Success)
 }
 
@@ -625,10 +517,8 @@ pub fn run_sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> io::Result
         Err(outcome) => return Ok(outcome),
     };
     let mut outcome = Outcome::Success;
-    if args.format == WhatIfFormat::Csv {
-        writeln!(out, "{}", output::IMPORTANCE_CSV_HEADER)?;
-    }
-    let mut first = true;
+    let mut exporter = importance_exporter(args.format);
+    exporter.begin(out)?;
     for path in &args.models {
         let Some((file, text)) = read_model(path) else {
             outcome = Outcome::InputError;
@@ -658,48 +548,19 @@ pub fn run_sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> io::Result
             }
         };
         let name = &loaded.model.name;
-        match args.format {
-            WhatIfFormat::Json => {
-                let object = output::importance_json(name, &file, &solution.system, &items);
-                serde_json::to_writer(&mut *out, &object)?;
-                writeln!(out)?;
-            }
-            WhatIfFormat::Csv => {
-                for item in &items {
-                    writeln!(out, "{}", output::importance_csv_row(name, item))?;
-                }
-            }
-            WhatIfFormat::Table => {
-                if !first {
-                    writeln!(out)?;
-                }
-                writeln!(
-                    out,
-                    "{}: downtime {} per year  [{}]",
-                    one_line(name),
-                    crate::report::format::downtime(solution.system.downtime_minutes_per_year()),
-                    one_line(&file)
-                )?;
-                output::write_importance_table(out, &items)?;
-                if let Some(best) = items
-                    .first()
-                    .filter(|item| item.best_saving_minutes() > 0.0)
-                {
-                    writeln!(out, "\n{}", one_line(&output::fix_first_sentence(best)))?;
-                }
-            }
-        }
-        first = false;
+        let result = ImportanceResult {
+            model: name,
+            file: &file,
+            system: &solution.system,
+            items: &items,
+        };
+        exporter.write(out, &result)?;
         if let Some((path, format)) = args.plot.destination_for(&file, "tornado", several)
             && !write_chart(&output::tornado_chart(name, &items), &path, format)
         {
             outcome = Outcome::InputError;
         }
     }
-    if args.format == WhatIfFormat::Table && !first {
-        say!(
-            "note: figures are for one copy of each item (one of its `copies`; a shared item is one unit); a block's MTBF and MTTR changes apply to every unit in that copy"
-        );
-    }
+    exporter.end(out)?;
     Ok(outcome)
 }

@@ -20,6 +20,7 @@ pub mod simulation;
 pub mod table;
 pub mod topology;
 pub mod whatif;
+pub mod whatif_export;
 
 use crate::model::{BlockKind, Model, Target};
 use crate::solve::{Measures, Solution};
