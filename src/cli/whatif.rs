@@ -21,7 +21,9 @@ use crate::report::whatif_export::{
 };
 use crate::simulate::estimate::{Estimates, SimulatedVerdict};
 use crate::solve::Measures;
-use crate::whatif::find::{TYPICAL_EVALUATIONS, find, parameter, within_model_limits};
+use crate::whatif::find::{
+    Found, Parameter, TYPICAL_EVALUATIONS, find, parameter, within_model_limits,
+};
 use crate::whatif::sensitivity::importances;
 use crate::whatif::sweep::{Point, PointInterval, grid, point_count, verdicts};
 use crate::whatif::vary::{Spacing, Vary, override_for};
@@ -257,85 +259,20 @@ pub fn run_sweep(args: SweepArgs, out: &mut dyn Write) -> io::Result<Outcome> {
         let target = effective_target(&base.model, target_override.as_ref());
         return run_find(&args, spec, &base, &text, &overrides, target, out);
     }
-    if args.vary.len() > 2 {
-        say!("error: --vary can be given at most twice (a line per value of the second)");
-        return Ok(Outcome::InputError);
-    }
-    let spacing = Spacing {
-        steps: args.steps,
-        log: args.log,
+    let (varies, evaluator) = match sweep_plan(&args) {
+        Ok(plan) => plan,
+        Err(outcome) => return Ok(outcome),
     };
-    let mut varies = Vec::new();
-    for spec in &args.vary {
-        match Vary::parse(spec, spacing) {
-            Ok(vary) => varies.push(vary),
-            Err(message) => {
-                say!("error: --vary {message}");
-                return Ok(Outcome::InputError);
-            }
-        }
-    }
-    if args.target.is_some() && varies.iter().any(|vary| vary.path.starts_with("target.")) {
-        say!("error: --target would replace the target that --vary changes; drop one of them");
-        return Ok(Outcome::InputError);
-    }
-    // The simulation options are checked with either method, so a typo never passes unseen.
-    let evaluator = match args.method {
-        Method::Analytic => match check_options(&args.simulation) {
-            Ok(()) => Evaluator::Exact,
-            Err(outcome) => return Ok(outcome),
-        },
-        Method::Simulate => match parse_options(&args.simulation) {
-            Ok(parsed) => Evaluator::Simulated(parsed),
-            Err(outcome) => return Ok(outcome),
-        },
+    let model_text = ModelText {
+        file: &file,
+        text: &text,
+        overrides: &overrides,
+        target_override: target_override.as_ref(),
     };
-    let total = match point_count(&varies) {
-        Ok(total) => total,
-        Err(message) => {
-            say!("error: {message}");
-            return Ok(Outcome::InputError);
-        }
+    let points = match sweep_points(&args, &model_text, &varies, &evaluator) {
+        Ok(points) => points,
+        Err(outcome) => return Ok(outcome),
     };
-    let mut pace = Pace::new(
-        match args.method {
-            Method::Analytic => "points",
-            Method::Simulate => "simulated points",
-        },
-        total as u64,
-        "fewer --steps or values are quicker",
-    );
-    let mut points = Vec::new();
-    for values in grid(&varies) {
-        let mut all = overrides.clone();
-        all.extend(values.iter().map(|value| value.set.clone()));
-        let Some(loaded) = load_text(&file, &text, &all) else {
-            say!(
-                "error: the sweep stopped at {}",
-                describe_values(&varies, &values)
-            );
-            return Ok(Outcome::InputError);
-        };
-        let target = effective_target(&loaded.model, target_override.as_ref());
-        let Some((measures, interval, meets_target)) =
-            evaluate(&loaded, target.as_ref(), &evaluator)
-        else {
-            return Ok(if super::interrupt::requested() {
-                Outcome::Interrupted
-            } else {
-                Outcome::InputError
-            });
-        };
-        points.push(Point {
-            values,
-            measures,
-            interval,
-            target: target.map(|t| (t.unavailability, t.text)),
-            meets_target,
-        });
-        pace.step();
-    }
-    drop(pace);
     let sentences = verdicts(&varies, &points, true);
     let model_name = &base.model.name;
     let sweep = SweepResult {
@@ -359,6 +296,103 @@ pub fn run_sweep(args: SweepArgs, out: &mut dyn Write) -> io::Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
+}
+
+/// A model file's text and what applies to every point of a sweep.
+struct ModelText<'a> {
+    file: &'a str,
+    text: &'a str,
+    overrides: &'a [Override],
+    target_override: Option<&'a Target>,
+}
+
+/// Checks `--vary` and the simulation options: what to vary and how to solve each point.
+/// Errors go to stderr.
+fn sweep_plan(args: &SweepArgs) -> Result<(Vec<Vary>, Evaluator), Outcome> {
+    if args.vary.len() > 2 {
+        say!("error: --vary can be given at most twice (a line per value of the second)");
+        return Err(Outcome::InputError);
+    }
+    let spacing = Spacing {
+        steps: args.steps,
+        log: args.log,
+    };
+    let mut varies = Vec::new();
+    for spec in &args.vary {
+        match Vary::parse(spec, spacing) {
+            Ok(vary) => varies.push(vary),
+            Err(message) => {
+                say!("error: --vary {message}");
+                return Err(Outcome::InputError);
+            }
+        }
+    }
+    if args.target.is_some() && varies.iter().any(|vary| vary.path.starts_with("target.")) {
+        say!("error: --target would replace the target that --vary changes; drop one of them");
+        return Err(Outcome::InputError);
+    }
+    // The simulation options are checked with either method, so a typo never passes unseen.
+    let evaluator = match args.method {
+        Method::Analytic => {
+            check_options(&args.simulation)?;
+            Evaluator::Exact
+        }
+        Method::Simulate => Evaluator::Simulated(parse_options(&args.simulation)?),
+    };
+    Ok((varies, evaluator))
+}
+
+/// Solves every point of the grid, with progress on stderr; stops at the first point that
+/// cannot be loaded or solved.
+fn sweep_points(
+    args: &SweepArgs,
+    model: &ModelText<'_>,
+    varies: &[Vary],
+    evaluator: &Evaluator,
+) -> Result<Vec<Point>, Outcome> {
+    let total = point_count(varies).map_err(|message| {
+        say!("error: {message}");
+        Outcome::InputError
+    })?;
+    let mut pace = Pace::new(
+        match args.method {
+            Method::Analytic => "points",
+            Method::Simulate => "simulated points",
+        },
+        total as u64,
+        "fewer --steps or values are quicker",
+    );
+    let mut points = Vec::new();
+    for values in grid(varies) {
+        let mut all = model.overrides.to_vec();
+        all.extend(values.iter().map(|value| value.set.clone()));
+        let Some(loaded) = load_text(model.file, model.text, &all) else {
+            say!(
+                "error: the sweep stopped at {}",
+                describe_values(varies, &values)
+            );
+            return Err(Outcome::InputError);
+        };
+        let target = effective_target(&loaded.model, model.target_override);
+        let Some((measures, interval, meets_target)) =
+            evaluate(&loaded, target.as_ref(), evaluator)
+        else {
+            return Err(if super::interrupt::requested() {
+                Outcome::Interrupted
+            } else {
+                Outcome::InputError
+            });
+        };
+        points.push(Point {
+            values,
+            measures,
+            interval,
+            target: target.map(|t| (t.unavailability, t.text)),
+            meets_target,
+        });
+        pace.step();
+    }
+    Ok(points)
 }
 
 fn describe_values(varies: &[Vary], values: &[crate::whatif::vary::VaryValue]) -> String {
@@ -395,86 +429,19 @@ fn run_find(
         say!("error: --find bisects on the exact solver; drop --method simulate");
         return Ok(Outcome::InputError);
     }
-    let mut parameter = match parameter(&base.model, path) {
+    let parameter = match find_parameter(base, spec, path, range_text) {
         Ok(parameter) => parameter,
-        Err(message) => {
-            say!("error: --find {message}");
-            return Ok(Outcome::InputError);
-        }
+        Err(outcome) => return Ok(outcome),
     };
-    if let Some(range_text) = range_text {
-        let spacing = Spacing {
-            steps: 1,
-            log: false,
-        };
-        match Vary::parse(&format!("{path}={range_text}"), spacing) {
-            Ok(vary) if vary.values.len() == 2 && compatible(vary.unit, parameter.unit) => {
-                let (a, b) = (vary.values[0].x, vary.values[1].x);
-                parameter.range = within_model_limits(path, (a.min(b), a.max(b)));
-                parameter.log = parameter.log && parameter.range.0 > 0.0;
-            }
-            Ok(_) => {
-                let example = match parameter.unit {
-                    AxisUnit::Hours => "1h..48h",
-                    AxisUnit::Fraction | AxisUnit::Percent => "90%..100%",
-                    AxisUnit::Count | AxisUnit::Number => "0..0.5",
-                };
-                say!(
-                    "error: --find {spec}: give the range as FROM..TO in the key's unit, e.g. {path}={example}"
-                );
-                return Ok(Outcome::InputError);
-            }
-            Err(message) => {
-                say!("error: --find {message}");
-                return Ok(Outcome::InputError);
-            }
-        }
-    }
-    let mut failure = None;
-    let mut pace = Pace::new(
-        "solves",
-        1 + TYPICAL_EVALUATIONS as u64,
-        "--vary PATH=FROM..TO with a few --steps gives a rougher answer sooner",
-    );
-    let mut meets = |x: f64| -> Result<bool, ()> {
-        let mut all = overrides.to_vec();
-        let set = override_for(path, x, parameter.unit).map_err(|message| {
-            say!("error: --find {message}");
-        })?;
-        all.push(set);
-        let Some(loaded) = load_text(&base.file, text, &all) else {
-            failure = Some(x);
-            return Err(());
-        };
-        let Some(solution) = solve_loaded(&loaded) else {
-            failure = Some(x);
-            return Err(());
-        };
-        pace.step();
-        Ok(solution.system.unavailability <= target.unavailability)
+    let model = ModelText {
+        file: &base.file,
+        text,
+        overrides,
+        target_override: None,
     };
-    let current_meets = match meets(parameter.current) {
-        Ok(met) => met,
-        Err(()) => return Ok(Outcome::InputError),
+    let Some((found, current_meets)) = search(&model, path, &parameter, &target) else {
+        return Ok(Outcome::InputError);
     };
-    let found = match find(
-        parameter.range,
-        parameter.log,
-        parameter.current,
-        &mut meets,
-    ) {
-        Ok(found) => found,
-        Err(()) => {
-            if let Some(x) = failure {
-                say!(
-                    "error: the search stopped at {path} = {}",
-                    parameter.unit.label(x)
-                );
-            }
-            return Ok(Outcome::InputError);
-        }
-    };
-    drop(pace);
     let result = FindResult {
         model: &base.model.name,
         file: &base.file,
@@ -491,6 +458,102 @@ fn run_find(
     exporter.write(out, &result)?;
     exporter.end(out)?;
     Ok(Outcome::Success)
+}
+
+/// The parameter `--find` searches, with the range given after `=` when there is one.
+/// Errors go to stderr.
+fn find_parameter(
+    base: &LoadedModel,
+    spec: &str,
+    path: &str,
+    range_text: Option<&str>,
+) -> Result<Parameter, Outcome> {
+    let mut parameter = parameter(&base.model, path).map_err(|message| {
+        say!("error: --find {message}");
+        Outcome::InputError
+    })?;
+    let Some(range_text) = range_text else {
+        return Ok(parameter);
+    };
+    let spacing = Spacing {
+        steps: 1,
+        log: false,
+    };
+    match Vary::parse(&format!("{path}={range_text}"), spacing) {
+        Ok(vary) if vary.values.len() == 2 && compatible(vary.unit, parameter.unit) => {
+            let (a, b) = (vary.values[0].x, vary.values[1].x);
+            parameter.range = within_model_limits(path, (a.min(b), a.max(b)));
+            parameter.log = parameter.log && parameter.range.0 > 0.0;
+            Ok(parameter)
+        }
+        Ok(_) => {
+            let example = match parameter.unit {
+                AxisUnit::Hours => "1h..48h",
+                AxisUnit::Fraction | AxisUnit::Percent => "90%..100%",
+                AxisUnit::Count | AxisUnit::Number => "0..0.5",
+            };
+            say!(
+                "error: --find {spec}: give the range as FROM..TO in the key's unit, e.g. {path}={example}"
+            );
+            Err(Outcome::InputError)
+        }
+        Err(message) => {
+            say!("error: --find {message}");
+            Err(Outcome::InputError)
+        }
+    }
+}
+
+/// Bisects the exact solver for the value of `path` at which `target` is just met, with
+/// progress on stderr: (what was found, whether the present value meets the target), or
+/// None after an error on stderr.
+fn search(
+    model: &ModelText<'_>,
+    path: &str,
+    parameter: &Parameter,
+    target: &Target,
+) -> Option<(Found, bool)> {
+    let mut failure = None;
+    let mut pace = Pace::new(
+        "solves",
+        1 + TYPICAL_EVALUATIONS as u64,
+        "--vary PATH=FROM..TO with a few --steps gives a rougher answer sooner",
+    );
+    let mut meets = |x: f64| -> Result<bool, ()> {
+        let mut all = model.overrides.to_vec();
+        let set = override_for(path, x, parameter.unit).map_err(|message| {
+            say!("error: --find {message}");
+        })?;
+        all.push(set);
+        let Some(loaded) = load_text(model.file, model.text, &all) else {
+            failure = Some(x);
+            return Err(());
+        };
+        let Some(solution) = solve_loaded(&loaded) else {
+            failure = Some(x);
+            return Err(());
+        };
+        pace.step();
+        Ok(solution.system.unavailability <= target.unavailability)
+    };
+    let current_meets = meets(parameter.current).ok()?;
+    match find(
+        parameter.range,
+        parameter.log,
+        parameter.current,
+        &mut meets,
+    ) {
+        Ok(found) => Some((found, current_meets)),
+        Err(()) => {
+            if let Some(x) = failure {
+                say!(
+                    "error: the search stopped at {path} = {}",
+                    parameter.unit.label(x)
+                );
+            }
+            None
+        }
+    }
 }
 
 /// Whether a range written in `written` can search a parameter read in `wanted`: fractions
