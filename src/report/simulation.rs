@@ -250,16 +250,37 @@ pub fn stop_text(stopped: &str) -> &'static str {
 /// Writes the human-readable report of one simulated model.
 pub fn write_table(out: &mut dyn Write, record: &Record) -> io::Result<()> {
     let estimates = Estimates::of(record);
-    let tally = &record.tally;
-    let u = estimates.unavailability;
-    let horizon = span_label(record.horizon_hours);
     writeln!(
         out,
         "{} — simulated  ({})",
         one_line(&record.model),
         one_line(&record.file)
     )?;
-    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut rows = vec![runs_row(record)];
+    rows.extend(estimate_rows(record, &estimates));
+    rows.extend(distribution_rows(record, &estimates));
+    rows.extend(breach_row(record, &estimates));
+    if record.stopped != "runs" && record.stopped != "precision" {
+        rows.push(("stopped".into(), stop_text(&record.stopped).into()));
+    }
+    let width = rows
+        .iter()
+        .map(|(label, _)| label.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (label, value) in &rows {
+        writeln!(out, "  {label:<width$}  {value}")?;
+    }
+    if !record.blocks.is_empty() {
+        writeln!(out)?;
+        write_block_table(out, record, &estimates)?;
+    }
+    writeln!(out)
+}
+
+/// `runs  N × 1y after 1w warm-up  (seed, threads, time, events)`.
+fn runs_row(record: &Record) -> (String, String) {
+    let tally = &record.tally;
     let warmup = if record.warmup_hours > 0.0 {
         format!(
             " after {} warm-up",
@@ -268,18 +289,25 @@ pub fn write_table(out: &mut dyn Write, record: &Record) -> io::Result<()> {
     } else {
         String::new()
     };
-    rows.push((
+    (
         "runs".into(),
         format!(
-            "{} × {horizon}{warmup}  (seed {}, {} thread{}, {:.2} s, {} events)",
+            "{} × {}{warmup}  (seed {}, {} thread{}, {:.2} s, {} events)",
             tally.runs,
+            span_label(record.horizon_hours),
             record.seed,
             record.threads,
             if record.threads == 1 { "" } else { "s" },
             record.elapsed_seconds,
             significant(tally.events as f64, 3)
         ),
-    ));
+    )
+}
+
+/// Availability (and the exact value), downtime, outages, MTBF and MTTR with intervals.
+fn estimate_rows(record: &Record, estimates: &Estimates) -> Vec<(String, String)> {
+    let u = estimates.unavailability;
+    let mut rows: Vec<(String, String)> = Vec::new();
     rows.push((
         "availability".into(),
         format!(
@@ -323,6 +351,14 @@ pub fn write_table(out: &mut dyn Write, record: &Record) -> io::Result<()> {
             with_interval(mttr.value, mttr.low, mttr.high, |h| hours(Some(h))),
         ));
     }
+    rows
+}
+
+/// Outage lengths, outages per run, P(no outage) and downtime per SLA window.
+fn distribution_rows(record: &Record, estimates: &Estimates) -> Vec<(String, String)> {
+    let tally = &record.tally;
+    let horizon = span_label(record.horizon_hours);
+    let mut rows: Vec<(String, String)> = Vec::new();
     let lengths = &tally.outage_lengths;
     if lengths.count() > 0 {
         let mean = tally.outage_length_total.value() / lengths.count() as f64;
@@ -370,44 +406,34 @@ pub fn write_table(out: &mut dyn Write, record: &Record) -> io::Result<()> {
             ),
         ));
     }
-    if let (Some(breach), Some(target)) = (estimates.breach, &record.target) {
-        let limit = match record.max_breach_probability {
-            Some(limit) => format!(
-                "; limit {}: {}",
-                probability(limit),
-                if breach.high <= limit {
-                    "met"
-                } else {
-                    "MISSED"
-                }
-            ),
-            None => String::new(),
-        };
-        rows.push((
-            "breach probability".into(),
-            format!(
-                "{}  (windows below {}{limit})",
-                with_interval(breach.value, breach.low, breach.high, probability),
-                one_line(target)
-            ),
-        ));
-    }
-    if record.stopped != "runs" && record.stopped != "precision" {
-        rows.push(("stopped".into(), stop_text(&record.stopped).into()));
-    }
-    let width = rows
-        .iter()
-        .map(|(label, _)| label.chars().count())
-        .max()
-        .unwrap_or(0);
-    for (label, value) in &rows {
-        writeln!(out, "  {label:<width$}  {value}")?;
-    }
-    if !record.blocks.is_empty() {
-        writeln!(out)?;
-        write_block_table(out, record, &estimates)?;
-    }
-    writeln!(out)
+    rows
+}
+
+/// The breach probability against the target (and its limit), when there is a target.
+fn breach_row(record: &Record, estimates: &Estimates) -> Option<(String, String)> {
+    let (Some(breach), Some(target)) = (estimates.breach, &record.target) else {
+        return None;
+    };
+    let limit = match record.max_breach_probability {
+        Some(limit) => format!(
+            "; limit {}: {}",
+            probability(limit),
+            if breach.high <= limit {
+                "met"
+            } else {
+                "MISSED"
+            }
+        ),
+        None => String::new(),
+    };
+    Some((
+        "breach probability".into(),
+        format!(
+            "{}  (windows below {}{limit})",
+            with_interval(breach.value, breach.low, breach.high, probability),
+            one_line(target)
+        ),
+    ))
 }
 
 fn write_block_table(
