@@ -400,6 +400,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn nines_of_an_always_down_system_never_print_minus_zero() {
+        // −log10(1) is −0 in floating point; the one shared nines_of gives +0.
+        let value = nines_of(1.0);
+        assert!(value == 0.0 && value.is_sign_positive(), "{value}");
+        assert_eq!(nines(value), "0.00");
+        assert_eq!(serde_json::json!(value).to_string(), "0.0");
+        assert!(nines_of(0.0).is_infinite());
+    }
+
+    #[test]
     fn savings_are_signed() {
         assert_eq!(signed_minutes(-90.0), "−1h 30m");
         assert_eq!(signed_minutes(0.0), "0");
