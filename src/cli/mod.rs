@@ -10,6 +10,7 @@ use crate::model::load::{Invalid, load_model};
 use crate::model::overrides::Override;
 use crate::model::units::parse_fraction_text;
 use crate::report::check::{CaseOutcome, CheckCase};
+use crate::report::check_line::{self, CheckEntry, CheckExporter, CheckFormat, Judged};
 use crate::report::{self, Format, ModelResult, Verdict};
 use crate::solve::{Solution, solve};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -197,18 +198,6 @@ struct SolveArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum CheckFormat {
-    /// One line per model.
-    Table,
-    /// One JSON object per model per line.
-    Json,
-    /// A JUnit XML report: one test case per model and target.
-    Junit,
-    /// GitHub Actions workflow commands: an annotation per model on its [target] line.
-    Github,
 }
 
 #[derive(Debug, clap::Args)]
@@ -484,140 +473,120 @@ fn run_solve(args: SolveArgs, out: &mut dyn Write) -> io::Result<Outcome> {
         };
         exporter.model(out, &result)?;
     }
+    exporter.end(out)?;
     Ok(outcome)
 }
 
+/// The options of `check` resolved once for every model.
+struct CheckSettings {
+    overrides: Vec<Override>,
+    target_override: Option<crate::model::Target>,
+    /// Set with `--method simulate`.
+    simulation: Option<simulate::CheckedSimOptions>,
+}
+
+impl CheckSettings {
+    /// Checks the options of `check`; errors go to stderr.
+    fn from_args(args: &CheckArgs) -> Result<Self, Outcome> {
+        let overrides = parse_overrides(&args.input.set)?;
+        let target_override = parse_target(args.target.as_deref())?;
+        // The simulation options are checked with either method, so a typo never passes
+        // unseen.
+        let simulation = match args.method {
+            Method::Simulate => Some(simulate::parse_options(&args.simulation)?),
+            Method::Analytic => {
+                simulate::check_options(&args.simulation)?;
+                None
+            }
+        };
+        Ok(Self {
+            overrides,
+            target_override,
+            simulation,
+        })
+    }
+}
+
 fn run_check(args: CheckArgs, out: &mut dyn Write) -> io::Result<Outcome> {
-    let overrides = match parse_overrides(&args.input.set) {
-        Ok(overrides) => overrides,
-        Err(outcome) => return Ok(outcome),
-    };
-    let target_override = match parse_target(args.target.as_deref()) {
-        Ok(target) => target,
+    let settings = match CheckSettings::from_args(&args) {
+        Ok(settings) => settings,
         Err(outcome) => return Ok(outcome),
     };
     let colour = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    // The simulation options are checked with either method, so a typo never passes unseen.
-    let simulation = match args.method {
-        Method::Simulate => match simulate::parse_options(&args.simulation) {
-            Ok(parsed) => Some(parsed),
-            Err(outcome) => return Ok(outcome),
-        },
-        Method::Analytic => match simulate::check_options(&args.simulation) {
-            Ok(()) => None,
-            Err(outcome) => return Ok(outcome),
-        },
-    };
-    let collect = matches!(args.format, CheckFormat::Junit | CheckFormat::Github);
-    let mut cases: Vec<CheckCase> = Vec::new();
+    let mut exporter = check_line::exporter(args.format, colour);
+    exporter.begin(out)?;
     let mut outcome = Outcome::Success;
     for path in &args.input.models {
-        let loaded = match load_reporting(path, &overrides) {
-            Ok(loaded) => loaded,
-            Err(problem) => {
-                cases.push(error_case(path, None, problem));
-                outcome = outcome.max(Outcome::InputError);
-                continue;
-            }
-        };
-        let overridden = effective_target(&loaded.model, target_override.as_ref());
-        let Some(target) = overridden else {
-            let message = format!(
-                "{} has no [target]; add one or pass --target 99.9%",
-                loaded.file
-            );
-            let diagnostic =
-                Diagnostic::new(crate::diag::Code::MissingTarget, message.clone(), None)
-                    .with_note("e.g. [target]\n      availability = \"99.95%\"");
-            loaded.sources.emit_to_stderr(&diagnostic);
-            cases.push(error_case(path, Some(&loaded.model.name), (message, None)));
-            outcome = outcome.max(Outcome::InputError);
-            continue;
-        };
-        let location = target
-            .span
-            .or_else(|| loaded.model.target.as_ref().and_then(|t| t.span))
-            .and_then(|span| loaded.sources.line_column(span));
-        if let Some(parsed) = &simulation {
-            let print = if collect {
-                None
-            } else {
-                Some(args.format == CheckFormat::Json)
-            };
-            let (result, case) =
-                simulate::check_simulated(&loaded, &target, parsed, print, colour, out)?;
-            if let Some(mut case) = case {
-                case.location = location;
-                cases.push(case);
-            }
-            outcome = outcome.max(result);
-            continue;
-        }
-        let Some(solution) = solve_loaded(&loaded) else {
-            let problem = (
-                format!("{}: the exact solver cannot handle this model", loaded.file),
-                None,
-            );
-            cases.push(error_case(path, Some(&loaded.model.name), problem));
-            outcome = outcome.max(Outcome::InputError);
-            continue;
-        };
-        let verdict = Verdict::new(&solution.system, target);
-        if !verdict.met {
-            outcome = outcome.max(Outcome::TargetMissed);
-        }
-        let result = ModelResult {
-            model: &loaded.model,
-            file: &loaded.file,
-            solution: &solution,
-            verdict: Some(verdict.clone()),
-        };
-        let system = &solution.system;
-        let sentence = format!(
-            "availability {} ({} nines) {} target {}",
-            crate::format::availability_percent(system.unavailability),
-            crate::format::nines(system.nines()),
-            if verdict.met { "meets" } else { "misses" },
-            crate::format::one_line(&verdict.target.text),
-        );
-        match args.format {
-            CheckFormat::Json => {
-                serde_json::to_writer(&mut *out, &report::json::model_object(&result))?;
-                writeln!(out)?;
-            }
-            CheckFormat::Table => {
-                writeln!(
-                    out,
-                    "{}  {}: {sentence}  [{}]",
-                    status_label(verdict.met, colour),
-                    crate::format::one_line(&loaded.model.name),
-                    crate::format::one_line(&loaded.file)
-                )?;
-            }
-            CheckFormat::Junit | CheckFormat::Github => cases.push(CheckCase {
-                model: loaded.model.name.clone(),
-                file: loaded.file.clone(),
-                check: format!("availability ≥ {}", verdict.target.text),
-                outcome: if verdict.met {
-                    CaseOutcome::Passed
-                } else {
-                    CaseOutcome::Failed
-                },
-                message: sentence,
-                location,
-            }),
-        }
+        outcome = outcome.max(check_model(path, &settings, &mut *exporter, out)?);
     }
-    match args.format {
-        CheckFormat::Junit => out.write_all(report::check::junit(&cases).as_bytes())?,
-        CheckFormat::Github => {
-            for case in &cases {
-                writeln!(out, "{}", report::check::github(case))?;
-            }
-        }
-        CheckFormat::Table | CheckFormat::Json => {}
-    }
+    exporter.end(out)?;
     Ok(outcome)
+}
+
+/// Checks one model against its target and hands the result to `exporter`.
+fn check_model(
+    path: &Path,
+    settings: &CheckSettings,
+    exporter: &mut CheckExporter,
+    out: &mut dyn Write,
+) -> io::Result<Outcome> {
+    let loaded = match load_reporting(path, &settings.overrides) {
+        Ok(loaded) => loaded,
+        Err(problem) => return write_error(exporter, out, error_case(path, None, problem)),
+    };
+    let Some(target) = effective_target(&loaded.model, settings.target_override.as_ref()) else {
+        let message = format!(
+            "{} has no [target]; add one or pass --target 99.9%",
+            loaded.file
+        );
+        let diagnostic = Diagnostic::new(crate::diag::Code::MissingTarget, message.clone(), None)
+            .with_note("e.g. [target]\n      availability = \"99.95%\"");
+        loaded.sources.emit_to_stderr(&diagnostic);
+        let case = error_case(path, Some(&loaded.model.name), (message, None));
+        return write_error(exporter, out, case);
+    };
+    let location = target
+        .span
+        .or_else(|| loaded.model.target.as_ref().and_then(|t| t.span))
+        .and_then(|span| loaded.sources.line_column(span));
+    if let Some(options) = &settings.simulation {
+        return simulate::check_simulated(&loaded, &target, options, location, exporter, out);
+    }
+    let Some(solution) = solve_loaded(&loaded) else {
+        let problem = (
+            format!("{}: the exact solver cannot handle this model", loaded.file),
+            None,
+        );
+        let case = error_case(path, Some(&loaded.model.name), problem);
+        return write_error(exporter, out, case);
+    };
+    let verdict = Verdict::new(&solution.system, target);
+    let result = ModelResult {
+        model: &loaded.model,
+        file: &loaded.file,
+        solution: &solution,
+        verdict: Some(verdict.clone()),
+    };
+    let mut case = check_line::exact_case(&result, &verdict);
+    case.location = location;
+    let judged = Judged::Exact(result);
+    exporter.write(out, &CheckEntry { case, judged })?;
+    Ok(if verdict.met {
+        Outcome::Success
+    } else {
+        Outcome::TargetMissed
+    })
+}
+
+/// Hands a check that could not run to `exporter`; its outcome is bad input.
+fn write_error(
+    exporter: &mut CheckExporter,
+    out: &mut dyn Write,
+    case: CheckCase,
+) -> io::Result<Outcome> {
+    let judged = Judged::Nothing;
+    exporter.write(out, &CheckEntry { case, judged })?;
+    Ok(Outcome::InputError)
 }
 
 /// A check that could not run: a model that could not be read, validated or solved.
@@ -698,14 +667,4 @@ fn run_validate(args: ValidateArgs, out: &mut dyn Write) -> io::Result<Outcome> 
 /// `1 block`, `2 blocks`.
 fn plural(count: usize, noun: &str) -> String {
     format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
-}
-
-/// `PASS` or `FAIL` for a `check` line, green or red when `colour` is on.
-fn status_label(met: bool, colour: bool) -> &'static str {
-    match (met, colour) {
-        (true, true) => "\x1b[32mPASS\x1b[0m",
-        (false, true) => "\x1b[31mFAIL\x1b[0m",
-        (true, false) => "PASS",
-        (false, false) => "FAIL",
-    }
 }

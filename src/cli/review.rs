@@ -200,8 +200,9 @@ fn analyse(loaded: &LoadedModel) -> (Option<ImprovementSweep>, Vec<Importance>, 
     let (sweep, items) = match analysed {
         Ok(analysed) => analysed,
         Err(error) => {
-            let diagnostic = Diagnostic::new(crate::diag::Code::SolverLimit, error.to_string(), None)
-                .with_note("the report leaves out the importance and sweep sections");
+            let diagnostic =
+                Diagnostic::new(crate::diag::Code::SolverLimit, error.to_string(), None)
+                    .with_note("the report leaves out the importance and sweep sections");
             loaded.sources.emit_to_stderr(&diagnostic);
             notes.push(format!("Not computed: {error}"));
             (None, Vec::new())

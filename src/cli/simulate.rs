@@ -7,8 +7,10 @@ use crate::model::Target;
 use crate::model::load::DEFAULT_WINDOW_HOURS;
 use crate::model::units::{format_duration_hours, parse_duration_hours, parse_fraction_text};
 use crate::report::check::{CaseOutcome, CheckCase};
-use crate::report::simulation::{self, Estimates, SimulatedVerdict};
+use crate::report::check_line::{self, CheckEntry, CheckExporter, Judged};
+use crate::report::simulation;
 use crate::report::{Format, describe_kind};
+use crate::simulate::estimate::{self, Agreement, Estimates, SimulatedVerdict};
 use crate::simulate::shard::{self, ExactMeasures, Record, RecordBlock};
 use crate::simulate::tally::Tally;
 use crate::simulate::{self as sim, Settings, Shard, Stop};
@@ -92,7 +94,7 @@ pub struct MergeArgs {
 }
 
 /// Simulation options checked and converted, before a model supplies its window and target.
-pub struct Parsed {
+pub struct CheckedSimOptions {
     stop: Stop,
     horizon_hours: f64,
     warmup_hours: f64,
@@ -116,7 +118,7 @@ fn positive_duration(option: &str, text: &str) -> Result<f64, Outcome> {
 }
 
 /// Checks the simulation options; prints the seed when it is chosen at random.
-pub fn parse_options(options: &SimOptions) -> Result<Parsed, Outcome> {
+pub fn parse_options(options: &SimOptions) -> Result<CheckedSimOptions, Outcome> {
     parse(options, true)
 }
 
@@ -126,7 +128,7 @@ pub fn check_options(options: &SimOptions) -> Result<(), Outcome> {
     parse(options, false).map(|_| ())
 }
 
-fn parse(options: &SimOptions, announce_seed: bool) -> Result<Parsed, Outcome> {
+fn parse(options: &SimOptions, announce_seed: bool) -> Result<CheckedSimOptions, Outcome> {
     let horizon_hours = positive_duration("--horizon", &options.horizon)?;
     let warmup_hours = match parse_duration_hours(&options.warmup) {
         Ok(hours) if hours.is_finite() => hours,
@@ -189,7 +191,7 @@ fn parse(options: &SimOptions, announce_seed: bool) -> Result<Parsed, Outcome> {
             seed
         }
     };
-    Ok(Parsed {
+    Ok(CheckedSimOptions {
         stop,
         horizon_hours,
         warmup_hours,
@@ -352,8 +354,8 @@ impl sim::Observer for Progress {
             && estimate > 0.0
             && half > 0.0
         {
-            let needed = tally.runs as f64 * (half / (relative * estimate)).powi(2);
-            self.bar.set_length((needed as u64).max(tally.runs));
+            self.bar
+                .set_length(estimate::runs_needed(tally.runs, estimate, half, relative));
         }
         true
     }
@@ -363,7 +365,7 @@ impl sim::Observer for Progress {
 pub(super) fn simulate_loaded(
     loaded: &LoadedModel,
     target: Option<&Target>,
-    options: &Parsed,
+    options: &CheckedSimOptions,
     shard: Option<Shard>,
 ) -> Option<Record> {
     let model = &loaded.model;
@@ -465,8 +467,8 @@ pub(super) fn simulate_loaded(
 fn notes(record: &Record, quiet: bool) {
     let estimates = Estimates::of(record);
     if record.exact_applies && estimates.disagreement() {
-        let describe = |check: Option<simulation::Agreement>| match check {
-            Some(simulation::Agreement {
+        let describe = |check: Option<Agreement>| match check {
+            Some(Agreement {
                 sigmas: Some(sigmas),
                 ..
             }) => format!("{sigmas:+.1} standard errors"),
@@ -515,28 +517,6 @@ fn notes(record: &Record, quiet: bool) {
     }
 }
 
-fn write_record(
-    out: &mut dyn Write,
-    format: Format,
-    record: &Record,
-    first: bool,
-) -> io::Result<()> {
-    match format {
-        Format::Table => simulation::write_table(out, record),
-        Format::Json => {
-            serde_json::to_writer(&mut *out, &simulation::json_object(record))?;
-            writeln!(out)
-        }
-        Format::Csv => {
-            if first {
-                writeln!(out, "{}", simulation::CSV_HEADER)?;
-            }
-            simulation::csv_rows(out, record)
-        }
-        Format::Markdown => simulation::write_markdown(out, record),
-    }
-}
-
 /// A run shorter than this many times the longest mean repair or switchover time is
 /// dominated by its all-up start, and says so.
 const SLOW_REPAIR_RATIO: f64 = 10.0;
@@ -580,7 +560,8 @@ pub fn run_simulate(args: SimulateArgs, out: &mut dyn Write) -> io::Result<Outco
         return Ok(outcome);
     }
     let mut outcome = Outcome::Success;
-    let mut first = true;
+    let mut exporter = simulation::exporter(args.format);
+    exporter.begin(out)?;
     for path in &args.input.models {
         let Some(loaded) = load(path, &overrides) else {
             outcome = Outcome::InputError;
@@ -611,7 +592,8 @@ pub fn run_simulate(args: SimulateArgs, out: &mut dyn Write) -> io::Result<Outco
             if args.save.is_some() {
                 say!("note: not saved: a partial shard could not be merged");
             }
-            write_record(out, args.format, &record, first)?;
+            exporter.write(out, &record)?;
+            exporter.end(out)?;
             return Ok(Outcome::Interrupted);
         }
         if let Some(path) = &args.save {
@@ -624,9 +606,9 @@ pub fn run_simulate(args: SimulateArgs, out: &mut dyn Write) -> io::Result<Outco
                 say!("note: saved to '{}'", path.display());
             }
         }
-        write_record(out, args.format, &record, first)?;
-        first = false;
+        exporter.write(out, &record)?;
     }
+    exporter.end(out)?;
     Ok(outcome)
 }
 
@@ -676,7 +658,10 @@ pub fn run_merge(args: MergeArgs, out: &mut dyn Write) -> io::Result<Outcome> {
     match shard::merge(&files) {
         Ok(record) => {
             notes(&record, false);
-            write_record(out, args.format, &record, true)?;
+            let mut exporter = simulation::exporter(args.format);
+            exporter.begin(out)?;
+            exporter.write(out, &record)?;
+            exporter.end(out)?;
             Ok(Outcome::Success)
         }
         Err(error) => {
@@ -686,31 +671,34 @@ pub fn run_merge(args: MergeArgs, out: &mut dyn Write) -> io::Result<Outcome> {
     }
 }
 
-/// `nines check --method simulate` for one model: prints its line (`print`: `Some(json)`) or,
-/// with `print` `None`, returns it as a [`CheckCase`] for a CI report; returns its outcome.
+/// `nines check --method simulate` for one model: hands its result, or why it could not be
+/// judged, to `exporter` (every case at `location`, the target's line); returns its outcome.
 pub fn check_simulated(
     loaded: &LoadedModel,
     target: &Target,
-    options: &Parsed,
-    print: Option<bool>,
-    colour: bool,
+    options: &CheckedSimOptions,
+    location: Option<(usize, usize)>,
+    exporter: &mut CheckExporter,
     out: &mut dyn Write,
-) -> io::Result<(Outcome, Option<CheckCase>)> {
-    let error = |message: String| {
-        Some(CheckCase {
+) -> io::Result<Outcome> {
+    let mut write_error = |out: &mut dyn Write, message: String| {
+        let case = CheckCase {
             model: loaded.model.name.clone(),
             file: loaded.file.clone(),
             check: "model".into(),
             outcome: CaseOutcome::Error,
             message,
-            location: None,
-        })
+            location,
+        };
+        let judged = Judged::Nothing;
+        exporter.write(out, &CheckEntry { case, judged })?;
+        Ok(Outcome::InputError)
     };
     let Some(record) = simulate_loaded(loaded, Some(target), options, None) else {
-        return Ok((
-            Outcome::InputError,
-            error(format!("{}: the model cannot be simulated", loaded.file)),
-        ));
+        return write_error(
+            out,
+            format!("{}: the model cannot be simulated", loaded.file),
+        );
     };
     notes(&record, options.quiet);
     if interrupted(&record) {
@@ -719,7 +707,7 @@ pub fn check_simulated(
             record.file,
             record.tally.runs
         );
-        return Ok((Outcome::Interrupted, None));
+        return Ok(Outcome::Interrupted);
     }
     if record.max_breach_probability.is_some() && record.tally.windows == 0 {
         let message = format!(
@@ -729,85 +717,19 @@ pub fn check_simulated(
             simulation::span_label(record.window_hours)
         );
         say!("error: {message}");
-        return Ok((Outcome::InputError, error(message)));
+        return write_error(out, message);
     }
     let estimates = Estimates::of(&record);
     let Some(verdict) = SimulatedVerdict::of(&record, &estimates) else {
-        return Ok((
-            Outcome::InputError,
-            error(format!("{}: no target to check", loaded.file)),
-        ));
+        return write_error(out, format!("{}: no target to check", loaded.file));
     };
-    let u = estimates.unavailability;
-    let breach = match (estimates.breach, record.max_breach_probability) {
-        (Some(breach), Some(limit)) => format!(
-            "; P(a {} window breaches) ≤ {:.3}% is {} the limit {}%",
-            simulation::span_label(record.window_hours),
-            breach.high * 100.0,
-            if breach.high <= limit {
-                "within"
-            } else {
-                "above"
-            },
-            limit * 100.0
-        ),
-        _ => String::new(),
-    };
-    let sentence = format!(
-        "simulated availability {} (95% CI down to {}) {} target {}{breach}",
-        availability_percent(u.value),
-        availability_percent(u.high),
-        if verdict.availability_met {
-            "meets"
-        } else if u.value <= target.unavailability {
-            "is not shown to meet (more --runs?)"
-        } else {
-            "misses"
-        },
-        one_line(&target.text),
-    );
-    let outcome = if verdict.met() {
+    let mut case = check_line::simulated_case(&record, target, &estimates, &verdict);
+    case.location = location;
+    let judged = Judged::Simulated(&record);
+    exporter.write(out, &CheckEntry { case, judged })?;
+    Ok(if verdict.met() {
         Outcome::Success
     } else {
         Outcome::TargetMissed
-    };
-    match print {
-        Some(true) => {
-            serde_json::to_writer(&mut *out, &simulation::json_object(&record))?;
-            writeln!(out)?;
-        }
-        Some(false) => {
-            writeln!(
-                out,
-                "{}  {}: {sentence}  [{}]",
-                super::status_label(verdict.met(), colour),
-                one_line(&record.model),
-                one_line(&record.file)
-            )?;
-        }
-        None => {
-            let check = match record.max_breach_probability {
-                Some(limit) => format!(
-                    "availability ≥ {} and P(window breach) ≤ {}%",
-                    target.text,
-                    limit * 100.0
-                ),
-                None => format!("availability ≥ {}", target.text),
-            };
-            let case = CheckCase {
-                model: loaded.model.name.clone(),
-                file: loaded.file.clone(),
-                check,
-                outcome: if verdict.met() {
-                    CaseOutcome::Passed
-                } else {
-                    CaseOutcome::Failed
-                },
-                message: sentence,
-                location: None,
-            };
-            return Ok((outcome, Some(case)));
-        }
-    }
-    Ok((outcome, None))
+    })
 }

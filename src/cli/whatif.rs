@@ -2,39 +2,34 @@
 
 use super::files::{safe_stem, write_atomically};
 use super::pace::Pace;
-use super::simulate::{Parsed, SimOptions, check_options, parse_options, simulate_loaded};
+use super::simulate::{
+    CheckedSimOptions, SimOptions, check_options, parse_options, simulate_loaded,
+};
 use super::{
     LoadedModel, Method, Outcome, effective_target, load_text, parse_overrides, parse_target,
     read_model, solve_loaded,
 };
 
 use crate::chart::{ImageFormat, render};
-use crate::format::one_line;
 use crate::model::Target;
 use crate::model::overrides::Override;
-use crate::report::sentences::{boundary_text, sweep_verdicts as verdicts};
-use crate::report::simulation::{Estimates, SimulatedVerdict};
+use crate::report::sentences::sweep_verdicts;
 use crate::report::whatif as output;
+use crate::report::whatif_export::{
+    FindResult, ImportanceResult, SweepResult, WhatIfFormat, find_exporter, importance_exporter,
+    sweep_exporter,
+};
+use crate::simulate::estimate::{Estimates, SimulatedVerdict};
 use crate::solve::Measures;
-use crate::whatif::find::{Found, TYPICAL_EVALUATIONS, find, parameter, within_model_limits};
+use crate::whatif::find::{
+    Found, Parameter, TYPICAL_EVALUATIONS, find, parameter, within_model_limits,
+};
 use crate::whatif::sensitivity::importances;
 use crate::whatif::sweep::{Point, PointInterval, grid, point_count};
 use crate::whatif::vary::AxisUnit;
 use crate::whatif::vary::{Spacing, Vary, override_for};
-use clap::ValueEnum;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-
-/// Output formats of `sweep` and `sensitivity`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum WhatIfFormat {
-    /// Aligned text for people.
-    Table,
-    /// Comma-separated values with a header.
-    Csv,
-    /// One JSON object per line.
-    Json,
-}
 
 /// Where a chart goes: `--plot [FILE]`, `--png`, `-o DIR`.
 #[derive(Debug, Clone, clap::Args)]
@@ -202,7 +197,7 @@ pub struct SensitivityArgs {
 /// How each sweep point is solved.
 enum Evaluator {
     Exact,
-    Simulated(Parsed),
+    Simulated(CheckedSimOptions),
 }
 
 /// Solves one point; errors are reported on stderr.
@@ -265,9 +260,59 @@ pub fn run_sweep(args: SweepArgs, out: &mut dyn Write) -> io::Result<Outcome> {
         let target = effective_target(&base.model, target_override.as_ref());
         return run_find(&args, spec, &base, &text, &overrides, target, out);
     }
+    let (varies, evaluator) = match sweep_plan(&args) {
+        Ok(plan) => plan,
+        Err(outcome) => return Ok(outcome),
+    };
+    let model_text = ModelText {
+        file: &file,
+        text: &text,
+        overrides: &overrides,
+        target_override: target_override.as_ref(),
+    };
+    let points = match sweep_points(&args, &model_text, &varies, &evaluator) {
+        Ok(points) => points,
+        Err(outcome) => return Ok(outcome),
+    };
+    let sentences = sweep_verdicts(&varies, &points, true);
+    let model_name = &base.model.name;
+    let sweep = SweepResult {
+        model: model_name,
+        file: &file,
+        varies: &varies,
+        points: &points,
+        sentences: &sentences,
+    };
+    let mut exporter = sweep_exporter(args.format);
+    exporter.begin(out)?;
+    exporter.write(out, &sweep)?;
+    exporter.end(out)?;
+    if let Some((path, format)) = args
+        .plot
+        .destination(&file, &format!("sweep-{}", varies[0].key()))
+    {
+        let chart = output::sweep_chart(model_name, &varies, &points, args.log);
+        if !write_chart(&chart, &path, format) {
+            return Ok(Outcome::InputError);
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// A model file's text and what applies to every point of a sweep.
+struct ModelText<'a> {
+    file: &'a str,
+    text: &'a str,
+    overrides: &'a [Override],
+    target_override: Option<&'a Target>,
+}
+
+/// Checks `--vary` and the simulation options: what to vary and how to solve each point.
+/// Errors go to stderr.
+fn sweep_plan(args: &SweepArgs) -> Result<(Vec<Vary>, Evaluator), Outcome> {
     if args.vary.len() > 2 {
         say!("error: --vary can be given at most twice (a line per value of the second)");
-        return Ok(Outcome::InputError);
+        return Err(Outcome::InputError);
     }
     let spacing = Spacing {
         steps: args.steps,
@@ -279,32 +324,37 @@ pub fn run_sweep(args: SweepArgs, out: &mut dyn Write) -> io::Result<Outcome> {
             Ok(vary) => varies.push(vary),
             Err(message) => {
                 say!("error: --vary {message}");
-                return Ok(Outcome::InputError);
+                return Err(Outcome::InputError);
             }
         }
     }
     if args.target.is_some() && varies.iter().any(|vary| vary.path.starts_with("target.")) {
         say!("error: --target would replace the target that --vary changes; drop one of them");
-        return Ok(Outcome::InputError);
+        return Err(Outcome::InputError);
     }
     // The simulation options are checked with either method, so a typo never passes unseen.
     let evaluator = match args.method {
-        Method::Analytic => match check_options(&args.simulation) {
-            Ok(()) => Evaluator::Exact,
-            Err(outcome) => return Ok(outcome),
-        },
-        Method::Simulate => match parse_options(&args.simulation) {
-            Ok(parsed) => Evaluator::Simulated(parsed),
-            Err(outcome) => return Ok(outcome),
-        },
-    };
-    let total = match point_count(&varies) {
-        Ok(total) => total,
-        Err(message) => {
-            say!("error: {message}");
-            return Ok(Outcome::InputError);
+        Method::Analytic => {
+            check_options(&args.simulation)?;
+            Evaluator::Exact
         }
+        Method::Simulate => Evaluator::Simulated(parse_options(&args.simulation)?),
     };
+    Ok((varies, evaluator))
+}
+
+/// Solves every point of the grid, with progress on stderr; stops at the first point that
+/// cannot be loaded or solved.
+fn sweep_points(
+    args: &SweepArgs,
+    model: &ModelText<'_>,
+    varies: &[Vary],
+    evaluator: &Evaluator,
+) -> Result<Vec<Point>, Outcome> {
+    let total = point_count(varies).map_err(|message| {
+        say!("error: {message}");
+        Outcome::InputError
+    })?;
     let mut pace = Pace::new(
         match args.method {
             Method::Analytic => "points",
@@ -314,21 +364,21 @@ pub fn run_sweep(args: SweepArgs, out: &mut dyn Write) -> io::Result<Outcome> {
         "fewer --steps or values are quicker",
     );
     let mut points = Vec::new();
-    for values in grid(&varies) {
-        let mut all = overrides.clone();
+    for values in grid(varies) {
+        let mut all = model.overrides.to_vec();
         all.extend(values.iter().map(|value| value.set.clone()));
-        let Some(loaded) = load_text(&file, &text, &all) else {
+        let Some(loaded) = load_text(model.file, model.text, &all) else {
             say!(
                 "error: the sweep stopped at {}",
-                describe_values(&varies, &values)
+                describe_values(varies, &values)
             );
-            return Ok(Outcome::InputError);
+            return Err(Outcome::InputError);
         };
-        let target = effective_target(&loaded.model, target_override.as_ref());
+        let target = effective_target(&loaded.model, model.target_override);
         let Some((measures, interval, meets_target)) =
-            evaluate(&loaded, target.as_ref(), &evaluator)
+            evaluate(&loaded, target.as_ref(), evaluator)
         else {
-            return Ok(if super::interrupt::requested() {
+            return Err(if super::interrupt::requested() {
                 Outcome::Interrupted
             } else {
                 Outcome::InputError
@@ -343,54 +393,7 @@ pub fn run_sweep(args: SweepArgs, out: &mut dyn Write) -> io::Result<Outcome> {
         });
         pace.step();
     }
-    drop(pace);
-    let sentences = verdicts(&varies, &points, true);
-    let model_name = &base.model.name;
-    match args.format {
-        WhatIfFormat::Json => {
-            for point in &points {
-                let object = output::sweep_point_json(model_name, &file, &varies, point);
-                serde_json::to_writer(&mut *out, &object)?;
-                writeln!(out)?;
-            }
-            for sentence in &sentences {
-                say!("{sentence}");
-            }
-        }
-        WhatIfFormat::Csv => {
-            writeln!(
-                out,
-                "{}",
-                output::sweep_csv_header(&varies, points.iter().any(|p| p.interval.is_some()))
-            )?;
-            for point in &points {
-                writeln!(out, "{}", output::sweep_csv_row(model_name, point))?;
-            }
-            for sentence in &sentences {
-                say!("{sentence}");
-            }
-        }
-        WhatIfFormat::Table => {
-            writeln!(out, "{}  [{}]", one_line(model_name), one_line(&file))?;
-            output::write_sweep_table(out, &varies, &points)?;
-            if !sentences.is_empty() {
-                writeln!(out)?;
-            }
-            for sentence in &sentences {
-                writeln!(out, "{}", one_line(sentence))?;
-            }
-        }
-    }
-    if let Some((path, format)) = args
-        .plot
-        .destination(&file, &format!("sweep-{}", varies[0].key()))
-    {
-        let chart = output::sweep_chart(model_name, &varies, &points, args.log);
-        if !write_chart(&chart, &path, format) {
-            return Ok(Outcome::InputError);
-        }
-    }
-    Ok(Outcome::Success)
+    Ok(points)
 }
 
 fn describe_values(varies: &[Vary], values: &[crate::whatif::vary::VaryValue]) -> String {
@@ -427,41 +430,90 @@ fn run_find(
         say!("error: --find bisects on the exact solver; drop --method simulate");
         return Ok(Outcome::InputError);
     }
-    let mut parameter = match parameter(&base.model, path) {
+    let parameter = match find_parameter(base, spec, path, range_text) {
         Ok(parameter) => parameter,
+        Err(outcome) => return Ok(outcome),
+    };
+    let model = ModelText {
+        file: &base.file,
+        text,
+        overrides,
+        target_override: None,
+    };
+    let Some((found, current_meets)) = search(&model, path, &parameter, &target) else {
+        return Ok(Outcome::InputError);
+    };
+    let result = FindResult {
+        model: &base.model.name,
+        file: &base.file,
+        path,
+        target: &target.text,
+        found,
+        unit: parameter.unit,
+        current: parameter.current,
+        current_meets,
+        range: parameter.range,
+    };
+    let mut exporter = find_exporter(args.format);
+    exporter.begin(out)?;
+    exporter.write(out, &result)?;
+    exporter.end(out)?;
+    Ok(Outcome::Success)
+}
+
+/// The parameter `--find` searches, with the range given after `=` when there is one.
+/// Errors go to stderr.
+fn find_parameter(
+    base: &LoadedModel,
+    spec: &str,
+    path: &str,
+    range_text: Option<&str>,
+) -> Result<Parameter, Outcome> {
+    let mut parameter = parameter(&base.model, path).map_err(|message| {
+        say!("error: --find {message}");
+        Outcome::InputError
+    })?;
+    let Some(range_text) = range_text else {
+        return Ok(parameter);
+    };
+    let spacing = Spacing {
+        steps: 1,
+        log: false,
+    };
+    match Vary::parse(&format!("{path}={range_text}"), spacing) {
+        Ok(vary) if vary.values.len() == 2 && compatible(vary.unit, parameter.unit) => {
+            let (a, b) = (vary.values[0].x, vary.values[1].x);
+            parameter.range = within_model_limits(path, (a.min(b), a.max(b)));
+            parameter.log = parameter.log && parameter.range.0 > 0.0;
+            Ok(parameter)
+        }
+        Ok(_) => {
+            let example = match parameter.unit {
+                AxisUnit::Hours => "1h..48h",
+                AxisUnit::Fraction | AxisUnit::Percent => "90%..100%",
+                AxisUnit::Count | AxisUnit::Number => "0..0.5",
+            };
+            say!(
+                "error: --find {spec}: give the range as FROM..TO in the key's unit, e.g. {path}={example}"
+            );
+            Err(Outcome::InputError)
+        }
         Err(message) => {
             say!("error: --find {message}");
-            return Ok(Outcome::InputError);
-        }
-    };
-    if let Some(range_text) = range_text {
-        let spacing = Spacing {
-            steps: 1,
-            log: false,
-        };
-        match Vary::parse(&format!("{path}={range_text}"), spacing) {
-            Ok(vary) if vary.values.len() == 2 && compatible(vary.unit, parameter.unit) => {
-                let (a, b) = (vary.values[0].x, vary.values[1].x);
-                parameter.range = within_model_limits(path, (a.min(b), a.max(b)));
-                parameter.log = parameter.log && parameter.range.0 > 0.0;
-            }
-            Ok(_) => {
-                let example = match parameter.unit {
-                    AxisUnit::Hours => "1h..48h",
-                    AxisUnit::Fraction | AxisUnit::Percent => "90%..100%",
-                    AxisUnit::Count | AxisUnit::Number => "0..0.5",
-                };
-                say!(
-                    "error: --find {spec}: give the range as FROM..TO in the key's unit, e.g. {path}={example}"
-                );
-                return Ok(Outcome::InputError);
-            }
-            Err(message) => {
-                say!("error: --find {message}");
-                return Ok(Outcome::InputError);
-            }
+            Err(Outcome::InputError)
         }
     }
+}
+
+/// Bisects the exact solver for the value of `path` at which `target` is just met, with
+/// progress on stderr: (what was found, whether the present value meets the target), or
+/// None after an error on stderr.
+fn search(
+    model: &ModelText<'_>,
+    path: &str,
+    parameter: &Parameter,
+    target: &Target,
+) -> Option<(Found, bool)> {
     let mut failure = None;
     let mut pace = Pace::new(
         "solves",
@@ -469,12 +521,12 @@ fn run_find(
         "--vary PATH=FROM..TO with a few --steps gives a rougher answer sooner",
     );
     let mut meets = |x: f64| -> Result<bool, ()> {
-        let mut all = overrides.to_vec();
+        let mut all = model.overrides.to_vec();
         let set = override_for(path, x, parameter.unit).map_err(|message| {
             say!("error: --find {message}");
         })?;
         all.push(set);
-        let Some(loaded) = load_text(&base.file, text, &all) else {
+        let Some(loaded) = load_text(model.file, model.text, &all) else {
             failure = Some(x);
             return Err(());
         };
@@ -485,17 +537,14 @@ fn run_find(
         pace.step();
         Ok(solution.system.unavailability <= target.unavailability)
     };
-    let current_meets = match meets(parameter.current) {
-        Ok(met) => met,
-        Err(()) => return Ok(Outcome::InputError),
-    };
-    let found = match find(
+    let current_meets = meets(parameter.current).ok()?;
+    match find(
         parameter.range,
         parameter.log,
         parameter.current,
         &mut meets,
     ) {
-        Ok(found) => found,
+        Ok(found) => Some((found, current_meets)),
         Err(()) => {
             if let Some(x) = failure {
                 say!(
@@ -503,99 +552,9 @@ fn run_find(
                     parameter.unit.label(x)
                 );
             }
-            return Ok(Outcome::InputError);
-        }
-    };
-    drop(pace);
-    let unit = parameter.unit;
-    let (low, high) = parameter.range;
-    let sentence = match &found {
-        Found::Boundary { value, holds_below } => format!(
-            "the target {} holds while {path} {} {}",
-            target.text,
-            if *holds_below { "≤" } else { "≥" },
-            boundary_text(*value, *holds_below, unit)
-        ),
-        Found::AlwaysMet => format!(
-            "the target {} holds for every {path} from {} to {}",
-            target.text,
-            unit.label(low),
-            unit.label(high)
-        ),
-        Found::NeverMet => format!(
-            "the target {} is missed for every {path} from {} to {}",
-            target.text,
-            unit.label(low),
-            unit.label(high)
-        ),
-    };
-    let now = format!(
-        "now {}: {}",
-        unit.label(parameter.current),
-        if current_meets { "meets" } else { "misses" }
-    );
-    match args.format {
-        WhatIfFormat::Json => {
-            let (boundary, holds) = match &found {
-                Found::Boundary { value, holds_below } => (
-                    serde_json::json!(value),
-                    if *holds_below { "at_most" } else { "at_least" },
-                ),
-                Found::AlwaysMet => (serde_json::Value::Null, "everywhere"),
-                Found::NeverMet => (serde_json::Value::Null, "nowhere"),
-            };
-            let object = serde_json::json!({
-                "model": base.model.name,
-                "file": base.file,
-                "find": path,
-                "target": target.text,
-                "boundary": boundary,
-                "boundary_text": match &found {
-                    Found::Boundary { value, holds_below } => {
-                        serde_json::json!(boundary_text(*value, *holds_below, unit))
-                    }
-                    _ => serde_json::Value::Null,
-                },
-                "holds": holds,
-                "current": parameter.current,
-                "current_meets": current_meets,
-                "range": [low, high],
-            });
-            serde_json::to_writer(&mut *out, &object)?;
-            writeln!(out)?;
-        }
-        WhatIfFormat::Csv => {
-            writeln!(
-                out,
-                "model,find,target,boundary,holds,current,current_meets"
-            )?;
-            let (boundary, holds) = match &found {
-                Found::Boundary { value, holds_below } => (
-                    format!("{value}"),
-                    if *holds_below { "at_most" } else { "at_least" },
-                ),
-                Found::AlwaysMet => (String::new(), "everywhere"),
-                Found::NeverMet => (String::new(), "nowhere"),
-            };
-            writeln!(
-                out,
-                "{},{},{},{boundary},{holds},{},{current_meets}",
-                crate::report::csv::field(&base.model.name),
-                crate::report::csv::field(path),
-                crate::report::csv::field(&target.text),
-                parameter.current
-            )?;
-        }
-        WhatIfFormat::Table => {
-            writeln!(
-                out,
-                "{}: {} ({now})",
-                one_line(&base.model.name),
-                one_line(&sentence)
-            )?;
+            None
         }
     }
-    Ok(Outcome::Success)
 }
 
 /// Whether a range written in `written` can search a parameter read in `wanted`: fractions
@@ -622,10 +581,8 @@ pub fn run_sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> io::Result
         Err(outcome) => return Ok(outcome),
     };
     let mut outcome = Outcome::Success;
-    if args.format == WhatIfFormat::Csv {
-        writeln!(out, "{}", output::IMPORTANCE_CSV_HEADER)?;
-    }
-    let mut first = true;
+    let mut exporter = importance_exporter(args.format);
+    exporter.begin(out)?;
     for path in &args.models {
         let Some((file, text)) = read_model(path) else {
             outcome = Outcome::InputError;
@@ -658,48 +615,19 @@ pub fn run_sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> io::Result
             }
         };
         let name = &loaded.model.name;
-        match args.format {
-            WhatIfFormat::Json => {
-                let object = output::importance_json(name, &file, &solution.system, &items);
-                serde_json::to_writer(&mut *out, &object)?;
-                writeln!(out)?;
-            }
-            WhatIfFormat::Csv => {
-                for item in &items {
-                    writeln!(out, "{}", output::importance_csv_row(name, item))?;
-                }
-            }
-            WhatIfFormat::Table => {
-                if !first {
-                    writeln!(out)?;
-                }
-                writeln!(
-                    out,
-                    "{}: downtime {} per year  [{}]",
-                    one_line(name),
-                    crate::format::downtime(solution.system.downtime_minutes_per_year()),
-                    one_line(&file)
-                )?;
-                output::write_importance_table(out, &items)?;
-                if let Some(best) = items
-                    .first()
-                    .filter(|item| item.best_saving_minutes() > 0.0)
-                {
-                    writeln!(out, "\n{}", one_line(&output::fix_first_sentence(best)))?;
-                }
-            }
-        }
-        first = false;
+        let result = ImportanceResult {
+            model: name,
+            file: &file,
+            system: &solution.system,
+            items: &items,
+        };
+        exporter.write(out, &result)?;
         if let Some((path, format)) = args.plot.destination_for(&file, "tornado", several)
             && !write_chart(&output::tornado_chart(name, &items), &path, format)
         {
             outcome = Outcome::InputError;
         }
     }
-    if args.format == WhatIfFormat::Table && !first {
-        say!(
-            "note: figures are for one copy of each item (one of its `copies`; a shared item is one unit); a block's MTBF and MTTR changes apply to every unit in that copy"
-        );
-    }
+    exporter.end(out)?;
     Ok(outcome)
 }

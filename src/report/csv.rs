@@ -47,12 +47,12 @@ fn row(out: &mut dyn Write, prefix: &str, measures: &Measures) -> io::Result<()>
     )
 }
 
-impl Exporter for CsvExporter {
+impl Exporter<ModelResult<'_>> for CsvExporter {
     fn begin(&mut self, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{HEADER}")
     }
 
-    fn model(&mut self, out: &mut dyn Write, result: &ModelResult<'_>) -> io::Result<()> {
+    fn write(&mut self, out: &mut dyn Write, result: &ModelResult<'_>) -> io::Result<()> {
         let model = field(&result.model.name);
         let file = field(result.file);
         let top = &result.model.blocks[result.model.top].name;

@@ -74,8 +74,8 @@ pub fn model_object(result: &ModelResult<'_>) -> Value {
     Value::Object(object)
 }
 
-impl Exporter for JsonExporter {
-    fn model(&mut self, out: &mut dyn Write, result: &ModelResult<'_>) -> io::Result<()> {
+impl Exporter<ModelResult<'_>> for JsonExporter {
+    fn write(&mut self, out: &mut dyn Write, result: &ModelResult<'_>) -> io::Result<()> {
         serde_json::to_writer(&mut *out, &model_object(result))?;
         writeln!(out)
     }

@@ -63,8 +63,8 @@ fn row(cells: &[String]) -> String {
     format!("| {} |", escaped.join(" | "))
 }
 
-impl Exporter for MarkdownExporter {
-    fn model(&mut self, out: &mut dyn Write, result: &ModelResult<'_>) -> io::Result<()> {
+impl Exporter<ModelResult<'_>> for MarkdownExporter {
+    fn write(&mut self, out: &mut dyn Write, result: &ModelResult<'_>) -> io::Result<()> {
         writeln!(out, "## {}\n", escape(&result.model.name))?;
         writeln!(out, "Model file: {}\n", code_span(result.file))?;
         writeln!(out, "| measure | value |\n|---|---|")?;

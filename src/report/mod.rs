@@ -1,10 +1,14 @@
-//! Output formats for solved models: one exporter per format behind one trait.
+//! Outputs: one exporter per subject and format behind one trait, [`Exporter`].
 //!
-//! Exporters format a [`ModelResult`] and never recompute it. JSON is the stable contract for
+//! This module holds the solved-model subject; `simulation`, `whatif`, `budget` and
+//! `check_line` hold the others. Exporters format a result and never recompute it. JSON is the stable contract for
 //! machines (one object per model per line); table is for people; CSV and Markdown are for
 //! spreadsheets and documents.
 
+pub mod budget;
 pub mod check;
+pub mod check_line;
+pub mod columns;
 pub mod csv;
 pub mod diagram;
 pub mod document;
@@ -17,6 +21,7 @@ pub mod simulation;
 pub mod table;
 pub mod topology;
 pub mod whatif;
+pub mod whatif_export;
 
 use crate::model::{BlockKind, Model, Target};
 use crate::solve::{Measures, Solution};
@@ -64,24 +69,50 @@ pub enum Format {
     Markdown,
 }
 
-/// Writes solved models in one format.
-pub trait Exporter {
-    /// Called once before the first model.
+/// Writes the results of one subject (solved models, simulations, sweeps, importance,
+/// budgets, checks) in one format.
+///
+/// Every subject has one exporter per format and a factory from its format enum, so adding a
+/// format is one exporter per subject, and the command line never matches on a format.
+pub trait Exporter<Subject: ?Sized> {
+    /// Called once before the first result (a CSV header).
     fn begin(&mut self, _out: &mut dyn Write) -> io::Result<()> {
         Ok(())
     }
-    /// Writes one model.
-    fn model(&mut self, out: &mut dyn Write, result: &ModelResult<'_>) -> io::Result<()>;
+    /// Writes one result.
+    fn write(&mut self, out: &mut dyn Write, result: &Subject) -> io::Result<()>;
+    /// Called once after the last result (a report that needs every result, as JUnit does).
+    fn end(&mut self, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
 }
 
-/// The exporter for `format`.
-pub fn exporter(format: Format) -> Box<dyn Exporter> {
-    match format {
+/// The exporter of solved models in one format.
+pub struct SolveExporter(Box<dyn for<'a> Exporter<ModelResult<'a>>>);
+
+impl SolveExporter {
+    /// Called once before the first model.
+    pub fn begin(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.0.begin(out)
+    }
+    /// Writes one model.
+    pub fn model(&mut self, out: &mut dyn Write, result: &ModelResult<'_>) -> io::Result<()> {
+        self.0.write(out, result)
+    }
+    /// Called once after the last model.
+    pub fn end(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.0.end(out)
+    }
+}
+
+/// The exporter of solved models for `format`.
+pub fn exporter(format: Format) -> SolveExporter {
+    SolveExporter(match format {
         Format::Table => Box::new(table::TableExporter::default()),
         Format::Json => Box::new(json::JsonExporter),
         Format::Csv => Box::new(csv::CsvExporter),
         Format::Markdown => Box::new(markdown::MarkdownExporter),
-    }
+    })
 }
 
 /// A short description of a block's structure, e.g. `k-of-n 4/6` or `standby ×2`.

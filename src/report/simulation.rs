@@ -1,273 +1,22 @@
-//! Presenting a simulation: estimates with intervals, the self-check against the exact
-//! solution, and the outputs (table, JSON, CSV, Markdown).
+//! Presenting a simulation: the estimates, the self-check against the exact solution and the
+//! outputs (table, JSON, CSV, Markdown), formatted from [`Estimates`] computed in
+//! `simulate::estimate`; nothing here computes a statistic.
 
+use super::columns::{Align, Columns, titles};
+use super::{Exporter, Format};
 use crate::format::{availability_percent, downtime, hours, one_line, significant};
 use crate::model::units::{HOURS_PER_YEAR, format_duration_hours};
 use crate::simulate::StopReason;
+pub use crate::simulate::estimate::{Agreement, Estimate, Estimates, SimulatedVerdict};
 use crate::simulate::shard::Record;
-use crate::simulate::stats::{Moments, poisson_interval};
+use crate::solve::nines_of;
 use serde_json::{Value, json};
 use std::io::{self, Write};
 
-/// Two-sided level of every displayed interval.
-pub const LEVEL: f64 = 0.95;
-
-/// Beyond this many standard errors the simulation and the exact value disagree.
-pub const DISAGREEMENT_SIGMAS: f64 = 4.0;
-
 const MINUTES_PER_YEAR: f64 = HOURS_PER_YEAR * 60.0;
 
-/// Below this many simulated system outages, the between-run intervals of U and f are
-/// widened to bounds that hold with few or no outages (see [`Estimates::of`]).
-pub const FEW_OUTAGES: f64 = 30.0;
-
-/// Fewest runs for the self-check to warn of a disagreement (see [`Estimates::disagreement`]).
-pub const MIN_RUNS_TO_WARN: u64 = 1000;
-
-/// An estimate with its 95% interval.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Estimate {
-    /// Point estimate.
-    pub value: f64,
-    /// Lower end.
-    pub low: f64,
-    /// Upper end.
-    pub high: f64,
-}
-
-impl Estimate {
-    fn of(moments: &Moments, scale: f64) -> Self {
-        let mean = moments.mean().unwrap_or(0.0);
-        let (low, high) = moments.ci(LEVEL).unwrap_or((mean, mean));
-        Self {
-            value: mean * scale,
-            low: (low * scale).max(0.0),
-            high: high * scale,
-        }
-    }
-
-    /// An estimate of a fraction of time (an unavailability): value and interval inside
-    /// [0, 1]. Down time summed over many short intervals can pass the run's length by a
-    /// rounding error (U = 1.0000000000000004 for a block down all the time), and the
-    /// t-interval of a mean near 1 can reach past it.
-    fn fraction(moments: &Moments) -> Self {
-        let estimate = Self::of(moments, 1.0);
-        Self {
-            value: estimate.value.clamp(0.0, 1.0),
-            low: estimate.low.clamp(0.0, 1.0),
-            high: estimate.high.clamp(0.0, 1.0),
-        }
-    }
-
-    fn json(&self) -> Value {
-        json!([finite(self.low), finite(self.high)])
-    }
-}
-
-/// How far a simulated value lies from the exact one.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Agreement {
-    /// The exact value.
-    pub exact: f64,
-    /// (simulated − exact) / standard error; None when the runs did not vary at all.
-    pub sigmas: Option<f64>,
-    /// Whether they agree within [`DISAGREEMENT_SIGMAS`] (or, with no variation, whether
-    /// seeing no outage was plausible).
-    pub agrees: bool,
-    /// Whether the runs saw nothing at all (a mean of 0 with no variation).
-    pub nothing_seen: bool,
-}
-
-/// Compares a per-run mean with the exact per-run value; `expected_outages` is the number
-/// of outages the exact solution expects over all runs.
-fn agreement(moments: &Moments, exact_per_run: f64, expected_outages: f64) -> Agreement {
-    let mean = moments.mean().unwrap_or(0.0);
-    let standard_error = moments.std_error().unwrap_or(0.0);
-    if standard_error > 0.0 {
-        let sigmas = (mean - exact_per_run) / standard_error;
-        return Agreement {
-            exact: exact_per_run,
-            sigmas: Some(sigmas),
-            agrees: sigmas.abs() <= DISAGREEMENT_SIGMAS,
-            nothing_seen: false,
-        };
-    }
-    if mean == 0.0 {
-        // No outage in any run: plausible when the exact solution expects few outages over
-        // all runs, P(none) = e^{−m} ≥ 1e-4 for m ≤ 9.2.
-        return Agreement {
-            exact: exact_per_run,
-            sigmas: None,
-            agrees: expected_outages <= 9.2 || exact_per_run == 0.0,
-            nothing_seen: true,
-        };
-    }
-    // Every run gave the same non-zero value (e.g. a system down all the time): no spread to
-    // measure against, so only a match to rounding agrees.
-    Agreement {
-        exact: exact_per_run,
-        sigmas: None,
-        agrees: (mean - exact_per_run).abs() <= 1e-9 * mean.abs().max(exact_per_run.abs()),
-        nothing_seen: false,
-    }
-}
-
-/// Every number a simulation report shows, computed once.
-#[derive(Debug, Clone)]
-pub struct Estimates {
-    /// System unavailability.
-    pub unavailability: Estimate,
-    /// Outages per year.
-    pub failures_per_year: Estimate,
-    /// Mean outage length (total downtime / outages), hours.
-    pub mttr_hours: Option<Estimate>,
-    /// Window-breach probability.
-    pub breach: Option<Estimate>,
-    /// P(no downtime in a run).
-    pub outage_free: Estimate,
-    /// Self-check of U against the exact solution.
-    pub exact_unavailability: Option<Agreement>,
-    /// Self-check of the outage frequency (per run).
-    pub exact_failures: Option<Agreement>,
-    /// Per block: U, outages per year, and the self-check of U.
-    pub blocks: Vec<(Estimate, Estimate, Option<Agreement>)>,
-    /// Runs behind the estimates.
-    pub runs: u64,
-}
-
-impl Estimates {
-    /// Computes the estimates of a record.
-    pub fn of(record: &Record) -> Self {
-        let tally = &record.tally;
-        let per_year = HOURS_PER_YEAR / record.horizon_hours;
-        let runs = tally.runs as f64;
-        let mttr_hours = tally.downtime_per_outage.ratio().map(|value| {
-            let (low, high) = tally
-                .downtime_per_outage
-                .ratio_ci(LEVEL)
-                .unwrap_or((value, value));
-            Estimate {
-                value,
-                low: low.max(0.0),
-                high,
-            }
-        });
-        let breach = if record.breach_hours.is_some() {
-            tally
-                .breach_probability(LEVEL)
-                .map(|(value, (low, high))| Estimate { value, low, high })
-        } else {
-            None
-        };
-        let (free, (free_low, free_high)) = tally.outage_free(LEVEL);
-        let exact = record.exact.filter(|_| tally.runs > 1);
-        // With few outages the standard errors mean little (a handful of long outages can
-        // put a correct simulation many "standard errors" away): the self-check then only
-        // asks whether the outage count is plausible, by the exact Poisson interval at
-        // 99.99% (about ±3.9σ).
-        let outages = tally.outages.sum();
-        let exposure = runs * record.horizon_hours;
-        let count_plausible = |frequency: f64| {
-            if outages >= FEW_OUTAGES || !(exposure > 0.0 && exposure.is_finite()) {
-                return None;
-            }
-            let (low, high) = poisson_interval(outages as u64, exposure, 0.9999);
-            Some(frequency >= low && frequency <= high)
-        };
-        let exact_unavailability = exact.map(|exact| {
-            let expected = exact.frequency * record.horizon_hours * runs;
-            let mut check = agreement(&tally.unavailability, exact.unavailability, expected);
-            if let Some(plausible) = count_plausible(exact.frequency) {
-                check.agrees = plausible;
-            }
-            check
-        });
-        let exact_failures = exact.map(|exact| {
-            let per_run = exact.frequency * record.horizon_hours;
-            let mut check = agreement(&tally.outages, per_run, per_run * runs);
-            if let Some(plausible) = count_plausible(exact.frequency) {
-                check.agrees = plausible;
-            }
-            check
-        });
-        let blocks = tally
-            .blocks
-            .iter()
-            .enumerate()
-            .map(|(index, block)| {
-                let check = record
-                    .exact_blocks
-                    .as_ref()
-                    .filter(|_| tally.runs > 1)
-                    .and_then(|all| all.get(index))
-                    .map(|exact| {
-                        let copies = record.blocks[index].instances as f64;
-                        let expected = exact.frequency * record.horizon_hours * runs * copies;
-                        agreement(&block.unavailability, exact.unavailability, expected)
-                    });
-                (
-                    Estimate::fraction(&block.unavailability),
-                    Estimate::of(&block.outages, per_year),
-                    check,
-                )
-            })
-            .collect();
-        let mut unavailability = Estimate::fraction(&tally.unavailability);
-        let mut failures_per_year = Estimate::of(&tally.outages, per_year);
-        let outages = tally.outages.sum();
-        let exposure = runs * record.horizon_hours;
-        if outages < FEW_OUTAGES && exposure > 0.0 && exposure.is_finite() {
-            // With few outages the normal approximation fails (with none, the interval is
-            // [0, 0]). The outage rate gets the exact Poisson (Garwood) interval, and U's
-            // upper end becomes that rate's upper end times a mean outage length: the largest
-            // of the one observed, the exact solver's U/f and the model's longest mean repair
-            // or switchover time. Conservative, so `check --method simulate` cannot pass a
-            // model merely because no outage happened to be simulated.
-            let (rate_low, rate_high) = poisson_interval(outages as u64, exposure, LEVEL);
-            failures_per_year.low = failures_per_year.low.min(rate_low * HOURS_PER_YEAR);
-            failures_per_year.high = failures_per_year.high.max(rate_high * HOURS_PER_YEAR);
-            let exact_mttr = record
-                .exact
-                .filter(|exact| exact.frequency > 0.0)
-                .map_or(0.0, |exact| exact.unavailability / exact.frequency);
-            let outage_hours = mttr_hours
-                .map_or(0.0, |m| m.value)
-                .max(exact_mttr)
-                .max(record.longest_repair_hours);
-            unavailability.high = unavailability.high.max((rate_high * outage_hours).min(1.0));
-        }
-        Self {
-            unavailability,
-            failures_per_year,
-            mttr_hours,
-            breach,
-            outage_free: Estimate {
-                value: free,
-                low: free_low,
-                high: free_high,
-            },
-            exact_unavailability,
-            exact_failures,
-            blocks,
-            runs: tally.runs,
-        }
-    }
-
-    /// Whether the self-check found a disagreement worth a warning. Below
-    /// [`MIN_RUNS_TO_WARN`] runs it never warns: downtime per run is heavy-tailed (rare long
-    /// outages), and a few hundred runs can put a correct simulation 5–25 "standard errors"
-    /// away, since the sample variance misses the tail it has not seen.
-    pub fn disagreement(&self) -> bool {
-        self.runs >= MIN_RUNS_TO_WARN
-            && [self.exact_unavailability, self.exact_failures]
-                .iter()
-                .flatten()
-                .any(|check| !check.agrees)
-    }
-}
-
-/// One row of a per-item output: the system or a block.
-pub struct Item<'a> {
+/// The estimates of one row of a per-item output: the system or a block.
+pub struct RowEstimates<'a> {
     /// `system` or the block's name.
     pub name: &'a str,
     /// `system` or the block's structure.
@@ -280,59 +29,32 @@ pub struct Item<'a> {
     pub exact: Option<f64>,
 }
 
-impl Estimates {
-    /// The system, then every block, for row-per-item outputs.
-    pub fn items<'a>(&'a self, record: &'a Record) -> Vec<Item<'a>> {
-        let system = Item {
-            name: "system",
-            kind: "system",
-            unavailability: &self.unavailability,
-            failures_per_year: &self.failures_per_year,
-            exact: self.exact_unavailability.map(|check| check.exact),
-        };
-        let blocks = record
-            .blocks
-            .iter()
-            .zip(&self.blocks)
-            .map(|(block, (u, f, check))| Item {
-                name: &block.name,
-                kind: &block.kind,
-                unavailability: u,
-                failures_per_year: f,
-                exact: check.map(|check| check.exact),
-            });
-        std::iter::once(system).chain(blocks).collect()
-    }
+/// The system, then every block, for row-per-item outputs.
+pub fn rows<'a>(estimates: &'a Estimates, record: &'a Record) -> Vec<RowEstimates<'a>> {
+    let system = RowEstimates {
+        name: "system",
+        kind: "system",
+        unavailability: &estimates.unavailability,
+        failures_per_year: &estimates.failures_per_year,
+        exact: estimates.exact_unavailability.map(|check| check.exact),
+    };
+    let blocks = record
+        .blocks
+        .iter()
+        .zip(&estimates.blocks)
+        .map(|(block, estimate)| RowEstimates {
+            name: &block.name,
+            kind: &block.kind,
+            unavailability: &estimate.unavailability,
+            failures_per_year: &estimate.failures_per_year,
+            exact: estimate.exact_unavailability.map(|check| check.exact),
+        });
+    std::iter::once(system).chain(blocks).collect()
 }
 
-/// The outcome of `nines check --method simulate`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SimulatedVerdict {
-    /// The upper end of U's 95% interval is within the target.
-    pub availability_met: bool,
-    /// The upper end of the breach probability's interval is within
-    /// `max_breach_probability` (None when the model sets no such limit).
-    pub breach_met: Option<bool>,
-}
-
-impl SimulatedVerdict {
-    /// Judges a record against its target; None without a target.
-    pub fn of(record: &Record, estimates: &Estimates) -> Option<Self> {
-        let target = record.target_unavailability?;
-        let breach_met = match (record.max_breach_probability, estimates.breach) {
-            (Some(limit), Some(breach)) => Some(breach.high <= limit),
-            _ => None,
-        };
-        Some(Self {
-            availability_met: estimates.unavailability.high <= target,
-            breach_met,
-        })
-    }
-
-    /// Both parts met.
-    pub fn met(&self) -> bool {
-        self.availability_met && self.breach_met != Some(false)
-    }
+/// An interval as a JSON pair `[low, high]` (`null` where not finite).
+fn interval_json(estimate: &Estimate) -> Value {
+    json!([finite(estimate.low), finite(estimate.high)])
 }
 
 use super::json::number as finite;
@@ -361,7 +83,8 @@ pub fn json_object(record: &Record) -> Value {
         .blocks
         .iter()
         .zip(&estimates.blocks)
-        .map(|(block, (u, f, check))| {
+        .map(|(block, estimate)| {
+            let (u, f) = (estimate.unavailability, estimate.failures_per_year);
             json!({
                 "name": block.name,
                 "kind": block.kind,
@@ -369,10 +92,10 @@ pub fn json_object(record: &Record) -> Value {
                 "availability": 1.0 - u.value,
                 "availability_ci95": [1.0 - u.high, 1.0 - u.low],
                 "unavailability": u.value,
-                "unavailability_ci95": u.json(),
+                "unavailability_ci95": interval_json(&u),
                 "failures_per_year": f.value,
-                "failures_per_year_ci95": f.json(),
-                "exact_unavailability": agreement_json(*check, 1.0),
+                "failures_per_year_ci95": interval_json(&f),
+                "exact_unavailability": agreement_json(estimate.exact_unavailability, 1.0),
             })
         })
         .collect();
@@ -383,17 +106,16 @@ pub fn json_object(record: &Record) -> Value {
         "availability": 1.0 - u.value,
         "availability_ci95": [1.0 - u.high, 1.0 - u.low],
         "unavailability": u.value,
-        "unavailability_ci95": u.json(),
-        // `+ 0.0` turns the −0 of an always-down system into 0.
-        "nines": if u.value > 0.0 { finite(-u.value.log10() + 0.0) } else { Value::Null },
+        "unavailability_ci95": interval_json(&u),
+        "nines": finite(nines_of(u.value)),
         "downtime_minutes_per_year": u.value * MINUTES_PER_YEAR,
         "downtime_minutes_per_year_ci95": [u.low * MINUTES_PER_YEAR, u.high * MINUTES_PER_YEAR],
         "failures_per_year": f.value,
-        "failures_per_year_ci95": f.json(),
+        "failures_per_year_ci95": interval_json(&f),
         "mtbf_hours": mtbf(f.value),
         "mtbf_hours_ci95": [mtbf(f.high), mtbf(f.low)],
         "mttr_hours": estimates.mttr_hours.map_or(Value::Null, |m| finite(m.value)),
-        "mttr_hours_ci95": estimates.mttr_hours.map_or(Value::Null, |m| m.json()),
+        "mttr_hours_ci95": estimates.mttr_hours.map_or(Value::Null, |m| interval_json(&m)),
         "outages_per_run": {
             "mean": tally.outages.mean(),
             "p50": tally.outage_counts.quantile(0.5),
@@ -403,12 +125,12 @@ pub fn json_object(record: &Record) -> Value {
         },
         "outage_hours": outage_lengths_json(record),
         "outage_free_probability": estimates.outage_free.value,
-        "outage_free_probability_ci95": estimates.outage_free.json(),
+        "outage_free_probability_ci95": interval_json(&estimates.outage_free),
         "window_hours": record.window_hours,
         "windows": tally.windows,
         "window_downtime_minutes": window_json(record),
         "breach_probability": estimates.breach.map_or(Value::Null, |b| json!(b.value)),
-        "breach_probability_ci95": estimates.breach.map_or(Value::Null, |b| b.json()),
+        "breach_probability_ci95": estimates.breach.map_or(Value::Null, |b| interval_json(&b)),
         "max_breach_probability": record.max_breach_probability,
         "target": match (&record.target, record.target_unavailability, verdict) {
             (Some(text), Some(target), Some(verdict)) => json!({
@@ -529,16 +251,37 @@ pub fn stop_text(stopped: StopReason) -> &'static str {
 /// Writes the human-readable report of one simulated model.
 pub fn write_table(out: &mut dyn Write, record: &Record) -> io::Result<()> {
     let estimates = Estimates::of(record);
-    let tally = &record.tally;
-    let u = estimates.unavailability;
-    let horizon = span_label(record.horizon_hours);
     writeln!(
         out,
         "{} — simulated  ({})",
         one_line(&record.model),
         one_line(&record.file)
     )?;
-    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut rows = vec![runs_row(record)];
+    rows.extend(estimate_rows(record, &estimates));
+    rows.extend(distribution_rows(record, &estimates));
+    rows.extend(breach_row(record, &estimates));
+    if !record.stopped.ended_as_asked() {
+        rows.push(("stopped".into(), stop_text(record.stopped).into()));
+    }
+    let width = rows
+        .iter()
+        .map(|(label, _)| label.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (label, value) in &rows {
+        writeln!(out, "  {label:<width$}  {value}")?;
+    }
+    if !record.blocks.is_empty() {
+        writeln!(out)?;
+        write_block_table(out, record, &estimates)?;
+    }
+    writeln!(out)
+}
+
+/// `runs  N × 1y after 1w warm-up  (seed, threads, time, events)`.
+fn runs_row(record: &Record) -> (String, String) {
+    let tally = &record.tally;
     let warmup = if record.warmup_hours > 0.0 {
         format!(
             " after {} warm-up",
@@ -547,18 +290,25 @@ pub fn write_table(out: &mut dyn Write, record: &Record) -> io::Result<()> {
     } else {
         String::new()
     };
-    rows.push((
+    (
         "runs".into(),
         format!(
-            "{} × {horizon}{warmup}  (seed {}, {} thread{}, {:.2} s, {} events)",
+            "{} × {}{warmup}  (seed {}, {} thread{}, {:.2} s, {} events)",
             tally.runs,
+            span_label(record.horizon_hours),
             record.seed,
             record.threads,
             if record.threads == 1 { "" } else { "s" },
             record.elapsed_seconds,
             significant(tally.events as f64, 3)
         ),
-    ));
+    )
+}
+
+/// Availability (and the exact value), downtime, outages, MTBF and MTTR with intervals.
+fn estimate_rows(record: &Record, estimates: &Estimates) -> Vec<(String, String)> {
+    let u = estimates.unavailability;
+    let mut rows: Vec<(String, String)> = Vec::new();
     rows.push((
         "availability".into(),
         format!(
@@ -602,6 +352,14 @@ pub fn write_table(out: &mut dyn Write, record: &Record) -> io::Result<()> {
             with_interval(mttr.value, mttr.low, mttr.high, |h| hours(Some(h))),
         ));
     }
+    rows
+}
+
+/// Outage lengths, outages per run, P(no outage) and downtime per SLA window.
+fn distribution_rows(record: &Record, estimates: &Estimates) -> Vec<(String, String)> {
+    let tally = &record.tally;
+    let horizon = span_label(record.horizon_hours);
+    let mut rows: Vec<(String, String)> = Vec::new();
     let lengths = &tally.outage_lengths;
     if lengths.count() > 0 {
         let mean = tally.outage_length_total.value() / lengths.count() as f64;
@@ -649,54 +407,34 @@ pub fn write_table(out: &mut dyn Write, record: &Record) -> io::Result<()> {
             ),
         ));
     }
-    if let (Some(breach), Some(target)) = (estimates.breach, &record.target) {
-        let limit = match record.max_breach_probability {
-            Some(limit) => format!(
-                "; limit {}: {}",
-                probability(limit),
-                if breach.high <= limit {
-                    "met"
-                } else {
-                    "MISSED"
-                }
-            ),
-            None => String::new(),
-        };
-        rows.push((
-            "breach probability".into(),
-            format!(
-                "{}  (windows below {}{limit})",
-                with_interval(breach.value, breach.low, breach.high, probability),
-                one_line(target)
-            ),
-        ));
-    }
-    if !record.stopped.ended_as_asked() {
-        rows.push(("stopped".into(), stop_text(record.stopped).into()));
-    }
-    let width = rows
-        .iter()
-        .map(|(label, _)| label.chars().count())
-        .max()
-        .unwrap_or(0);
-    for (label, value) in &rows {
-        writeln!(out, "  {label:<width$}  {value}")?;
-    }
-    if !record.blocks.is_empty() {
-        writeln!(out)?;
-        write_block_table(out, record, &estimates)?;
-    }
-    writeln!(out)
+    rows
 }
 
-/// Width of a text column: its longest cell, at least `minimum` (the header).
-fn column_width(cells: &[String], minimum: usize) -> usize {
-    cells
-        .iter()
-        .map(|cell| cell.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(minimum)
+/// The breach probability against the target (and its limit), when there is a target.
+fn breach_row(record: &Record, estimates: &Estimates) -> Option<(String, String)> {
+    let (Some(breach), Some(target)) = (estimates.breach, &record.target) else {
+        return None;
+    };
+    let limit = match record.max_breach_probability {
+        Some(limit) => format!(
+            "; limit {}: {}",
+            probability(limit),
+            if breach.high <= limit {
+                "met"
+            } else {
+                "MISSED"
+            }
+        ),
+        None => String::new(),
+    };
+    Some((
+        "breach probability".into(),
+        format!(
+            "{}  (windows below {}{limit})",
+            with_interval(breach.value, breach.low, breach.high, probability),
+            one_line(target)
+        ),
+    ))
 }
 
 fn write_block_table(
@@ -704,48 +442,100 @@ fn write_block_table(
     record: &Record,
     estimates: &Estimates,
 ) -> io::Result<()> {
-    let names: Vec<String> = record.blocks.iter().map(|b| one_line(&b.name)).collect();
-    let kinds: Vec<String> = record.blocks.iter().map(|b| one_line(&b.kind)).collect();
-    let cis: Vec<String> = estimates
-        .blocks
-        .iter()
-        .map(|(u, _, _)| interval_percent(u))
-        .collect();
-    let name_width = column_width(&names, 5);
-    let kind_width = column_width(&kinds, 4);
-    let ci_width = column_width(&cis, 6);
     let exact_label = if record.exact_applies {
         "exact"
     } else {
         "exponential approx."
     };
-    writeln!(
-        out,
-        "  {:<name_width$}  {:<kind_width$}  {:>14}  {:<ci_width$}  {exact_label}",
-        "block", "kind", "availability", "95% CI"
-    )?;
-    for (((kind, name), (u, _, check)), ci) in
-        kinds.iter().zip(&names).zip(&estimates.blocks).zip(&cis)
-    {
-        let exact = match check {
-            Some(check) => format!(
-                "{}{}",
-                availability_percent(check.exact),
-                match check.sigmas {
-                    Some(sigmas) => format!(" ({sigmas:+.1}σ)"),
-                    None => String::new(),
-                }
-            ),
-            None => "–".into(),
-        };
-        writeln!(
+    let rows: Vec<Vec<String>> = record
+        .blocks
+        .iter()
+        .zip(&estimates.blocks)
+        .map(|(block, estimate)| {
+            let exact = match estimate.exact_unavailability {
+                Some(check) => format!(
+                    "{}{}",
+                    availability_percent(check.exact),
+                    match check.sigmas {
+                        Some(sigmas) => format!(" ({sigmas:+.1}σ)"),
+                        None => String::new(),
+                    }
+                ),
+                None => "–".into(),
+            };
+            vec![
+                block.name.clone(),
+                block.kind.clone(),
+                availability_percent(estimate.unavailability.value),
+                interval_percent(&estimate.unavailability),
+                exact,
+            ]
+        })
+        .collect();
+    Columns::new()
+        .indent("  ")
+        .align(vec![Align::Left, Align::Left, Align::Right])
+        .min_width(2, 14)
+        .write(
             out,
-            "  {name:<name_width$}  {:<kind_width$}  {:>14}  {ci:<ci_width$}  {exact}",
-            kind,
-            availability_percent(u.value),
-        )?;
+            &titles(&["block", "kind", "availability", "95% CI", exact_label]),
+            &rows,
+        )
+}
+
+/// The exporter of simulated models for `format`.
+pub fn exporter(format: Format) -> Box<dyn Exporter<Record>> {
+    match format {
+        Format::Table => Box::new(SimulationTable),
+        Format::Json => Box::new(SimulationJson),
+        Format::Csv => Box::new(SimulationCsv {
+            header_written: false,
+        }),
+        Format::Markdown => Box::new(SimulationMarkdown),
     }
-    Ok(())
+}
+
+/// The report for people, per model.
+struct SimulationTable;
+
+impl Exporter<Record> for SimulationTable {
+    fn write(&mut self, out: &mut dyn Write, record: &Record) -> io::Result<()> {
+        write_table(out, record)
+    }
+}
+
+/// One JSON object per model per line.
+struct SimulationJson;
+
+impl Exporter<Record> for SimulationJson {
+    fn write(&mut self, out: &mut dyn Write, record: &Record) -> io::Result<()> {
+        serde_json::to_writer(&mut *out, &json_object(record))?;
+        writeln!(out)
+    }
+}
+
+/// CSV rows under one header, written with the first model (none when no model simulates).
+struct SimulationCsv {
+    header_written: bool,
+}
+
+impl Exporter<Record> for SimulationCsv {
+    fn write(&mut self, out: &mut dyn Write, record: &Record) -> io::Result<()> {
+        if !self.header_written {
+            writeln!(out, "{CSV_HEADER}")?;
+            self.header_written = true;
+        }
+        csv_rows(out, record)
+    }
+}
+
+/// A Markdown section per model.
+struct SimulationMarkdown;
+
+impl Exporter<Record> for SimulationMarkdown {
+    fn write(&mut self, out: &mut dyn Write, record: &Record) -> io::Result<()> {
+        write_markdown(out, record)
+    }
 }
 
 /// The CSV header line for [`csv_rows`].
@@ -775,7 +565,7 @@ pub fn csv_rows(out: &mut dyn Write, record: &Record) -> io::Result<()> {
             record.seed
         )
     };
-    for item in estimates.items(record) {
+    for item in rows(&estimates, record) {
         row(
             item.name,
             item.kind,
@@ -815,7 +605,7 @@ pub fn write_markdown(out: &mut dyn Write, record: &Record) -> io::Result<()> {
             exact.map_or("–".into(), availability_percent)
         )
     };
-    for item in estimates.items(record) {
+    for item in rows(&estimates, record) {
         line(
             out,
             item.name,
@@ -840,25 +630,6 @@ pub fn write_markdown(out: &mut dyn Write, record: &Record) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fractions_of_time_stay_inside_zero_and_one() {
-        // A block down for the whole of three runs, its down time summed with a rounding
-        // error: the mean is 1 + 4.4e-16, and with any spread the t-interval passes 1.
-        let mut moments = Moments::default();
-        for x in [1.0 + 4.4e-16, 1.0, 0.999_9] {
-            moments.push(x);
-        }
-        let plain = Estimate::of(&moments, 1.0);
-        assert!(plain.high > 1.0, "{plain:?}");
-        let fraction = Estimate::fraction(&moments);
-        assert_eq!(fraction.high, 1.0);
-        assert!(fraction.value <= 1.0 && fraction.low >= 0.0, "{fraction:?}");
-        let mut over = Moments::default();
-        over.push(1.0 + 4.4e-16);
-        over.push(1.0 + 4.4e-16);
-        assert_eq!(Estimate::fraction(&over).value, 1.0);
-    }
 
     #[test]
     fn span_labels_use_the_unit_people_wrote() {

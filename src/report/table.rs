@@ -1,5 +1,6 @@
 //! Aligned text for people: a summary of the system, then one row per block.
 
+use super::columns::{Columns, titles};
 use super::{Exporter, ModelResult, describe_kind};
 use crate::format::{
     availability_percent, downtime, hours, nines, one_line, scientific, significant,
@@ -82,8 +83,8 @@ pub fn summary_lines(result: &ModelResult<'_>) -> Vec<(&'static str, String)> {
     lines
 }
 
-impl Exporter for TableExporter {
-    fn model(&mut self, out: &mut dyn Write, result: &ModelResult<'_>) -> io::Result<()> {
+impl Exporter<ModelResult<'_>> for TableExporter {
+    fn write(&mut self, out: &mut dyn Write, result: &ModelResult<'_>) -> io::Result<()> {
         if self.models_written > 0 {
             writeln!(out)?;
         }
@@ -110,33 +111,9 @@ impl Exporter for TableExporter {
                 )
             })
             .collect();
-        let mut widths: Vec<usize> = BLOCK_TITLES.iter().map(|t| t.chars().count()).collect();
-        for row in &rows {
-            for (width, cell) in widths.iter_mut().zip(row) {
-                *width = (*width).max(cell.chars().count());
-            }
-        }
-        let line = |cells: &[String]| {
-            let padded: Vec<String> = cells
-                .iter()
-                .zip(&widths)
-                .enumerate()
-                .map(|(column, (cell, width))| {
-                    let padding = width - cell.chars().count();
-                    if column < 2 {
-                        format!("{cell}{}", " ".repeat(padding))
-                    } else {
-                        format!("{}{cell}", " ".repeat(padding))
-                    }
-                })
-                .collect();
-            format!("  {}", padded.join("  ").trim_end())
-        };
-        let titles: Vec<String> = BLOCK_TITLES.iter().map(|t| t.to_string()).collect();
-        writeln!(out, "{}", line(&titles))?;
-        for row in &rows {
-            writeln!(out, "{}", line(row))?;
-        }
-        Ok(())
+        Columns::new()
+            .indent("  ")
+            .numbers_after(2, BLOCK_TITLES.len())
+            .write(out, &titles(&BLOCK_TITLES), &rows)
     }
 }

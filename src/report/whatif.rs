@@ -1,12 +1,13 @@
 //! Output of the what-if commands: sweep points, goal-seeking results and importance tables,
 //! as aligned text, CSV, JSON and Markdown.
 
+use super::columns::Columns;
 use super::csv::field;
 use super::markdown::escape;
 use crate::chart::sweep::{SweepChart, SweepPoint, SweepSeries};
 use crate::chart::tornado::{TornadoChart, TornadoRow};
-use crate::format::{availability_percent, compact, downtime, nines, one_line, significant};
-use crate::solve::Measures;
+use crate::format::{availability_percent, compact, downtime, nines, significant};
+use crate::solve::{Measures, nines_of};
 use crate::whatif::sensitivity::Importance;
 use crate::whatif::sweep::Point;
 use crate::whatif::sweep::{crossings, lines};
@@ -14,36 +15,6 @@ use crate::whatif::vary::AxisUnit;
 use crate::whatif::vary::Vary;
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
-
-/// Writes rows under titles, each column as wide as its widest cell, two spaces apart.
-pub fn write_aligned(
-    out: &mut dyn Write,
-    titles: &[String],
-    rows: &[Vec<String>],
-) -> io::Result<()> {
-    let mut widths: Vec<usize> = titles.iter().map(|t| t.chars().count()).collect();
-    for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let line = |cells: &[String]| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(cell, width)| {
-                let pad = width.saturating_sub(cell.chars().count());
-                format!("{}{}", one_line(cell), " ".repeat(pad))
-            })
-            .collect();
-        padded.join("  ").trim_end().to_string()
-    };
-    writeln!(out, "{}", line(titles))?;
-    for row in rows {
-        writeln!(out, "{}", line(row))?;
-    }
-    Ok(())
-}
 
 use super::json::number as finite;
 
@@ -111,15 +82,6 @@ pub fn sweep_point_json(model: &str, file: &str, varies: &[Vary], point: &Point)
         );
     }
     Value::Object(object)
-}
-
-fn nines_of(unavailability: f64) -> f64 {
-    Measures {
-        unavailability,
-        availability: 1.0 - unavailability,
-        frequency: 0.0,
-    }
-    .nines()
 }
 
 /// The CSV header of a sweep.
@@ -219,7 +181,7 @@ pub fn write_sweep_table(out: &mut dyn Write, varies: &[Vary], points: &[Point])
             cells
         })
         .collect();
-    write_aligned(out, &titles, &rows)
+    Columns::new().write(out, &titles, &rows)
 }
 
 /// Importance rows as table cells: name, kind, copies, I_B, I_CR, RAW, RRW, two savings.
@@ -269,7 +231,7 @@ pub const IMPORTANCE_TITLES: [&str; 9] = [
 pub fn write_importance_table(out: &mut dyn Write, items: &[Importance]) -> io::Result<()> {
     let titles: Vec<String> = IMPORTANCE_TITLES.iter().map(|t| t.to_string()).collect();
     let rows: Vec<Vec<String>> = items.iter().map(importance_cells).collect();
-    write_aligned(out, &titles, &rows)
+    Columns::new().write(out, &titles, &rows)
 }
 
 /// The importance table as Markdown.
@@ -355,10 +317,9 @@ pub fn sweep_chart(model: &str, varies: &[Vary], points: &[Point], log: bool) ->
                     x: point.values[0].x,
                     nines: point.measures.nines(),
                     interval: point.interval.map(|interval| {
-                        let nines = |u: f64| -u.log10();
                         (
-                            nines(interval.unavailability.1),
-                            nines(interval.unavailability.0),
+                            nines_of(interval.unavailability.1),
+                            nines_of(interval.unavailability.0),
                         )
                     }),
                 })
@@ -440,15 +401,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn aligned_columns_pad_to_the_widest_cell() {
-        let mut out = Vec::new();
-        write_aligned(
-            &mut out,
-            &["a".into(), "bb".into()],
-            &[vec!["xyz".into(), "1".into()]],
-        )
-        .unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "a    bb\nxyz  1\n");
+    fn nines_of_an_always_down_system_never_print_minus_zero() {
+        // −log10(1) is −0 in floating point; the one shared nines_of gives +0.
+        let value = nines_of(1.0);
+        assert!(value == 0.0 && value.is_sign_positive(), "{value}");
+        assert_eq!(nines(value), "0.00");
+        assert_eq!(serde_json::json!(value).to_string(), "0.0");
+        assert!(nines_of(0.0).is_infinite());
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! batches or shards.
 
 pub mod engine;
+pub mod estimate;
 pub mod plan;
 pub mod sample;
 pub mod shard;

@@ -28,6 +28,20 @@ pub struct Measures {
     pub frequency: f64,
 }
 
+/// The nines of an unavailability, the one definition every output uses.
+///
+/// # Formula
+/// ```text
+/// nines = −log₁₀ U   where U is the unavailability; ∞ when U = 0, and 0 (never −0) when U ≥ 1
+/// ```
+pub fn nines_of(unavailability: f64) -> f64 {
+    if unavailability >= 1.0 {
+        0.0
+    } else {
+        -unavailability.log10()
+    }
+}
+
 impl Measures {
     /// A node that is never down.
     pub const ALWAYS_UP: Self = Self {
@@ -83,11 +97,7 @@ impl Measures {
 
     /// −log₁₀ U; infinite when U = 0, and 0 (not −0) when the node is always down.
     pub fn nines(&self) -> f64 {
-        if self.unavailability >= 1.0 {
-            0.0
-        } else {
-            -self.unavailability.log10()
-        }
+        nines_of(self.unavailability)
     }
 
     /// U · 8766 h, in minutes.

@@ -5,6 +5,7 @@
 //! file), so every swept model is validated like one written by hand; importance measures
 //! transform the validated model instead ([`transform`]).
 
+pub mod budget;
 pub mod find;
 pub mod rates;
 pub mod sensitivity;
