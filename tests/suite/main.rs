@@ -1,8 +1,8 @@
 //! The integration test suite of `nines`, compiled into one test binary.
 //!
-//! Every file here used to be a test binary of its own, and each one linked the whole crate:
-//! from a fresh clone, linking 22 binaries took much of `cargo test`'s time. Now each file is
-//! a module of this one binary, and `tests/suite/common/` (the binary under test, model files
+//! Every file here used to be a test binary of its own, and each of the 22 compiled and linked
+//! against the whole crate (three times as long to build as this one binary; see
+//! `docs/testing.md`). Now each file is a module of this one binary, and `tests/suite/common/` (the binary under test, model files
 //! in temporary folders, random models) and `tests/suite/reference/` (the brute-force Markov
 //! reference solver) are modules shared by them. No test needs a binary of its own: none
 //! changes the state of its own process (environment, working directory, signal handlers,
