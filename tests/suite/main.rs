@@ -2,9 +2,9 @@
 //!
 //! Every file here used to be a test binary of its own, and each of the 22 compiled and linked
 //! against the whole crate (three times as long to build as this one binary; see
-//! `docs/testing.md`). Now each file is a module of this one binary, and `tests/suite/common/` (the binary under test, model files
-//! in temporary folders, random models) and `tests/suite/reference/` (the brute-force Markov
-//! reference solver) are modules shared by them. No test needs a binary of its own: none
+//! `docs/testing.md`). Now each file is a module of this one binary, and `common/` (the binary
+//! under test, model files in temporary folders, random models) and `reference/` (the
+//! brute-force Markov reference solver) are modules shared by them. No test needs a binary of its own: none
 //! changes the state of its own process (environment, working directory, signal handlers,
 //! global thread pool); the signal tests signal the child `nines` they start.
 //!
