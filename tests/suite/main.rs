@@ -3,10 +3,10 @@
 //! Every file here used to be a test binary of its own, and each of the 22 compiled and linked
 //! against the whole crate (three times as long to build as this one binary; see
 //! `docs/testing.md`). Now each file is a module of this one binary, and `common/` (the binary
-//! under test, model files in temporary folders, random models) and `reference/` (the
-//! brute-force Markov reference solver) are modules shared by them. No test needs a binary of its own: none
-//! changes the state of its own process (environment, working directory, signal handlers,
-//! global thread pool); the signal tests signal the child `nines` they start.
+//! under test, model files in temporary folders, random models) and `reference/` (the brute-force
+//! Markov reference solver) are modules shared by them. No test needs a binary of its own: none
+//! changes the state of its own process (environment, working directory, signal handlers, global
+//! thread pool); the signal tests signal the child `nines` they start.
 //!
 //! Run one file's tests, or one test, with a filter on the module path:
 //!
