@@ -8,10 +8,10 @@
 //! [0, 1] (never NaN), JSON output parses, and a simulation the guards admit is not refused.
 //! The four findings so far (spans past the text, heavy-tailed event estimates, quadratic
 //! diagnostics, GTH overflow) are fixed; each has a regression test in
-//! `tests/fuzz_regressions.rs`. At most [`MAX_RENDERED`] diagnostics are rendered per input,
+//! `tests/suite/fuzz_regressions.rs`. At most [`MAX_RENDERED`] diagnostics are rendered per input,
 //! to keep each input fast.
 //!
-//! This file is also compiled into `tests/fuzz_regressions.rs` (with `#[path]`), so regression
+//! This file is also compiled into `tests/suite/fuzz_regressions.rs` (with `#[path]`), so regression
 //! tests run exactly what the fuzzer ran. It uses only `nines` and `serde_json`.
 
 use nines::diag::{Diagnostic, Origin, Sources, Span};

@@ -15,7 +15,7 @@
 # interesting accumulate in the working copy across runs. The libFuzzer log goes to
 # target/fuzz/logs/ (or $FUZZ_LOG). Exits non-zero when an input crashes, leaks, runs out of
 # memory or times out, and prints the path of that input (reproduce it with
-# `fuzz/target/<triple>/release/<target> <path>`, then add it to tests/fuzz_regressions.rs).
+# `fuzz/target/<triple>/release/<target> <path>`, then add it to tests/suite/fuzz_regressions.rs).
 # The stable toolchain is enough: RUSTC_BOOTSTRAP=1 unlocks the sanitizer flags cargo-fuzz uses.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -3,8 +3,8 @@
 //! standby with failover and coverage, common cause, and nesting; few enough units that the
 //! brute-force reference can expand them.
 //!
-//! Used by `tests/cross_check.rs` (solver against the brute-force reference) and
-//! `tests/simulate.rs` (simulation against the solver).
+//! Used by `tests/suite/cross_check.rs` (solver against the brute-force reference) and
+//! `tests/suite/simulate.rs` (simulation against the solver).
 
 /// A small deterministic generator (SplitMix64) driven by a seed.
 struct Random(u64);

@@ -2,7 +2,7 @@
 //! composites, JSON, and every input error with exit 2. Expected values are derived by hand in
 //! the comments, independently of the code.
 
-mod common;
+use crate::common;
 use common::{json_lines, nines};
 use predicates::prelude::*;
 

@@ -2,7 +2,7 @@
 //! computed independently in exact rational arithmetic (Python `fractions`, Gaussian
 //! elimination on the chain; the script is reproduced in each comment).
 
-mod common;
+use crate::common;
 
 use common::{model_file, nines};
 

@@ -1,5 +1,5 @@
 //! `nines sensitivity --format json` checked against the brute-force reference
-//! (`tests/reference/`, the full product chain of every physical unit, which parses the TOML
+//! (`tests/suite/reference/`, the full product chain of every physical unit, which parses the TOML
 //! itself and shares no code with `src/`).
 //!
 //! Only models of independent units are used (no repair crews, no standby; shared components,
@@ -19,14 +19,14 @@
 //! U ≈ 1e-8 is not waved through by an absolute floor).
 //!
 //! Random models come from a fixed seed, so CI is deterministic; `PROPTEST_CASES` and
-//! `PROPTEST_RNG_SEED` explore further by hand, as in `tests/cross_check.rs`:
+//! `PROPTEST_RNG_SEED` explore further by hand, as in `tests/suite/cross_check.rs`:
 //!
 //! ```text
-//! PROPTEST_CASES=3000 cargo test --test sensitivity_reference -- --nocapture
+//! PROPTEST_CASES=3000 cargo test --test suite sensitivity_reference:: -- --nocapture
 //! ```
 
-mod common;
-mod reference;
+use crate::common;
+use crate::reference;
 
 use common::random_models::random_model;
 use proptest::prelude::*;
@@ -233,7 +233,7 @@ fn check_model(text: &str) -> Result<Outcome, String> {
 // ---------------------------------------------------------------------------------------------
 // Random models of independent units.
 
-/// SplitMix64, as in `tests/common/random_models.rs`.
+/// SplitMix64, as in `tests/suite/common/random_models.rs`.
 struct Random(u64);
 
 impl Random {
@@ -383,7 +383,7 @@ fn small_independent_model(seed: u64) -> String {
         .expect("some variant fits")
 }
 
-/// A model from the cross-check's generator (`tests/common/random_models.rs`) without repair
+/// A model from the cross-check's generator (`tests/suite/common/random_models.rs`) without repair
 /// crews or standby: later variants of the seed until one has none and is small enough.
 fn independent_cross_check_model(seed: u64) -> String {
     (0u64..)

@@ -2,7 +2,7 @@
 //! that a hostile model cannot break out of, the size limit, files and several models.
 //! Storm itself checks the numbers in `tests/prism/run.sh`.
 
-mod common;
+use crate::common;
 use common::random_models::random_model;
 use common::{example_models, model_file, nines, path};
 
@@ -234,12 +234,12 @@ fn invalid_models_and_unwritable_files_exit_2() {
     );
 }
 
-/// Writes the random models of `tests/common/random_models.rs` (every block kind, FIFO crews
+/// Writes the random models of `tests/suite/common/random_models.rs` (every block kind, FIFO crews
 /// over different unit types, standby with failover and coverage, common cause, shared
 /// blocks) into the folder named by `NINES_RANDOM_MODELS`, for `tests/prism/run.sh`:
 ///
 /// ```text
-/// NINES_RANDOM_MODELS=target/prism-random cargo test --test export -- --ignored
+/// NINES_RANDOM_MODELS=target/prism-random cargo test --test suite export:: -- --ignored
 /// tests/prism/run.sh target/debug/nines target/prism-random/*.toml
 /// ```
 #[test]

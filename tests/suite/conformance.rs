@@ -1,7 +1,7 @@
 //! The published conformance models (exact answers computed independently by exact-arithmetic
 //! Markov chains) solved through the real binary, matched to 1e-9 relative.
 
-mod common;
+use crate::common;
 use common::{json_lines, nines, path};
 
 #[test]

@@ -1,7 +1,7 @@
 //! What-if analysis through the real binary: `nines sweep` (curves, `--find`, simulated
 //! points, charts) and `nines sensitivity` (importance measures, tornado chart).
 
-mod common;
+use crate::common;
 use common::{json_lines, model_file, nines, path};
 use serde_json::Value;
 use std::path::Path;

@@ -10,7 +10,7 @@
 //! Runs start with every unit up; `--warmup 1w` (168 h, several times the longest repair or
 //! relaxation time of these models) removes that start-up bias where it could show.
 
-mod common;
+use crate::common;
 use common::random_models::random_model;
 use common::{example_models, json_lines, model_file, nines, path};
 use serde_json::Value;

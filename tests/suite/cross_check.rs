@@ -1,14 +1,14 @@
 //! Random small models solved two ways: by the hierarchical solver (algebra, counted chains,
 //! conditioning on shared units) and by the brute-force reference (the full product-state
-//! Markov chain of every unit, `tests/reference/`). They must agree to 1e-9 relative in the
+//! Markov chain of every unit, `tests/suite/reference/`). They must agree to 1e-9 relative in the
 //! unavailability U and in the outage frequency f.
 //!
 //! Models mix every block kind, shared components and shared blocks referenced in several
 //! places, FIFO repair crews over different unit types, standby with failover and coverage,
 //! common cause, and nesting.
 
-mod common;
-mod reference;
+use crate::common;
+use crate::reference;
 
 use common::random_models::random_model;
 use nines::model::load::load_model;

@@ -3,7 +3,7 @@
 //! file in place.
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use common::{nines, path};
 use std::process::{Command, Stdio};

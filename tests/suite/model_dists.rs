@@ -2,7 +2,7 @@
 //! `[target]` (`window`, `max_breach_probability`), through the real binary: valid forms load,
 //! every mistake exits 2 with a message that names file:line:column, `--set` reaches them.
 
-mod common;
+use crate::common;
 use common::{json_lines, model_file, nines, path, rejects};
 
 /// A model: `target` (a `[target]` table or nothing), a component `web` with `web_lines`,

@@ -1,6 +1,6 @@
 //! The real binary on real files: every subcommand, output format, exit code and error message.
 
-mod common;
+use crate::common;
 use common::{example_models, json_lines, model_file, nines, path, rejects};
 use predicates::prelude::*;
 

@@ -1,7 +1,7 @@
 //! Every example model small enough to expand is solved again by the brute-force reference
 //! (the full product chain of every unit) and must agree to 1e-9 in U and f.
 
-mod reference;
+use crate::reference;
 
 use nines::model::load::load_model;
 use nines::solve::solve;

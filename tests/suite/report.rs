@@ -2,7 +2,7 @@
 //! (Markdown, self-contained HTML, chart files) and `nines diagram` (DOT, Mermaid, SVG),
 //! including model names that try to inject markup.
 
-mod common;
+use crate::common;
 use common::{example_models, model_file, nines, path};
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
-//! Self-tests of the brute-force reference solver (tests/reference/mod.rs): it must reproduce
+//! Self-tests of the brute-force reference solver (tests/suite/reference/mod.rs): it must reproduce
 //! the published conformance values and a few closed forms.
 
-mod reference;
+use crate::reference;
 
 use reference::solve_reference;
 

@@ -1,7 +1,7 @@
 //! Enormous and degenerate models: each gets the right answer in bounded time, or a clear
 //! error naming the limit and what to do instead; never a panic, an overflow or a hang.
 
-mod common;
+use crate::common;
 
 use common::{model_file, nines};
 use std::time::Duration;

@@ -7,7 +7,7 @@
 //! folders (`mknod` needs root; those parts are skipped, saying so, without it).
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use common::{nines, path};
 use std::os::unix::fs::FileTypeExt;

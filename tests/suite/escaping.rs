@@ -1,9 +1,9 @@
 //! Untrusted text from model files in every output: CSV cells cannot become formulas or
 //! break rows, Markdown tables keep their columns, terminal lines cannot be forged, and no
-//! model text decides where a file is written. (HTML, SVG, DOT and Mermaid: tests/report.rs;
-//! JUnit and GitHub annotations: tests/ci_formats.rs.)
+//! model text decides where a file is written. (HTML, SVG, DOT and Mermaid: tests/suite/report.rs;
+//! JUnit and GitHub annotations: tests/suite/ci_formats.rs.)
 
-mod common;
+use crate::common;
 
 use common::{model_file, nines};
 

@@ -2,7 +2,7 @@
 //! run indices finish, long runs keep bounded memory and stop when asked, and hand-edited
 //! shard files are refused naming the field.
 
-mod common;
+use crate::common;
 
 use common::{nines, path};
 use nines::model::load::load_model;

@@ -1,7 +1,7 @@
 //! `nines check --format junit|github`, and several model files of which some are broken:
 //! every model is reported, the exit code is the worst outcome.
 
-mod common;
+use crate::common;
 
 use common::{model_file, nines, path};
 

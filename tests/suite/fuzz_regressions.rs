@@ -3,10 +3,10 @@
 //! the same path the fuzzer drives (`fuzz/src/lib.rs`, compiled in here unchanged).
 //!
 //! A finding that still needs a fix in `src/` is `#[ignore]`d with the reason; run them with
-//! `cargo test --test fuzz_regressions -- --ignored`.
+//! `cargo test --test suite fuzz_regressions:: -- --ignored`.
 
 #[allow(dead_code)]
-#[path = "../fuzz/src/lib.rs"]
+#[path = "../../fuzz/src/lib.rs"]
 mod pipeline;
 
 use nines::model::load::load_model;
@@ -79,8 +79,8 @@ fn every_example_model_is_solved_and_simulated_by_the_harness() {
 #[test]
 fn every_override_seed_goes_down_the_whole_path() {
     let models = [
-        include_str!("../models/three-tier.toml"),
-        include_str!("../models/etcd-3-nodes.toml"),
+        include_str!("../../models/three-tier.toml"),
+        include_str!("../../models/etcd-3-nodes.toml"),
     ];
     let files = corpus("overrides");
     assert!(!files.is_empty());
@@ -338,7 +338,7 @@ fn availability_never_exceeds_one() {
 /// conditioned totals now go through `from_sums` too.
 #[test]
 fn conditioned_unavailability_never_exceeds_one() {
-    let text = include_str!("../fuzz/corpus/model/shared-unit-conditioning-rounding.toml");
+    let text = include_str!("../../fuzz/corpus/model/shared-unit-conditioning-rounding.toml");
     let model = load_model("m.toml", text, &[])
         .unwrap_or_else(|_| panic!("a valid model"))
         .model;
@@ -356,7 +356,7 @@ fn conditioned_unavailability_never_exceeds_one() {
 /// now stores +0 (a unit that never fails).
 #[test]
 fn negative_zero_failure_rate_is_a_unit_that_never_fails() {
-    let text = include_str!("../fuzz/corpus/model/negative-zero-failure-rate.toml");
+    let text = include_str!("../../fuzz/corpus/model/negative-zero-failure-rate.toml");
     let model = load_model("m.toml", text, &[])
         .unwrap_or_else(|_| panic!("a valid model"))
         .model;
