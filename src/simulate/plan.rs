@@ -131,7 +131,8 @@ pub struct TooLarge {
 /// # Errors
 /// [`TooLarge`] when the expansion exceeds [`MAX_SIM_NODES`].
 pub fn expand(model: &Model) -> Result<Plan, TooLarge> {
-    let nodes = expanded_size(model);
+    let nodes =
+        crate::model::graph::expanded_count(model, |_| 2, crate::model::graph::SharedNodes::Every);
     if nodes > MAX_SIM_NODES {
         return Err(TooLarge { nodes });
     }
@@ -188,47 +189,6 @@ pub fn expand(model: &Model) -> Result<Plan, TooLarge> {
         reported,
         report_index,
     })
-}
-
-/// Units plus gates the model expands to, saturating.
-fn expanded_size(model: &Model) -> u64 {
-    fn size(model: &Model, node: NodeRef, memo: &mut HashMap<NodeRef, u64>) -> u64 {
-        if let Some(known) = memo.get(&node) {
-            return *known;
-        }
-        let total = match node {
-            NodeRef::Component(_) => 1,
-            NodeRef::Block(index) => {
-                let block = &model.blocks[index];
-                let mut total: u64 = 2; // the gate, and a possible common-cause element
-                for member in &block.members {
-                    let each = if model.is_shared(member.node) {
-                        0
-                    } else {
-                        size(model, member.node, memo)
-                    };
-                    total = total.saturating_add(each.saturating_mul(member.count));
-                }
-                total
-            }
-        };
-        memo.insert(node, total);
-        total
-    }
-    let mut memo = HashMap::new();
-    let mut total = size(model, NodeRef::Block(model.top), &mut memo);
-    // Shared nodes are built once each (counted whether or not they are reachable).
-    for (index, component) in model.components.iter().enumerate() {
-        if component.shared {
-            total = total.saturating_add(size(model, NodeRef::Component(index), &mut memo));
-        }
-    }
-    for (index, block) in model.blocks.iter().enumerate() {
-        if block.shared {
-            total = total.saturating_add(size(model, NodeRef::Block(index), &mut memo));
-        }
-    }
-    total
 }
 
 /// Turns (child, parent, weight) links into per-child ranges.

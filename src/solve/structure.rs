@@ -26,8 +26,6 @@ use std::collections::HashMap;
 /// evaluations of the tree).
 pub const MAX_CONDITIONED: usize = 20;
 
-pub use crate::model::graph::reachable_blocks; // TEMP re-export until export/prism.rs is switched
-
 /// Solves blocks of one model, caching the measures of nodes that do not depend on any
 /// conditioned unit (their value is the same wherever they appear).
 pub struct Solver<'m> {

@@ -41,6 +41,7 @@ mod examples_vs_reference;
 mod export;
 mod fuzz_regressions;
 mod interrupt;
+mod layering;
 mod model_dists;
 mod output_files;
 mod precision;

@@ -43,9 +43,19 @@ mod rewards;
 mod writer;
 
 use super::{ExportError, MAX_UNITS};
-use crate::model::{Model, NodeRef};
+use crate::model::Model;
 use instances::InstanceTree;
-use std::collections::{HashMap, HashSet};
+
+/// Physical units of the model as the exact solver sees it (saturating): every copy of a
+/// component, shared units reachable from the top once, and one common-cause element per
+/// copy of a block with β.
+fn physical_units(model: &Model) -> u64 {
+    crate::model::graph::expanded_count(
+        model,
+        |block| u64::from(block.common_cause_beta.is_some()),
+        crate::model::graph::SharedNodes::ReachableMembers,
+    )
+}
 
 /// Writes `model`'s Markov chain as a PRISM `ctmc` model.
 ///
@@ -67,52 +77,6 @@ pub fn prism(model: &Model) -> Result<String, ExportError> {
     let (mut tree, top) = InstanceTree::of_model(model);
     let states = tree.count_states(units)?;
     Ok(tree.write(&top, units, states))
-}
-
-/// Physical units of the model as the exact solver sees it (saturating): every copy of a
-/// component, shared units once, and one common-cause element per copy of a block with β.
-fn physical_units(model: &Model) -> u64 {
-    fn size(model: &Model, node: NodeRef, memo: &mut HashMap<NodeRef, u64>) -> u64 {
-        if let Some(known) = memo.get(&node) {
-            return *known;
-        }
-        let total = match node {
-            NodeRef::Component(_) => 1,
-            NodeRef::Block(index) => {
-                let block = &model.blocks[index];
-                let mut total = u64::from(block.common_cause_beta.is_some());
-                for member in &block.members {
-                    if !model.is_shared(member.node) {
-                        let each = size(model, member.node, memo);
-                        total = total.saturating_add(each.saturating_mul(member.count));
-                    }
-                }
-                total
-            }
-        };
-        memo.insert(node, total);
-        total
-    }
-    let mut memo = HashMap::new();
-    let mut total = size(model, NodeRef::Block(model.top), &mut memo);
-    // Shared nodes reachable from the top, once each (the top itself may be shared).
-    let reachable = crate::solve::structure::reachable_blocks(model, model.top);
-    let mut shared: HashSet<NodeRef> = HashSet::new();
-    for (index, block) in model.blocks.iter().enumerate() {
-        if !reachable[index] {
-            continue;
-        }
-        for member in &block.members {
-            if model.is_shared(member.node) {
-                shared.insert(member.node);
-            }
-        }
-    }
-    shared.remove(&NodeRef::Block(model.top));
-    for node in shared {
-        total = total.saturating_add(size(model, node, &mut memo));
-    }
-    total
 }
 
 /// A number PRISM and Storm both read back to the same double: the shortest round-trip form,
