@@ -1,8 +1,6 @@
 //! Number formatting for people: availability as a percentage with as many digits as its
 //! nines need, downtime as a duration, small numbers in scientific notation.
 
-use crate::model::units::format_duration_hours;
-
 /// Availability as a percentage showing the first significant digits of U, computed from U so
 /// that 9 nines do not print as 100%. U is rounded up (availability down), so a value just
 /// short of a target never prints as the target.
@@ -139,6 +137,61 @@ pub fn hours(value: Option<f64>) -> String {
     match value {
         Some(hours) => format_duration_hours(hours),
         None => "–".into(),
+    }
+}
+
+/// Hours in a year of 365.25 days, the year every measure uses.
+pub const HOURS_PER_YEAR: f64 = 8766.0;
+
+/// Formats hours as a compact duration (`"4h 22m"`, `"31.6s"`), for messages and tables.
+pub fn format_duration_hours(hours: f64) -> String {
+    if !hours.is_finite() {
+        return "∞".into();
+    }
+    let seconds = hours * 3600.0;
+    if seconds < 0.01 && seconds > 0.0 {
+        return format!("{seconds:.2e}s");
+    }
+    if seconds < 60.0 {
+        return format!("{}s", significant_trimmed(seconds, 3));
+    }
+    if hours < 1.0 {
+        let minutes = seconds / 60.0;
+        return format!("{}m", significant_trimmed(minutes, 3));
+    }
+    if hours < 48.0 {
+        let whole = hours.floor();
+        let minutes = ((hours - whole) * 60.0).round();
+        if minutes >= 60.0 {
+            return format!("{}h", whole + 1.0);
+        }
+        if minutes == 0.0 {
+            return format!("{whole}h");
+        }
+        return format!("{whole}h {minutes}m");
+    }
+    if hours < 2.0 * HOURS_PER_YEAR {
+        return format!("{}d", significant_trimmed(hours / 24.0, 3));
+    }
+    let years = hours / HOURS_PER_YEAR;
+    if years >= 1e6 {
+        return format!("{years:.2e}y");
+    }
+    format!("{}y", significant_trimmed(years, 3))
+}
+
+/// Rounds to `digits` significant digits and prints without trailing zeros.
+fn significant_trimmed(value: f64, digits: i32) -> String {
+    if value == 0.0 {
+        return "0".into();
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    let decimals = (digits - 1 - magnitude).max(0) as usize;
+    let text = format!("{value:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
     }
 }
 

@@ -1,8 +1,19 @@
 //! `nines`: availability engineering for systems of redundant, repairable parts.
 //!
-//! The crate is layered the way data flows: [`model`] (TOML to a validated [`model::Model`]),
-//! [`solve`] (exact steady-state measures), [`report`] (formatting results) and [`cli`] (the
-//! command line). Solvers know nothing about files or terminals.
+//! The crate is layered the way data flows; each layer uses only the layers below it (the test
+//! `tests/suite/layering.rs` keeps it so, and the README's Design section draws it):
+//!
+//! | layer | modules | role |
+//! |---|---|---|
+//! | 6 | [`cli`] | clap types, one function per subcommand; no math, no formatting |
+//! | 5 | [`report`] | one exporter per subject and format; never computes a statistic |
+//! | 4 | [`chart`], [`export`] | plotters charts; the chain in the PRISM language |
+//! | 3 | [`whatif`] | sweeps, boundaries, importance and budgets, built on the solvers |
+//! | 2 | [`solve`], [`simulate`] | exact steady-state measures; Monte Carlo with its estimators |
+//! | 1 | [`model`] | TOML to a validated [`model::Model`]; graph walks over it |
+//! | 0 | [`diag`], [`format`] | diagnostics with spans; number and duration formatting |
+//!
+//! Solvers know nothing about files or terminals; the two solvers do not use each other.
 
 pub mod chart;
 pub mod cli;

@@ -4,8 +4,8 @@
 //! Availabilities are kept as their complement (the unavailability) computed exactly from the
 //! decimal text, so `"99.9999999%"` becomes exactly 1e-9 and never `1 - 0.999999999`.
 
-/// Hours in a year of 365.25 days, the year every measure uses.
-pub const HOURS_PER_YEAR: f64 = 8766.0;
+// Hours per year and duration formatting live in the `format` leaf, which every layer uses.
+pub use crate::format::{HOURS_PER_YEAR, format_duration_hours};
 
 /// Parses a duration such as `"30s"`, `"1.5h"`, `"1h30m"` or `"2d"` into hours.
 ///
@@ -91,58 +91,6 @@ pub fn parse_duration_hours(text: &str) -> Result<f64, String> {
         return Err(format!("duration `{text}` is too large"));
     }
     Ok(total)
-}
-
-/// Formats hours as a compact duration (`"4h 22m"`, `"31.6s"`), for messages and tables.
-pub fn format_duration_hours(hours: f64) -> String {
-    if !hours.is_finite() {
-        return "∞".into();
-    }
-    let seconds = hours * 3600.0;
-    if seconds < 0.01 && seconds > 0.0 {
-        return format!("{seconds:.2e}s");
-    }
-    if seconds < 60.0 {
-        return format!("{}s", significant(seconds, 3));
-    }
-    if hours < 1.0 {
-        let minutes = seconds / 60.0;
-        return format!("{}m", significant(minutes, 3));
-    }
-    if hours < 48.0 {
-        let whole = hours.floor();
-        let minutes = ((hours - whole) * 60.0).round();
-        if minutes >= 60.0 {
-            return format!("{}h", whole + 1.0);
-        }
-        if minutes == 0.0 {
-            return format!("{whole}h");
-        }
-        return format!("{whole}h {minutes}m");
-    }
-    if hours < 2.0 * HOURS_PER_YEAR {
-        return format!("{}d", significant(hours / 24.0, 3));
-    }
-    let years = hours / HOURS_PER_YEAR;
-    if years >= 1e6 {
-        return format!("{years:.2e}y");
-    }
-    format!("{}y", significant(years, 3))
-}
-
-/// Rounds to `digits` significant digits and prints without trailing zeros.
-fn significant(value: f64, digits: i32) -> String {
-    if value == 0.0 {
-        return "0".into();
-    }
-    let magnitude = value.abs().log10().floor() as i32;
-    let decimals = (digits - 1 - magnitude).max(0) as usize;
-    let text = format!("{value:.decimals$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
 }
 
 /// An availability figure kept as its exact complement.
