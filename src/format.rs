@@ -187,7 +187,12 @@ fn significant_trimmed(value: f64, digits: i32) -> String {
     }
     let magnitude = value.abs().log10().floor() as i32;
     let decimals = (digits - 1 - magnitude).max(0) as usize;
-    let text = format!("{value:.decimals$}");
+    trim_trailing_zeros(format!("{value:.decimals$}"))
+}
+
+/// A decimal number's text without trailing zeros after its point (`"1.500"` → `"1.5"`,
+/// `"2.000"` → `"2"`); text without a point is returned as it is.
+pub fn trim_trailing_zeros(text: String) -> String {
     if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
@@ -198,6 +203,14 @@ fn significant_trimmed(value: f64, digits: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trailing_zeros_after_the_point_are_dropped_and_whole_numbers_kept() {
+        assert_eq!(trim_trailing_zeros("1.500".into()), "1.5");
+        assert_eq!(trim_trailing_zeros("2.000".into()), "2");
+        assert_eq!(trim_trailing_zeros("1500".into()), "1500");
+        assert_eq!(format_duration_hours(1.5 / 60.0), "1.5m");
+    }
 
     #[test]
     fn availability_shows_the_digits_of_unavailability() {

@@ -144,12 +144,7 @@ fn seconds_text(seconds: f64) -> String {
         return format!("{mantissa}e{exponent}");
     }
     let decimals = (5 - magnitude).max(0) as usize;
-    let text = format!("{seconds:.decimals$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
+    crate::format::trim_trailing_zeros(format!("{seconds:.decimals$}"))
 }
 
 #[cfg(test)]

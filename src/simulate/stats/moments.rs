@@ -96,11 +96,6 @@ impl Moments {
         })
     }
 
-    /// The sample standard deviation s; `None` below two observations.
-    pub fn std_dev(&self) -> Option<f64> {
-        self.variance().map(f64::sqrt)
-    }
-
     /// The standard error of the mean s/√n; `None` below two observations.
     pub fn std_error(&self) -> Option<f64> {
         self.variance()
