@@ -10,6 +10,7 @@ pub mod applicability;
 pub mod ctmc;
 pub mod dependent;
 pub mod structure;
+pub mod variable;
 
 use crate::model::Model;
 use crate::model::units::HOURS_PER_YEAR;
