@@ -18,8 +18,8 @@
 pub mod chart;
 pub mod cli;
 pub mod diag;
-pub mod export;
-pub mod format;
+pub(crate) mod export;
+pub(crate) mod format;
 pub mod model;
 pub mod report;
 pub mod simulate;

@@ -5,9 +5,9 @@
 //! charts look the same on a machine with no fonts installed: PNG text is rasterised from the
 //! bundled font, and SVG text names the `sans-serif` family with widths measured on it.
 
-pub mod histogram;
+pub(crate) mod histogram;
 pub mod sweep;
-pub mod tornado;
+pub(crate) mod tornado;
 
 use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;

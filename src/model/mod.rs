@@ -4,10 +4,10 @@
 //! rate per hour, every rule of `docs/model-format.md` already checked. It is built from TOML by
 //! [`load::load_model`], which reports every problem it finds as a [`crate::diag::Diagnostic`].
 
-pub mod graph;
+pub(crate) mod graph;
 pub mod load;
 pub mod overrides;
-pub mod units;
+pub(crate) mod units;
 
 use crate::diag::Span;
 

@@ -5,23 +5,23 @@
 //! machines (one object per model per line); table is for people; CSV and Markdown are for
 //! spreadsheets and documents.
 
-pub mod budget;
-pub mod check;
-pub mod check_line;
-pub mod columns;
-pub mod csv;
-pub mod diagram;
-pub mod document;
-pub mod escape;
-pub mod json;
-pub mod markdown;
-pub mod review;
-pub mod sentences;
-pub mod simulation;
-pub mod table;
-pub mod topology;
-pub mod whatif;
-pub mod whatif_export;
+pub(crate) mod budget;
+pub(crate) mod check;
+pub(crate) mod check_line;
+pub(crate) mod columns;
+pub(crate) mod csv;
+pub(crate) mod diagram;
+pub(crate) mod document;
+pub(crate) mod escape;
+pub(crate) mod json;
+pub(crate) mod markdown;
+pub(crate) mod review;
+pub(crate) mod sentences;
+pub(crate) mod simulation;
+pub(crate) mod table;
+pub(crate) mod topology;
+pub(crate) mod whatif;
+pub(crate) mod whatif_export;
 
 use crate::model::{BlockKind, Model, Target};
 use crate::solve::{Measures, Solution};

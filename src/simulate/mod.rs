@@ -8,13 +8,13 @@
 //! batches or shards.
 
 pub mod engine;
-pub mod estimate;
+pub(crate) mod estimate;
 pub mod plan;
 pub mod sample;
-pub mod shard;
-pub mod stats;
-pub mod tally;
-pub mod tree;
+pub(crate) mod shard;
+pub(crate) mod stats;
+pub(crate) mod tally;
+pub(crate) mod tree;
 
 use crate::model::Model;
 use crate::model::units::format_duration_hours;

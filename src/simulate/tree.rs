@@ -19,7 +19,6 @@ pub struct EventTree {
     /// Exact time of each slot.
     times: Vec<f64>,
     leaves: usize,
-    slot_bits: u32,
     slot_mask: u64,
 }
 
@@ -32,7 +31,6 @@ impl EventTree {
             keys: vec![0; 2 * leaves],
             times: vec![f64::INFINITY; slots],
             leaves,
-            slot_bits,
             slot_mask: (1u64 << slot_bits) - 1,
         };
         tree.reset_all(|_| f64::INFINITY);
@@ -88,11 +86,6 @@ impl EventTree {
     pub fn earliest(&self) -> (usize, f64) {
         let slot = (self.keys[1] & self.slot_mask) as usize;
         (slot, self.times[slot])
-    }
-
-    /// Bits of the key used for the slot number.
-    pub fn slot_bits(&self) -> u32 {
-        self.slot_bits
     }
 }
 
@@ -162,6 +155,5 @@ mod tests {
         assert!(tree.earliest().1.is_infinite());
         tree.set(0, 3.0);
         assert_eq!(tree.earliest(), (0, 3.0));
-        assert_eq!(tree.slot_bits(), 1);
     }
 }

@@ -40,11 +40,6 @@ impl Chain {
         self.up.len()
     }
 
-    /// Whether the chain has no states.
-    pub fn is_empty(&self) -> bool {
-        self.up.is_empty()
-    }
-
     /// Steady-state availability, unavailability and up→down frequency of the chain, started
     /// in state 0 (only the recurrent class it reaches counts).
     pub fn measures(&self) -> Measures {

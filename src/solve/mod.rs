@@ -5,12 +5,12 @@
 //! (crews, standby) as Markov chains ([`dependent`], [`ctmc`]), and shared units exactly by
 //! conditioning on their state ([`structure`]).
 
-pub mod algebra;
-pub mod applicability;
-pub mod ctmc;
-pub mod dependent;
-pub mod structure;
-pub mod variable;
+pub(crate) mod algebra;
+pub(crate) mod applicability;
+pub(crate) mod ctmc;
+pub(crate) mod dependent;
+pub(crate) mod structure;
+pub(crate) mod variable;
 
 use crate::model::Model;
 use crate::model::units::HOURS_PER_YEAR;

@@ -5,10 +5,10 @@
 //! file), so every swept model is validated like one written by hand; importance measures
 //! transform the validated model instead ([`transform`]).
 
-pub mod budget;
-pub mod find;
+pub(crate) mod budget;
+pub(crate) mod find;
 pub mod rates;
 pub mod sensitivity;
-pub mod sweep;
-pub mod transform;
+pub(crate) mod sweep;
+pub(crate) mod transform;
 pub mod vary;

@@ -11,7 +11,7 @@
 mod block;
 mod component;
 mod dist;
-pub mod limits;
+pub(crate) mod limits;
 mod merge;
 mod resolve;
 mod rules;

@@ -166,20 +166,6 @@ pub fn poisson_interval(count: u64, exposure: f64, level: f64) -> (f64, f64) {
     (low, high)
 }
 
-/// The upper end of [`poisson_interval`]: the exact (Garwood) upper confidence bound for a
-/// rate, the useful one when no events were seen.
-///
-/// It is the upper end of a two-sided interval: a one-sided bound at confidence c is
-/// `poisson_upper(count, exposure, 2c − 1)` (for c = 0.95 and no events, 3.0/T, the "rule of
-/// three").
-///
-/// # Panics
-///
-/// When `level` is not in (0, 1) or `exposure` is not positive and finite.
-pub fn poisson_upper(count: u64, exposure: f64, level: f64) -> f64 {
-    poisson_interval(count, exposure, level).1
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,14 +248,14 @@ mod tests {
         // No events in T = 1 at 95 %: hi = −ln(0.025) = 3.688879454114.
         assert_eq!(poisson_interval(0, 1.0, 0.95).0, 0.0);
         assert_close(
-            poisson_upper(0, 1.0, 0.95),
+            poisson_interval(0, 1.0, 0.95).1,
             3.688_879_454_113_936,
             1e-15,
             "k = 0",
         );
         // One-sided 95 % (two-sided 90 %): −ln(0.05) = 2.995732, the rule of three.
         assert_close(
-            poisson_upper(0, 2.0, 0.90),
+            poisson_interval(0, 2.0, 0.90).1,
             2.995_732_273_553_991 / 2.0,
             1e-15,
             "rule of three",

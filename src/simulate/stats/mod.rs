@@ -13,8 +13,8 @@
 //!   interval.
 //! - [`LogHistogram`]: quantiles of non-negative values to about ±0.58 %.
 //! - [`CountHistogram`]: the distribution of a per-run count (outages per run).
-//! - [`wilson`], [`poisson_interval`], [`poisson_upper`], [`normal_quantile`], [`t_quantile`]:
-//!   interval helpers.
+//! - [`wilson`], [`poisson_interval`] and, inside the module, the normal and Student-t
+//!   quantiles: interval helpers.
 //!
 //! Interval helpers take a two-sided confidence `level` in (0, 1), such as 0.95, and panic
 //! outside it: a level is a constant chosen by the program, not user data.
@@ -29,11 +29,9 @@ mod ratio_moments;
 mod test_support;
 mod wide_integer;
 
-pub use count_histogram::{COUNT_HISTOGRAM_DENSE_LIMIT, CountHistogram};
-pub use exact_sum::{ExactSum, ParseExactSumError};
-pub use intervals::{normal_quantile, poisson_interval, poisson_upper, t_quantile, wilson};
-pub use log_histogram::{
-    LOG_BINS_PER_DECADE, LOG_HISTOGRAM_HIGHEST, LOG_HISTOGRAM_LOWEST, LogHistogram,
-};
+pub use count_histogram::CountHistogram;
+pub use exact_sum::ExactSum;
+pub use intervals::{poisson_interval, wilson};
+pub use log_histogram::LogHistogram;
 pub use moments::Moments;
 pub use ratio_moments::RatioMoments;

@@ -9,7 +9,7 @@
 mod chain;
 mod rules;
 
-pub use chain::{ExploredChain, explore};
+pub use chain::explore;
 pub(crate) use chain::{Phase, State};
 pub(crate) use rules::{ActiveFailure, TransitionRule, transition_rules};
 
