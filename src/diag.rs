@@ -141,11 +141,11 @@ pub struct Diagnostic {
     /// What kind of problem this is; renders as a short kebab-case id such as `unknown-key`.
     pub code: Code,
     /// What is wrong, naming the key and value.
-    pub message: String,
+    pub(crate) message: String,
     /// Where, when the problem has a place in a source.
     pub span: Option<Span>,
     /// Text under the caret: what is allowed or expected there.
-    pub label: String,
+    pub(crate) label: String,
     /// Extra lines: hints and "did you mean".
     pub notes: Vec<String>,
 }
@@ -163,13 +163,13 @@ impl Diagnostic {
     }
 
     /// Adds the text shown under the caret.
-    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+    pub(crate) fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = label.into();
         self
     }
 
     /// Adds a note line.
-    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+    pub(crate) fn with_note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self
     }
@@ -219,7 +219,7 @@ impl Sources {
     }
 
     /// Writes a diagnostic to stderr, coloured when stderr is a terminal and `NO_COLOR` is unset.
-    pub fn emit_to_stderr(&self, diagnostic: &Diagnostic) {
+    pub(crate) fn emit_to_stderr(&self, diagnostic: &Diagnostic) {
         use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
         let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         if colour {
@@ -267,7 +267,7 @@ impl Sources {
 }
 
 /// The closest of `candidates` to `word`, when it is close enough to suggest.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {

@@ -17,7 +17,7 @@ use std::sync::Once;
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
 /// The family name charts use; the bundled font is registered under it.
-pub const FONT_FAMILY: &str = "sans-serif";
+pub(crate) const FONT_FAMILY: &str = "sans-serif";
 
 /// Image file formats a chart can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,7 @@ pub enum ImageFormat {
 
 impl ImageFormat {
     /// The file extension, without the dot.
-    pub fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         match self {
             Self::Svg => "svg",
             Self::Png => "png",
@@ -45,7 +45,7 @@ pub struct ChartError(String);
 
 impl ChartError {
     /// An error with this message (e.g. from writing the chart's text).
-    pub fn from_message(message: String) -> Self {
+    pub(crate) fn from_message(message: String) -> Self {
         Self(message)
     }
 }
@@ -178,7 +178,7 @@ pub(crate) const SERIES_COLOURS: [RGBColor; 7] = [
 pub(crate) const TARGET_COLOUR: RGBColor = RGBColor(200, 30, 30);
 
 /// Shortens `text` to at most `limit` characters, ending in `…` when cut, for titles.
-pub fn clip_label(text: &str, limit: usize) -> String {
+pub(crate) fn clip_label(text: &str, limit: usize) -> String {
     if text.chars().count() <= limit {
         return text.to_string();
     }

@@ -115,7 +115,7 @@ impl SweepChart {
 
 /// An availability tick on the nines axis with as many decimals as its nines need
 /// (`99.99%` at 4 nines, `99.968%` at 3.5), not a raw 99.99968377%.
-pub fn nines_tick(nines: f64) -> String {
+pub(crate) fn nines_tick(nines: f64) -> String {
     if !nines.is_finite() {
         return "100%".into();
     }

@@ -15,9 +15,9 @@ use crate::diag::Span;
 #[derive(Debug, Clone)]
 pub struct Model {
     /// Display name (the `name` key, or the file stem).
-    pub name: String,
+    pub(crate) name: String,
     /// Free text about the model (`description`), shown in reports.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// Components in file order.
     pub components: Vec<Component>,
     /// Blocks in file order.
@@ -36,7 +36,7 @@ pub struct Component {
     /// λ, failures per hour (1/MTBF).
     pub failure_rate: f64,
     /// μ, repairs per hour (1/MTTR).
-    pub repair_rate: f64,
+    pub(crate) repair_rate: f64,
     /// One physical unit wherever referenced.
     pub shared: bool,
     /// Shape of the time to failure (mean 1/λ); used by simulation.
@@ -44,12 +44,12 @@ pub struct Component {
     /// Shape of the repair time (mean 1/μ); used by simulation.
     pub repair_dist: TimeDist,
     /// Where the component's table header is.
-    pub span: Option<Span>,
+    pub(crate) span: Option<Span>,
 }
 
 /// What makes a block up.
 #[derive(Debug, Clone, PartialEq)]
-pub enum BlockKind {
+pub(crate) enum BlockKind {
     /// All members up.
     Series,
     /// At least one member up.
@@ -65,17 +65,17 @@ pub enum BlockKind {
 
 /// The switchover rules of a standby block.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Standby {
+pub(crate) struct Standby {
     /// Standby units fail at `dormant_factor · λ` (hot 1, cold 0).
-    pub dormant_factor: f64,
+    pub(crate) dormant_factor: f64,
     /// Mean automatic failover time, hours (0 = instantaneous).
-    pub failover_hours: f64,
+    pub(crate) failover_hours: f64,
     /// Probability the automatic failover works.
-    pub coverage: f64,
+    pub(crate) coverage: f64,
     /// Mean manual switchover time after an uncovered failure, hours.
-    pub manual_failover_hours: f64,
+    pub(crate) manual_failover_hours: f64,
     /// Shape of both switchover times (automatic and manual); used by simulation.
-    pub failover_dist: TimeDist,
+    pub(crate) failover_dist: TimeDist,
 }
 
 /// The shape of a random duration. Its mean always comes from the model (MTBF, MTTR,
@@ -106,21 +106,10 @@ pub enum TimeDist {
 
 impl TimeDist {
     /// Whether this is the exponential distribution the exact solver assumes.
-    pub fn is_exponential(&self) -> bool {
+    pub(crate) fn is_exponential(&self) -> bool {
         matches!(self, Self::Exponential)
             || matches!(self, Self::Gamma { shape } if *shape == 1.0)
             || matches!(self, Self::Weibull { shape } if *shape == 1.0)
-    }
-
-    /// Short name as written in a model (`"weibull"`).
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::Exponential => "exponential",
-            Self::Weibull { .. } => "weibull",
-            Self::LogNormal { .. } => "lognormal",
-            Self::Gamma { .. } => "gamma",
-            Self::Fixed => "fixed",
-        }
     }
 }
 
@@ -146,31 +135,31 @@ pub struct Member {
 #[derive(Debug, Clone)]
 pub struct Block {
     /// Name as written after `[block.`.
-    pub name: String,
+    pub(crate) name: String,
     /// The up rule.
-    pub kind: BlockKind,
+    pub(crate) kind: BlockKind,
     /// Members in the order written; repeated references are merged into counts.
     pub members: Vec<Member>,
     /// At most this many failed members are repaired at once (`None`: unlimited).
-    pub repair_crews: Option<u64>,
+    pub(crate) repair_crews: Option<u64>,
     /// One physical block wherever referenced.
     pub shared: bool,
     /// β of the beta-factor common-cause model.
-    pub common_cause_beta: Option<f64>,
+    pub(crate) common_cause_beta: Option<f64>,
     /// Where the block's table header is.
-    pub span: Option<Span>,
+    pub(crate) span: Option<Span>,
 }
 
 impl Block {
     /// Total number of member references, n.
-    pub fn member_count(&self) -> u64 {
+    pub(crate) fn member_count(&self) -> u64 {
         self.members
             .iter()
             .fold(0u64, |total, member| total.saturating_add(member.count))
     }
 
     /// The number of up members the block needs (n for series, 1 for parallel and standby).
-    pub fn required_up(&self) -> u64 {
+    pub(crate) fn required_up(&self) -> u64 {
         match self.kind {
             BlockKind::Series => self.member_count(),
             BlockKind::Parallel | BlockKind::Standby(_) => 1,
@@ -179,7 +168,7 @@ impl Block {
     }
 
     /// Crews that actually limit repair: `None` when there are at least as many as members.
-    pub fn limiting_crews(&self) -> Option<u64> {
+    pub(crate) fn limiting_crews(&self) -> Option<u64> {
         self.repair_crews
             .filter(|crews| *crews < self.member_count())
     }
@@ -191,19 +180,19 @@ pub struct Target {
     /// Largest acceptable steady-state unavailability.
     pub unavailability: f64,
     /// The goal as the user wrote it, for messages ("99.95%").
-    pub text: String,
+    pub(crate) text: String,
     /// Where the target is written in the model, when it comes from the file.
-    pub span: Option<Span>,
+    pub(crate) span: Option<Span>,
     /// SLA window length in hours (`window`), for simulated breach probabilities.
-    pub window_hours: Option<f64>,
+    pub(crate) window_hours: Option<f64>,
     /// Largest acceptable probability that a window misses the target
     /// (`max_breach_probability`), checked by `nines check --method simulate`.
-    pub max_breach_probability: Option<f64>,
+    pub(crate) max_breach_probability: Option<f64>,
 }
 
 impl Model {
     /// The name of the node a reference points to.
-    pub fn node_name(&self, node: NodeRef) -> &str {
+    pub(crate) fn node_name(&self, node: NodeRef) -> &str {
         match node {
             NodeRef::Component(index) => &self.components[index].name,
             NodeRef::Block(index) => &self.blocks[index].name,
@@ -219,7 +208,7 @@ impl Model {
     }
 
     /// Finds a block by name.
-    pub fn block_index(&self, name: &str) -> Option<usize> {
+    pub(crate) fn block_index(&self, name: &str) -> Option<usize> {
         self.blocks.iter().position(|block| block.name == name)
     }
 }

@@ -8,9 +8,9 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Override {
     /// Dotted path such as `component.web.mttr`.
-    pub path: Vec<String>,
+    pub(crate) path: Vec<String>,
     /// The value as a TOML literal (text that is not valid TOML is quoted as a string).
-    pub value: String,
+    pub(crate) value: String,
 }
 
 impl Override {
@@ -47,7 +47,7 @@ impl Override {
     }
 
     /// The override as a TOML line with a quoted dotted key.
-    pub fn to_toml_line(&self) -> String {
+    pub(crate) fn to_toml_line(&self) -> String {
         let key: Vec<String> = self
             .path
             .iter()

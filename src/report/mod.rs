@@ -43,9 +43,9 @@ pub struct ModelResult<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
     /// The target used (the model's or `--target`).
-    pub target: Target,
+    pub(crate) target: Target,
     /// Whether U ≤ the target's unavailability.
-    pub met: bool,
+    pub(crate) met: bool,
 }
 
 impl Verdict {
@@ -74,7 +74,7 @@ pub enum Format {
 ///
 /// Every subject has one exporter per format and a factory from its format enum, so adding a
 /// format is one exporter per subject, and the command line never matches on a format.
-pub trait Exporter<Subject: ?Sized> {
+pub(crate) trait Exporter<Subject: ?Sized> {
     /// Called once before the first result (a CSV header).
     fn begin(&mut self, _out: &mut dyn Write) -> io::Result<()> {
         Ok(())
@@ -100,7 +100,7 @@ impl SolveExporter {
         self.0.write(out, result)
     }
     /// Called once after the last model.
-    pub fn end(&mut self, out: &mut dyn Write) -> io::Result<()> {
+    pub(crate) fn end(&mut self, out: &mut dyn Write) -> io::Result<()> {
         self.0.end(out)
     }
 }
@@ -116,7 +116,7 @@ pub fn exporter(format: Format) -> SolveExporter {
 }
 
 /// A short description of a block's structure, e.g. `k-of-n 4/6` or `standby ×2`.
-pub fn describe_kind(model: &Model, block_name: &str) -> String {
+pub(crate) fn describe_kind(model: &Model, block_name: &str) -> String {
     let Some(index) = model.block_index(block_name) else {
         return String::new();
     };

@@ -27,7 +27,7 @@ pub struct RunTimeline {
 }
 
 /// Events between two questions to [`Engine::run_unless`]'s `stopping`: a few milliseconds.
-pub const STOP_CHECK_EVENTS: u64 = 1 << 16;
+pub(crate) const STOP_CHECK_EVENTS: u64 = 1 << 16;
 
 /// Outage lengths a run keeps in [`RunStats::outage_lengths`] before it moves them into
 /// [`RunStats::outage_length_overflow`], so that a run's memory does not grow with its length.
@@ -48,13 +48,13 @@ pub struct RunStats {
     /// histogram and exact sum, which merge into a tally as recording each length would.
     pub outage_length_overflow: (LogHistogram, ExactSum),
     /// Whether the system was up for the whole measured interval.
-    pub outage_free: bool,
+    pub(crate) outage_free: bool,
     /// System downtime in each SLA window, hours.
-    pub window_down_hours: Vec<f64>,
+    pub(crate) window_down_hours: Vec<f64>,
     /// Downtime of each reported block, summed over its instances, hours.
-    pub block_down_hours: Vec<f64>,
+    pub(crate) block_down_hours: Vec<f64>,
     /// Outages of each reported block starting in the measured interval, over its instances.
-    pub block_outages: Vec<u64>,
+    pub(crate) block_outages: Vec<u64>,
     /// Unit failures, repair completions and failover completions simulated.
     pub events: u64,
 }
@@ -68,7 +68,7 @@ enum Phase {
 
 /// The random stream of run `run` under `seed`: independent of how runs are split among
 /// threads or shards.
-pub fn run_rng(seed: u64, run: u64) -> Xoshiro256PlusPlus {
+pub(crate) fn run_rng(seed: u64, run: u64) -> Xoshiro256PlusPlus {
     // A SplitMix64-style mix of the pair; seed_from_u64 expands it with SplitMix64 again.
     let mut z = seed ^ run.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

@@ -26,18 +26,18 @@ use tally::Tally;
 
 /// Most events a single run may be expected to take; beyond it the run would not end in
 /// reasonable time and the simulation is refused.
-pub const MAX_EVENTS_PER_RUN: f64 = 2e9;
+pub(crate) const MAX_EVENTS_PER_RUN: f64 = 2e9;
 
 /// Most SLA windows one run may be cut into (each run keeps one downtime per window).
-pub const MAX_WINDOWS_PER_RUN: usize = 1_000_000;
+pub(crate) const MAX_WINDOWS_PER_RUN: usize = 1_000_000;
 
 /// Most worker threads a simulation may ask for: far more than any machine has cores, and
 /// few enough to start in well under a second.
-pub const MAX_THREADS: usize = 1024;
+pub(crate) const MAX_THREADS: usize = 1024;
 
 /// Most runs a simulation may ask for (10¹⁵): more than any machine or cluster finishes, and
 /// few enough that run indices, counts and event totals never come near `u64::MAX`.
-pub const MAX_RUNS: u64 = 1_000_000_000_000_000;
+pub(crate) const MAX_RUNS: u64 = 1_000_000_000_000_000;
 
 /// When to stop simulating.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -67,7 +67,7 @@ pub struct Shard {
 
 impl Shard {
     /// The contiguous run indices of this shard among `runs`.
-    pub fn range(&self, runs: u64) -> std::ops::Range<u64> {
+    pub(crate) fn range(&self, runs: u64) -> std::ops::Range<u64> {
         let bound = |index: u64| (runs as u128 * index as u128 / self.count as u128) as u64;
         bound(self.index)..bound(self.index + 1)
     }
@@ -116,13 +116,13 @@ pub enum StopReason {
 impl StopReason {
     /// Whether the simulation ended as asked (the runs done, or the precision reached),
     /// rather than at a cap or an interruption.
-    pub fn ended_as_asked(self) -> bool {
+    pub(crate) fn ended_as_asked(self) -> bool {
         matches!(self, Self::Runs | Self::Precision)
     }
 
     /// Whether a cap (`--max-runs` or `--max-time`) ended the simulation before the
     /// requested precision.
-    pub fn hit_a_cap(self) -> bool {
+    pub(crate) fn hit_a_cap(self) -> bool {
         matches!(self, Self::MaxRuns | Self::MaxTime)
     }
 }
@@ -135,11 +135,11 @@ pub struct Simulation {
     /// Why it stopped.
     pub stop: StopReason,
     /// Wall time of the simulation itself.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
     /// Threads used.
     pub threads: usize,
     /// Names of the reported blocks, in tally order, with their instance counts.
-    pub blocks: Vec<(String, u64)>,
+    pub(crate) blocks: Vec<(String, u64)>,
 }
 
 /// Why a model cannot be simulated.
@@ -289,12 +289,12 @@ pub fn prepare(model: &Model, settings: &Settings) -> Result<Plan, SimulateError
 }
 
 /// Whole SLA windows in one run's measured interval.
-pub fn windows_per_run(settings: &Settings) -> usize {
+pub(crate) fn windows_per_run(settings: &Settings) -> usize {
     whole_windows(settings.horizon_hours, settings.window_hours)
 }
 
 /// Whole windows of `window_hours` in `horizon_hours` (saturating at `usize::MAX`).
-pub fn whole_windows(horizon_hours: f64, window_hours: f64) -> usize {
+pub(crate) fn whole_windows(horizon_hours: f64, window_hours: f64) -> usize {
     if window_hours > 0.0 {
         let windows = (horizon_hours / window_hours * (1.0 + 1e-12)).floor();
         windows.min(usize::MAX as f64) as usize
@@ -304,7 +304,7 @@ pub fn whole_windows(horizon_hours: f64, window_hours: f64) -> usize {
 }
 
 /// The 95% relative half-width goal is met, on a tally with enough outages to trust it.
-pub fn precision_reached(tally: &Tally, relative: f64) -> bool {
+pub(crate) fn precision_reached(tally: &Tally, relative: f64) -> bool {
     let estimate = tally.unavailability.mean().unwrap_or(0.0);
     let half_width = tally.unavailability.half_width95().unwrap_or(f64::INFINITY);
     tally.runs >= 100
@@ -410,7 +410,7 @@ pub fn simulate(
 
 /// The worker threads for `runs` runs when `requested` were asked for: at least 1, at most
 /// [`MAX_THREADS`], and never more than the runs.
-pub fn threads_for(requested: usize, runs: u64) -> usize {
+pub(crate) fn threads_for(requested: usize, runs: u64) -> usize {
     let runs = usize::try_from(runs).unwrap_or(usize::MAX);
     requested.clamp(1, MAX_THREADS).min(runs).max(1)
 }

@@ -11,27 +11,27 @@ use crate::model::{BlockKind, Model, NodeRef};
 use std::collections::HashMap;
 
 /// Largest number of units plus block instances a simulation may expand to.
-pub const MAX_SIM_NODES: u64 = 2_000_000;
+pub(crate) const MAX_SIM_NODES: u64 = 2_000_000;
 
 /// Marks "none" in the `u32` index fields below.
-pub const NONE: u32 = u32::MAX;
+pub(crate) const NONE: u32 = u32::MAX;
 
 /// One physical unit: a copy of a component, a shared component, or a common-cause element.
 #[derive(Debug, Clone)]
-pub struct UnitSpec {
+pub(crate) struct UnitSpec {
     /// Draws the time to failure, counted in active hours.
-    pub life: Sampler,
+    pub(crate) life: Sampler,
     /// Draws the repair time.
-    pub repair: Sampler,
+    pub(crate) repair: Sampler,
     /// The crew pool (index into [`Plan::crews`]) that repairs this unit, or [`NONE`].
-    pub crew: u32,
+    pub(crate) crew: u32,
     /// The standby block instance (index into [`Plan::standbys`]) it belongs to, or [`NONE`].
-    pub standby: u32,
+    pub(crate) standby: u32,
 }
 
 /// How a gate decides whether it is up.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum GateRule {
+pub(crate) enum GateRule {
     /// Down when the weight of down members exceeds this (series 0, parallel n − 1, k-of-n n − k).
     Tolerates(u64),
     /// Decided by the standby instance with this index.
@@ -40,90 +40,90 @@ pub enum GateRule {
 
 /// One block instance.
 #[derive(Debug, Clone)]
-pub struct GateSpec {
+pub(crate) struct GateSpec {
     /// When it is down.
-    pub rule: GateRule,
+    pub(crate) rule: GateRule,
     /// The model block it is an instance of, for per-block statistics ([`NONE`] for the inner
     /// part of a block with common cause, whose wrapper carries the block's statistics).
-    pub block: u32,
+    pub(crate) block: u32,
 }
 
 /// A standby block instance: its units are contiguous, listed in member order.
 #[derive(Debug, Clone)]
-pub struct StandbySpec {
+pub(crate) struct StandbySpec {
     /// First unit index.
-    pub first_unit: u32,
+    pub(crate) first_unit: u32,
     /// Number of units.
-    pub units: u32,
+    pub(crate) units: u32,
     /// The gate whose state this instance decides.
-    pub gate: u32,
+    pub(crate) gate: u32,
     /// Standby units consume their life at this rate (hot 1, warm d, cold 0).
-    pub dormant_factor: f64,
+    pub(crate) dormant_factor: f64,
     /// Probability that the automatic failover works.
-    pub coverage: f64,
+    pub(crate) coverage: f64,
     /// Whether a covered failover is instantaneous.
-    pub instant: bool,
+    pub(crate) instant: bool,
     /// Draws the automatic switchover time.
-    pub automatic: Sampler,
+    pub(crate) automatic: Sampler,
     /// Draws the manual switchover time.
-    pub manual: Sampler,
+    pub(crate) manual: Sampler,
 }
 
 /// A pool of repair crews serving one block instance's units, first failed first repaired.
 #[derive(Debug, Clone)]
-pub struct CrewSpec {
+pub(crate) struct CrewSpec {
     /// Crews: at most this many of its units are under repair at once.
-    pub crews: u32,
+    pub(crate) crews: u32,
     /// Offset of this pool's waiting line in the shared queue storage.
-    pub queue_start: u32,
+    pub(crate) queue_start: u32,
     /// Capacity of the waiting line (the number of units it serves).
-    pub queue_len: u32,
+    pub(crate) queue_len: u32,
 }
 
 /// A model block whose statistics the simulation reports.
 #[derive(Debug, Clone)]
-pub struct ReportedBlock {
+pub(crate) struct ReportedBlock {
     /// Index into the model's blocks.
-    pub block: usize,
+    pub(crate) block: usize,
     /// Number of instances (copies) in the expanded model.
-    pub instances: u64,
+    pub(crate) instances: u64,
 }
 
 /// The expanded model.
 #[derive(Debug, Clone)]
 pub struct Plan {
     /// Every unit.
-    pub units: Vec<UnitSpec>,
+    pub(crate) units: Vec<UnitSpec>,
     /// Every gate.
-    pub gates: Vec<GateSpec>,
+    pub(crate) gates: Vec<GateSpec>,
     /// `unit_parents[unit_parent_start[u]..unit_parent_start[u + 1]]`: (gate, weight) links.
-    pub unit_parent_start: Vec<u32>,
+    pub(crate) unit_parent_start: Vec<u32>,
     /// Links from units to the gates that contain them, with how many references each is.
-    pub unit_parents: Vec<(u32, u32)>,
+    pub(crate) unit_parents: Vec<(u32, u32)>,
     /// The one (gate, weight) link of a unit that has exactly one parent (almost every unit;
     /// the event loop's fast path), else ([`NONE`], 0).
-    pub unit_single_parent: Vec<(u32, u32)>,
+    pub(crate) unit_single_parent: Vec<(u32, u32)>,
     /// The same for gates.
-    pub gate_parent_start: Vec<u32>,
+    pub(crate) gate_parent_start: Vec<u32>,
     /// Links from gates to the gates that contain them.
-    pub gate_parents: Vec<(u32, u32)>,
+    pub(crate) gate_parents: Vec<(u32, u32)>,
     /// Standby block instances.
-    pub standbys: Vec<StandbySpec>,
+    pub(crate) standbys: Vec<StandbySpec>,
     /// Crew pools.
-    pub crews: Vec<CrewSpec>,
+    pub(crate) crews: Vec<CrewSpec>,
     /// The system's gate.
-    pub top: u32,
+    pub(crate) top: u32,
     /// Model blocks reported, in model order, with their instance counts.
-    pub reported: Vec<ReportedBlock>,
+    pub(crate) reported: Vec<ReportedBlock>,
     /// For each model block, its index in `reported` ([`NONE`] when not reachable).
-    pub report_index: Vec<u32>,
+    pub(crate) report_index: Vec<u32>,
 }
 
 /// Why a model cannot be expanded for simulation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TooLarge {
     /// Units and block instances the model would expand to (saturating).
-    pub nodes: u64,
+    pub(crate) nodes: u64,
 }
 
 /// Expands `model` from its top block.
@@ -386,7 +386,7 @@ impl PartialPlan<'_> {
 
 impl Plan {
     /// Total waiting-line storage the crew pools need.
-    pub fn queue_storage(&self) -> usize {
+    pub(crate) fn queue_storage(&self) -> usize {
         self.crews
             .last()
             .map_or(0, |pool| (pool.queue_start + pool.queue_len) as usize)

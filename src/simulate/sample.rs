@@ -256,11 +256,6 @@ impl Sampler {
         draw.clamp(f64::MIN_POSITIVE, f64::MAX)
     }
 
-    /// The mean duration m, hours, exactly as given to [`Sampler::new`].
-    pub fn mean(&self) -> f64 {
-        self.mean
-    }
-
     /// E[min(X, limit)]: the mean of a duration cut off at `limit` hours. A run of `limit`
     /// hours holds about limit / E[min(X, limit)] renewals, which for heavy-tailed shapes (a
     /// log-normal with σ = 10 has its median 22 orders of magnitude below its mean) is far
@@ -272,7 +267,7 @@ impl Sampler {
     /// log-normal m·Φ((ln L − μ − σ²)/σ) + L·(1 − Φ((ln L − μ)/σ)); gamma
     /// m·P(k + 1, L/θ) + L·(1 − P(k, L/θ)); fixed min(m, L). P is the regularised lower
     /// incomplete gamma function and Φ the standard normal CDF.
-    pub fn truncated_mean(&self, limit: f64) -> f64 {
+    pub(crate) fn truncated_mean(&self, limit: f64) -> f64 {
         let m = self.mean;
         if m == 0.0 || limit <= 0.0 {
             return 0.0;
@@ -309,7 +304,7 @@ impl Sampler {
     /// P(X ≤ L) / P(X > L): about how many draws come before the first one longer than
     /// `limit` when most are far shorter (for an exponential, expm1(L/m), ≈ L/m when m ≫ L).
     /// +∞ when every draw is at most `limit`.
-    pub fn odds_within(&self, limit: f64) -> f64 {
+    pub(crate) fn odds_within(&self, limit: f64) -> f64 {
         let m = self.mean;
         if m == 0.0 {
             return f64::INFINITY;
@@ -636,7 +631,7 @@ mod tests {
                 let (values, next) = draws_and_next_word(&sampler, 100);
                 assert!(values.iter().all(|&x| x == mean), "{dist:?} m={mean}");
                 assert_eq!(next, untouched, "{dist:?} m={mean} used the RNG");
-                assert_eq!(sampler.mean(), mean);
+                assert_eq!(sampler.mean, mean);
             }
         }
     }
@@ -666,7 +661,7 @@ mod tests {
         for (index, dist) in dists.into_iter().enumerate() {
             for mean in [1e-6, 1e9] {
                 let sampler = Sampler::new(dist, mean);
-                assert_eq!(sampler.mean(), mean);
+                assert_eq!(sampler.mean, mean);
                 let draws = draw(&sampler, MEAN_DRAWS, 60 + index as u64);
                 let bad = draws.iter().find(|x| !(x.is_finite() && **x > 0.0));
                 assert!(bad.is_none(), "{dist:?} m={mean}: drew {bad:?}");

@@ -35,7 +35,7 @@ pub struct Measures {
 /// ```text
 /// nines = −log₁₀ U   where U is the unavailability; ∞ when U = 0, and 0 (never −0) when U ≥ 1
 /// ```
-pub fn nines_of(unavailability: f64) -> f64 {
+pub(crate) fn nines_of(unavailability: f64) -> f64 {
     if unavailability >= 1.0 {
         0.0
     } else {
@@ -45,14 +45,14 @@ pub fn nines_of(unavailability: f64) -> f64 {
 
 impl Measures {
     /// A node that is never down.
-    pub const ALWAYS_UP: Self = Self {
+    pub(crate) const ALWAYS_UP: Self = Self {
         unavailability: 0.0,
         availability: 1.0,
         frequency: 0.0,
     };
 
     /// A node that is never up.
-    pub const ALWAYS_DOWN: Self = Self {
+    pub(crate) const ALWAYS_DOWN: Self = Self {
         unavailability: 1.0,
         availability: 0.0,
         frequency: 0.0,
@@ -62,7 +62,7 @@ impl Measures {
     ///
     /// # Formula
     /// U = λ/(λ+μ), A = μ/(λ+μ), f = λμ/(λ+μ), where λ = 1/MTBF and μ = 1/MTTR.
-    pub fn two_state(failure_rate: f64, repair_rate: f64) -> Self {
+    pub(crate) fn two_state(failure_rate: f64, repair_rate: f64) -> Self {
         if failure_rate == 0.0 {
             return Self::ALWAYS_UP;
         }
@@ -80,7 +80,7 @@ impl Measures {
     /// Measures from separately summed probabilities of down and up states: the smaller of
     /// the two is kept as computed (full relative precision) and the larger is taken as its
     /// complement, so A + U = 1 and neither exceeds 1 through rounding in the sums.
-    pub fn from_sums(unavailability: f64, availability: f64, frequency: f64) -> Self {
+    pub(crate) fn from_sums(unavailability: f64, availability: f64, frequency: f64) -> Self {
         if unavailability <= availability {
             Self {
                 unavailability,
@@ -97,12 +97,12 @@ impl Measures {
     }
 
     /// −log₁₀ U; infinite when U = 0, and 0 (not −0) when the node is always down.
-    pub fn nines(&self) -> f64 {
+    pub(crate) fn nines(&self) -> f64 {
         nines_of(self.unavailability)
     }
 
     /// U · 8766 h, in minutes.
-    pub fn downtime_minutes_per_year(&self) -> f64 {
+    pub(crate) fn downtime_minutes_per_year(&self) -> f64 {
         self.unavailability * HOURS_PER_YEAR * 60.0
     }
 
@@ -112,12 +112,12 @@ impl Measures {
     }
 
     /// 1/f in hours: mean time from one outage's start to the next; `None` when f = 0.
-    pub fn mtbf_hours(&self) -> Option<f64> {
+    pub(crate) fn mtbf_hours(&self) -> Option<f64> {
         (self.frequency > 0.0).then(|| 1.0 / self.frequency)
     }
 
     /// U/f in hours: mean outage length; `None` when f = 0.
-    pub fn mttr_hours(&self) -> Option<f64> {
+    pub(crate) fn mttr_hours(&self) -> Option<f64> {
         (self.frequency > 0.0).then(|| self.unavailability / self.frequency)
     }
 }

@@ -9,6 +9,6 @@ pub(crate) mod budget;
 pub(crate) mod find;
 pub mod rates;
 pub mod sensitivity;
-pub(crate) mod sweep;
+pub mod sweep;
 pub(crate) mod transform;
 pub mod vary;

@@ -22,7 +22,7 @@ pub enum MeanTime {
 
 impl MeanTime {
     /// The key as written in a model.
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             Self::Mtbf => "mtbf",
             Self::Mttr => "mttr",
@@ -30,7 +30,7 @@ impl MeanTime {
     }
 
     /// The other mean time of the component (MTBF for MTTR and back).
-    pub fn other(self) -> Self {
+    pub(crate) fn other(self) -> Self {
         match self {
             Self::Mtbf => Self::Mttr,
             Self::Mttr => Self::Mtbf,
@@ -39,7 +39,7 @@ impl MeanTime {
 }
 
 /// The component's present value of `figure`, hours; `None` when it never fails (no MTBF).
-pub fn current_hours(model: &Model, component: usize, figure: MeanTime) -> Option<f64> {
+pub(crate) fn current_hours(model: &Model, component: usize, figure: MeanTime) -> Option<f64> {
     let component = &model.components[component];
     let rate = match figure {
         MeanTime::Mtbf => component.failure_rate,
@@ -66,7 +66,7 @@ fn system(model: &Model) -> Result<crate::solve::Measures, SolveError> {
 ///
 /// # Errors
 /// [`SolveError`] when a point exceeds the exact solver.
-pub fn sweep(
+pub(crate) fn sweep(
     model: &Model,
     component: usize,
     figure: MeanTime,
@@ -130,35 +130,35 @@ pub fn boundary(
 }
 
 /// Points in the sweep of [`improvement_sweep`].
-pub const IMPROVEMENT_SWEEP_POINTS: usize = 25;
+pub(crate) const IMPROVEMENT_SWEEP_POINTS: usize = 25;
 
 /// A sweep of the component figure whose improvement saves the most downtime, with where the
 /// target is just met: the sweep section of `nines report`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ImprovementSweep {
+pub(crate) struct ImprovementSweep {
     /// The swept figure.
-    pub vary: Vary,
+    pub(crate) vary: Vary,
     /// The points, exact.
-    pub points: Vec<Point>,
+    pub(crate) points: Vec<Point>,
     /// The boundary search over the same range, when the model has a target.
-    pub boundary: Option<Found>,
+    pub(crate) boundary: Option<Found>,
     /// The component's other figure, held where the sweep holds it, so that a `--set` of it
     /// reproduces the sweep however the component is written.
-    pub held: Option<HeldFigure>,
+    pub(crate) held: Option<HeldFigure>,
 }
 
 /// A figure held at its present value while another is swept.
 #[derive(Debug, Clone, PartialEq)]
-pub struct HeldFigure {
+pub(crate) struct HeldFigure {
     /// Its path, as `--set` takes it (`component.db.mtbf`).
-    pub path: String,
+    pub(crate) path: String,
     /// Its value, hours.
-    pub hours: f64,
+    pub(crate) hours: f64,
 }
 
 /// The component figure worth sweeping: the most important component's MTTR or MTBF,
 /// whichever improvement saves more; `None` when no component's improvement saves downtime.
-pub fn improvement_choice(model: &Model, items: &[Importance]) -> Option<(usize, MeanTime)> {
+pub(crate) fn improvement_choice(model: &Model, items: &[Importance]) -> Option<(usize, MeanTime)> {
     let item = items
         .iter()
         .find(|item| item.kind == ItemKind::Component && item.best_saving_minutes() > 0.0)?;
@@ -178,7 +178,7 @@ pub fn improvement_choice(model: &Model, items: &[Importance]) -> Option<(usize,
 ///
 /// # Errors
 /// [`SolveError`] when a point exceeds the exact solver.
-pub fn improvement_sweep(
+pub(crate) fn improvement_sweep(
     model: &Model,
     items: &[Importance],
 ) -> Result<Option<ImprovementSweep>, SolveError> {

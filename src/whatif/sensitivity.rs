@@ -27,7 +27,7 @@ use crate::solve::structure::Solver;
 /// What kind of item an importance is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ItemKind {
+pub(crate) enum ItemKind {
     /// A component (one unit).
     Component,
     /// A block (a group of members).
@@ -52,32 +52,32 @@ impl std::fmt::Display for ItemKind {
 
 /// The importance of one item.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Importance {
+pub(crate) struct Importance {
     /// The component's or block's name.
-    pub name: String,
+    pub(crate) name: String,
     /// Component or block.
-    pub kind: ItemKind,
+    pub(crate) kind: ItemKind,
     /// Whether the item is one physical unit wherever referenced.
-    pub shared: bool,
+    pub(crate) shared: bool,
     /// Copies of it within one system (1 for a shared item); the figures are for one.
-    pub copies: u64,
+    pub(crate) copies: u64,
     /// U₁ − U₀.
-    pub birnbaum: f64,
+    pub(crate) birnbaum: f64,
     /// (U − U₀)/U; `None` when U = 0.
-    pub criticality: Option<f64>,
+    pub(crate) criticality: Option<f64>,
     /// U₁/U; `None` when U = 0.
-    pub raw: Option<f64>,
+    pub(crate) raw: Option<f64>,
     /// U/U₀; `None` (infinite) when U₀ = 0.
-    pub rrw: Option<f64>,
+    pub(crate) rrw: Option<f64>,
     /// Change in system downtime per year, minutes, when the item's MTBF doubles.
-    pub downtime_change_mtbf_x2_minutes: f64,
+    pub(crate) downtime_change_mtbf_x2_minutes: f64,
     /// Change in system downtime per year, minutes, when the item's MTTR halves.
-    pub downtime_change_mttr_half_minutes: f64,
+    pub(crate) downtime_change_mttr_half_minutes: f64,
 }
 
 impl Importance {
     /// The larger of the two downtime savings, minutes per year: the sort key.
-    pub fn best_saving_minutes(&self) -> f64 {
+    pub(crate) fn best_saving_minutes(&self) -> f64 {
         (-self.downtime_change_mtbf_x2_minutes).max(-self.downtime_change_mttr_half_minutes)
     }
 }
@@ -86,15 +86,15 @@ impl Importance {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Importances {
     /// Rated items, sorted by the larger downtime saving, then Birnbaum importance, then name.
-    pub items: Vec<Importance>,
+    pub(crate) items: Vec<Importance>,
     /// Items left out, with why: splitting one copy off can make a crew or standby chain
     /// larger than the exact solver accepts.
-    pub skipped: Vec<(String, SolveError)>,
+    pub(crate) skipped: Vec<(String, SolveError)>,
 }
 
 /// Largest (items × model size) rated: each item takes four exact solves of a model of that
 /// size, about 1 ms per item on a 2,000-node model, so this bounds a run to seconds.
-pub const MAX_WORK: usize = 20_000_000;
+pub(crate) const MAX_WORK: usize = 20_000_000;
 
 /// Why importance measures could not be computed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -12,7 +12,7 @@ use crate::model::units::parse_duration_hours;
 const INTEGER_KEYS: [&str; 3] = ["count", "k", "repair_crews"];
 
 /// Most values one `--vary` may produce.
-pub const MAX_VALUES: usize = 10_000;
+pub(crate) const MAX_VALUES: usize = 10_000;
 
 /// The unit of a parameter's values: how they are written in a model, spaced in a sweep and
 /// read on an axis or in a sentence.
@@ -32,7 +32,7 @@ pub enum AxisUnit {
 
 impl AxisUnit {
     /// The value as an axis tick or a sentence would show it.
-    pub fn label(self, value: f64) -> String {
+    pub(crate) fn label(self, value: f64) -> String {
         match self {
             Self::Hours => crate::model::units::format_duration_hours(value),
             Self::Count => format!("{}", value.round()),
@@ -47,31 +47,31 @@ impl AxisUnit {
 #[derive(Debug, Clone, PartialEq)]
 pub struct VaryValue {
     /// Numeric value on the axis: hours for durations, a fraction for percentages.
-    pub x: f64,
+    pub(crate) x: f64,
     /// The override that sets it.
-    pub set: Override,
+    pub(crate) set: Override,
     /// The value as people read it (`7h 12m`, `99.9%`, `4`).
-    pub label: String,
+    pub(crate) label: String,
 }
 
 /// A parameter and the values to try.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vary {
     /// The dotted path as written (`component.db.mttr`).
-    pub path: String,
+    pub(crate) path: String,
     /// How its values read.
-    pub unit: AxisUnit,
+    pub(crate) unit: AxisUnit,
     /// The values, in the order given (ranges ascending from FROM to TO).
-    pub values: Vec<VaryValue>,
+    pub(crate) values: Vec<VaryValue>,
 }
 
 /// How a range is spaced.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Spacing {
     /// Intervals between FROM and TO (points = steps + 1).
-    pub steps: usize,
+    pub(crate) steps: usize,
     /// Geometric rather than even spacing.
-    pub log: bool,
+    pub(crate) log: bool,
 }
 
 /// A number as written in a `--vary`, with the unit its spelling gives it (`2h` is hours,
@@ -146,7 +146,7 @@ impl Vary {
     }
 
     /// The path's last part, for short labels (`mttr`).
-    pub fn key(&self) -> &str {
+    pub(crate) fn key(&self) -> &str {
         self.path.rsplit('.').next().unwrap_or(&self.path)
     }
 }
@@ -255,7 +255,7 @@ fn range(from: f64, to: f64, spacing: Spacing, integer: bool) -> Result<Vec<f64>
 ///
 /// # Errors
 /// When the path is malformed.
-pub fn override_for(path: &str, x: f64, unit: AxisUnit) -> Result<Override, String> {
+pub(crate) fn override_for(path: &str, x: f64, unit: AxisUnit) -> Result<Override, String> {
     Override::parse(&format!("{path}={}", literal(x, unit)))
 }
 

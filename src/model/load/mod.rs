@@ -21,10 +21,7 @@ mod target;
 mod tests;
 mod values;
 
-pub use limits::{
-    DEFAULT_WINDOW_HOURS, GAMMA_SHAPE_RANGE, MAX_LOGNORMAL_SIGMA, MAX_MEMBERS, MAX_MIXED_K_OF_N,
-    MAX_NESTING, MAX_RATE, MAX_WINDOW_HOURS, WEIBULL_SHAPE_RANGE,
-};
+pub(crate) use limits::{DEFAULT_WINDOW_HOURS, MAX_RATE};
 
 use super::Model;
 use super::overrides::{Override, overrides_text};

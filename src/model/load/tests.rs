@@ -1,6 +1,7 @@
 //! Tests of the loader: distributions, targets and overrides.
 
 use super::dist::dist_suggestion;
+use super::limits::MAX_WINDOW_HOURS;
 use super::*;
 use crate::model::{BlockKind, TimeDist};
 
