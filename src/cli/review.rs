@@ -8,6 +8,7 @@ use crate::chart::ImageFormat;
 use crate::diag::Diagnostic;
 use crate::report::document::Document;
 use crate::report::review::{ChartFile, Review, review};
+use crate::report::sentences::{SECTIONS_LEFT_OUT, left_out_note, not_computed_note};
 use crate::report::{ModelResult, Verdict};
 use crate::whatif::rates::{ImprovementSweep, improvement_sweep};
 use crate::whatif::sensitivity::{Importance, importances};
@@ -193,7 +194,7 @@ fn analyse(loaded: &LoadedModel) -> (Option<ImprovementSweep>, Vec<Importance>, 
     let mut notes = Vec::new();
     let analysed = importances(&loaded.model).and_then(|rated| {
         for (item, error) in &rated.skipped {
-            notes.push(format!("`{item}` is left out: {error}"));
+            notes.push(left_out_note(item, error));
         }
         Ok((improvement_sweep(&loaded.model, &rated.items)?, rated.items))
     });
@@ -202,9 +203,9 @@ fn analyse(loaded: &LoadedModel) -> (Option<ImprovementSweep>, Vec<Importance>, 
         Err(error) => {
             let diagnostic =
                 Diagnostic::new(crate::diag::Code::SolverLimit, error.to_string(), None)
-                    .with_note("the report leaves out the importance and sweep sections");
+                    .with_note(SECTIONS_LEFT_OUT);
             loaded.sources.emit_to_stderr(&diagnostic);
-            notes.push(format!("Not computed: {error}"));
+            notes.push(not_computed_note(&error));
             (None, Vec::new())
         }
     };

@@ -8,9 +8,10 @@ use crate::model::load::DEFAULT_WINDOW_HOURS;
 use crate::model::units::{format_duration_hours, parse_duration_hours, parse_fraction_text};
 use crate::report::check::{CaseOutcome, CheckCase};
 use crate::report::check_line::{self, CheckEntry, CheckExporter, Judged};
+use crate::report::run_notes::run_notes;
 use crate::report::simulation;
 use crate::report::{Format, describe_kind};
-use crate::simulate::estimate::{self, Agreement, Estimates, SimulatedVerdict};
+use crate::simulate::estimate::{self, Estimates, SimulatedVerdict};
 use crate::simulate::shard::{self, ExactMeasures, Record, RecordBlock};
 use crate::simulate::tally::Tally;
 use crate::simulate::{self as sim, Settings, Shard, Stop};
@@ -463,63 +464,12 @@ pub(super) fn simulate_loaded(
     })
 }
 
-/// Notes on stderr after a simulation: the self-check and how it stopped.
+/// Prints the notes on a finished simulation (see [`run_notes`]) on stderr.
 fn notes(record: &Record, quiet: bool) {
-    let estimates = Estimates::of(record);
-    if record.exact_applies && estimates.disagreement() {
-        let describe = |check: Option<Agreement>| match check {
-            Some(Agreement {
-                sigmas: Some(sigmas),
-                ..
-            }) => format!("{sigmas:+.1} standard errors"),
-            Some(check) if check.nothing_seen => "no outage simulated".into(),
-            _ => "the same value in every run".into(),
-        };
-        say!(
-            "warning: {}: the simulation disagrees with the exact solution (unavailability {}, outage frequency {}); runs start with every unit new, so slow repairs bias short runs: retry with --warmup (e.g. ten times the longest MTTR) and more --runs; if they still disagree, check the model or report a bug in nines",
-            record.file,
-            describe(estimates.exact_unavailability),
-            describe(estimates.exact_failures)
-        );
-    }
-    if quiet {
-        return;
-    }
-    if record.stopped.hit_a_cap() {
-        say!(
-            "note: {}: stopped {} after {} runs; rerun with --runs {} --seed {} to reproduce these numbers",
-            record.file,
-            simulation::stop_text(record.stopped),
-            record.tally.runs,
-            record.tally.runs,
-            record.seed
-        );
-    }
-    // Each run starts with everything up; a repair as long as the run never reaches the
-    // long-run mix of up and down that `nines solve` describes.
-    let run_hours = record.warmup_hours + record.horizon_hours;
-    if record.longest_repair_hours * SLOW_REPAIR_RATIO > run_hours {
-        say!(
-            "note: {}: a mean repair or switchover time of {} is long next to each run ({} from an all-up start): the estimates describe those first hours, not the long run; give --warmup {} or more, or rely on `nines solve`",
-            record.file,
-            format_duration_hours(record.longest_repair_hours),
-            format_duration_hours(run_hours),
-            format_duration_hours(record.longest_repair_hours * SLOW_REPAIR_RATIO)
-        );
-    }
-    let outages = record.tally.outages.sum();
-    if outages < 30.0 {
-        say!(
-            "note: {}: only {} system outages were simulated; the intervals are rough: run more (--runs) or rely on `nines solve`",
-            record.file,
-            outages.round()
-        );
+    for line in run_notes(record, quiet) {
+        say!("{line}");
     }
 }
-
-/// A run shorter than this many times the longest mean repair or switchover time is
-/// dominated by its all-up start, and says so.
-const SLOW_REPAIR_RATIO: f64 = 10.0;
 
 /// Writes a record as one line of JSON (ending in a newline, so that `--save /dev/stdout`
 /// keeps it apart from the results) to a temporary file beside `path`, then renames it into

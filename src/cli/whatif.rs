@@ -25,7 +25,7 @@ use crate::whatif::find::{
     Found, Parameter, TYPICAL_EVALUATIONS, find, parameter, within_model_limits,
 };
 use crate::whatif::sensitivity::importances;
-use crate::whatif::sweep::{Point, PointInterval, grid, point_count};
+use crate::whatif::sweep::{Point, PointInterval, grid, point_count, simulated_point};
 use crate::whatif::vary::AxisUnit;
 use crate::whatif::vary::{Spacing, Vary, override_for};
 use std::io::{self, Write};
@@ -219,18 +219,8 @@ fn evaluate(
                 return None;
             }
             let estimates = Estimates::of(&record);
-            let u = estimates.unavailability;
-            let f = estimates.failures_per_year;
-            let measures = Measures {
-                unavailability: u.value,
-                availability: 1.0 - u.value,
-                frequency: f.value / crate::model::units::HOURS_PER_YEAR,
-            };
             let met = SimulatedVerdict::of(&record, &estimates).map(|v| v.availability_met);
-            let interval = PointInterval {
-                unavailability: (u.low, u.high),
-                failures_per_year: (f.low, f.high),
-            };
+            let (measures, interval) = simulated_point(&estimates);
             Some((measures, Some(interval), met))
         }
     }

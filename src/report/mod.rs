@@ -16,6 +16,7 @@ pub(crate) mod escape;
 pub(crate) mod json;
 pub(crate) mod markdown;
 pub(crate) mod review;
+pub(crate) mod run_notes;
 pub(crate) mod sentences;
 pub(crate) mod simulation;
 pub(crate) mod table;

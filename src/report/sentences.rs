@@ -99,6 +99,19 @@ pub fn boundary_sentence(found: &Found, vary: &Vary, target: &str) -> String {
     }
 }
 
+/// The report's note for an item the importance analysis left out, and why.
+pub fn left_out_note(item: &str, reason: &dyn std::fmt::Display) -> String {
+    format!("`{item}` is left out: {reason}")
+}
+
+/// The report's note for an analysis section that could not be computed, and why.
+pub fn not_computed_note(reason: &dyn std::fmt::Display) -> String {
+    format!("Not computed: {reason}")
+}
+
+/// The note beside the solver-limit diagnostic when the report drops its analysis sections.
+pub const SECTIONS_LEFT_OUT: &str = "the report leaves out the importance and sweep sections";
+
 #[cfg(test)]
 mod tests {
     use super::*;

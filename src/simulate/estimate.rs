@@ -9,6 +9,11 @@ use crate::simulate::shard::{ExactMeasures, Record};
 use crate::simulate::stats::{Moments, poisson_interval};
 use crate::simulate::tally::Tally;
 
+/// A run shorter than this many times the longest mean repair or switchover time is
+/// dominated by its all-up start (each run starts with everything up, and a repair as long as
+/// the run never reaches the long-run mix of up and down that `nines solve` describes).
+pub const SLOW_REPAIR_RATIO: f64 = 10.0;
+
 /// Two-sided level of every displayed interval.
 pub const LEVEL: f64 = 0.95;
 

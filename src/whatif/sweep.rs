@@ -2,6 +2,8 @@
 //! the target ("the target is met from count = 4").
 
 use super::vary::{Vary, VaryValue};
+use crate::format::HOURS_PER_YEAR;
+use crate::simulate::estimate::Estimates;
 use crate::solve::Measures;
 
 /// The 95 % intervals of a simulated point.
@@ -11,6 +13,25 @@ pub struct PointInterval {
     pub unavailability: (f64, f64),
     /// Outages per year, low and high.
     pub failures_per_year: (f64, f64),
+}
+
+/// A simulated point: the estimates' point values as measures, and their intervals.
+///
+/// # Formula
+/// U = Û, A = 1 − Û (a simulated A carries no more digits than Û), f = f̂_year / 8766 h.
+pub fn simulated_point(estimates: &Estimates) -> (Measures, PointInterval) {
+    let u = estimates.unavailability;
+    let f = estimates.failures_per_year;
+    let measures = Measures {
+        unavailability: u.value,
+        availability: 1.0 - u.value,
+        frequency: f.value / HOURS_PER_YEAR,
+    };
+    let interval = PointInterval {
+        unavailability: (u.low, u.high),
+        failures_per_year: (f.low, f.high),
+    };
+    (measures, interval)
 }
 
 /// The measures at one combination of values.
@@ -246,6 +267,29 @@ pub(crate) mod tests {
     /// Evenly spaced ranges of `steps` intervals.
     pub(crate) fn even(steps: usize) -> Spacing {
         Spacing { steps, log: false }
+    }
+
+    #[test]
+    fn a_simulated_point_converts_outages_per_year_to_per_hour() {
+        // 8.766 outages a year = 8.766 / 8766 h = 0.001 per hour; A = 1 − 0.25 = 0.75.
+        let estimate = |value, low, high| crate::simulate::estimate::Estimate { value, low, high };
+        let estimates = Estimates {
+            unavailability: estimate(0.25, 0.2, 0.3),
+            failures_per_year: estimate(8.766, 8.0, 9.5),
+            mttr_hours: None,
+            breach: None,
+            outage_free: estimate(0.5, 0.4, 0.6),
+            exact_unavailability: None,
+            exact_failures: None,
+            blocks: Vec::new(),
+            runs: 10,
+        };
+        let (measures, interval) = simulated_point(&estimates);
+        assert_eq!(measures.unavailability, 0.25);
+        assert_eq!(measures.availability, 0.75);
+        assert!((measures.frequency - 0.001).abs() < 1e-18);
+        assert_eq!(interval.unavailability, (0.2, 0.3));
+        assert_eq!(interval.failures_per_year, (8.0, 9.5));
     }
 
     #[test]
