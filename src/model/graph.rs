@@ -52,6 +52,37 @@ pub fn topological_order(model: &Model, top: usize) -> Vec<usize> {
     postorder
 }
 
+/// How many physical copies of each node one copy of block `top` holds: a non-shared member
+/// referenced `count` times in `n` copies of its block is `n · count` copies, a shared node
+/// (and everything under it counted once) at most one.
+///
+/// # Formula
+/// copies(top) = 1; copies(m) = Σ over blocks b holding m: c(b) · count(b, m), where
+/// c(b) = min(copies(b), 1) when b is shared, else copies(b); finally min(copies, 1) for a
+/// shared m. Counts saturate at `u64::MAX`.
+pub fn physical_copies(model: &Model, top: usize) -> HashMap<NodeRef, u64> {
+    let mut copies = HashMap::new();
+    copies.insert(NodeRef::Block(top), 1u64);
+    for block in topological_order(model, top) {
+        let node = NodeRef::Block(block);
+        let mut instances = copies.get(&node).copied().unwrap_or(0);
+        if model.blocks[block].shared {
+            instances = instances.min(1);
+        }
+        copies.insert(node, instances);
+        for member in &model.blocks[block].members {
+            let entry = copies.entry(member.node).or_insert(0u64);
+            *entry = entry.saturating_add(instances.saturating_mul(member.count));
+        }
+    }
+    for (node, count) in copies.iter_mut() {
+        if model.is_shared(*node) {
+            *count = (*count).min(1);
+        }
+    }
+    copies
+}
+
 /// Deepest nesting of blocks below the top (the top alone is 1), without recursion.
 ///
 /// The model must be free of cycles (the loader checks that first).

@@ -126,7 +126,7 @@ pub enum ImportanceError {
 pub fn importances(model: &Model) -> Result<Importances, ImportanceError> {
     let base = system_unavailability(model)?;
     let reachable = reachable_blocks(model, model.top);
-    let copies = copies_per_node(model);
+    let copies = crate::model::graph::physical_copies(model, model.top);
     let mut items = Vec::new();
     for (index, component) in model.components.iter().enumerate() {
         let node = NodeRef::Component(index);
@@ -213,31 +213,6 @@ fn forced_unavailability(forced: Forced) -> Result<f64, SolveError> {
         Forced::Model(model) => system_unavailability(&model),
         Forced::Constant { down } => Ok(if down { 1.0 } else { 0.0 }),
     }
-}
-
-/// Copies of each node in one system: references multiplied along the way from the top, and
-/// 1 for a shared node (one physical unit). Saturates instead of overflowing.
-fn copies_per_node(model: &Model) -> std::collections::HashMap<NodeRef, u64> {
-    let mut copies = std::collections::HashMap::new();
-    copies.insert(NodeRef::Block(model.top), 1u64);
-    for block in crate::model::graph::topological_order(model, model.top) {
-        let node = NodeRef::Block(block);
-        let mut instances = copies.get(&node).copied().unwrap_or(0);
-        if model.blocks[block].shared {
-            instances = instances.min(1);
-        }
-        copies.insert(node, instances);
-        for member in &model.blocks[block].members {
-            let entry = copies.entry(member.node).or_insert(0u64);
-            *entry = entry.saturating_add(instances.saturating_mul(member.count));
-        }
-    }
-    for (node, count) in copies.iter_mut() {
-        if model.is_shared(*node) {
-            *count = (*count).min(1);
-        }
-    }
-    copies
 }
 
 #[cfg(test)]

@@ -276,3 +276,33 @@ fn reachability_order_and_depth() {
 
     assert_eq!(nesting_depth(&model), 3, "system → edge → core");
 }
+
+#[test]
+fn physical_copies_multiply_counts_and_stop_at_shared_nodes() {
+    // system = series[pair ×2, power]; pair = parallel of 3 × server; power shared.
+    // One system holds 2 pairs, 2 · 3 = 6 servers and 1 power unit (shared, referenced twice).
+    let model = loaded(
+        r#"
+        top = "system"
+        [component.server]
+        mtbf = "1y"
+        mttr = "1h"
+        [component.power]
+        mtbf = "1y"
+        mttr = "1h"
+        shared = true
+        [block.pair]
+        kind = "parallel"
+        members = ["server", "server", "server", "power"]
+        [block.system]
+        kind = "series"
+        members = ["pair", "pair", "power"]
+        "#,
+    );
+    let copies = physical_copies(&model, model.top);
+    let pair = model.block_index("pair").unwrap();
+    assert_eq!(copies[&NodeRef::Block(model.top)], 1);
+    assert_eq!(copies[&NodeRef::Block(pair)], 2);
+    assert_eq!(copies[&NodeRef::Component(0)], 6);
+    assert_eq!(copies[&NodeRef::Component(1)], 1);
+}
