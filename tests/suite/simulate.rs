@@ -325,9 +325,20 @@ fn every_example_model_agrees_with_the_exact_solution_within_99_9_percent() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // racks-100 (U ≈ 6.1e-31, f ≈ 1.4e-26 a year) and erasure-6-3 (U ≈ 1.1e-8, f ≈ 7.7e-6 a
     // year: 20,000 years expect 0.15 outages) simulate no outage at all: their system check
-    // is only the plausibility of none, so degraded variants follow.
+    // is only the plausibility of none, so degraded variants follow. The database benchmark
+    // (Goyal et al. 1992) at r = 4 and 5 (f ≈ 7e-8 and 1.5e-10 a year) sees none either; at
+    // r = 3 (f ≈ 4.1e-5 a year, 0.8 expected in 20,000 years) it may see one or two.
+    without_outages.retain(|name| name != "database-r3.toml");
     without_outages.sort();
-    assert_eq!(without_outages, ["erasure-6-3.toml", "racks-100.toml"]);
+    assert_eq!(
+        without_outages,
+        [
+            "database-r4.toml",
+            "database-r5.toml",
+            "erasure-6-3.toml",
+            "racks-100.toml"
+        ]
+    );
 }
 
 /// Variants of the examples whose system check above is weak, degraded or made exponential
