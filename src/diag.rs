@@ -91,6 +91,12 @@ pub enum Code {
     ExportLimit,
     /// `missing-target`: `nines check` was given a model without `[target]` and no `--target`.
     MissingTarget,
+    /// `bad-csv`: An incident log is not valid CSV, is empty, or lacks a required column.
+    BadCsv,
+    /// `bad-date`: A date-time in an incident log (or `--from`/`--to`) cannot be read.
+    BadDate,
+    /// `bad-incident`: An incident row is inconsistent: empty component, end not after start, bad or changing `units`, more incidents open at once than units.
+    BadIncident,
 }
 
 impl Code {
@@ -125,6 +131,9 @@ impl Code {
             Self::SensitivityLimit => "sensitivity-limit",
             Self::ExportLimit => "export-limit",
             Self::MissingTarget => "missing-target",
+            Self::BadCsv => "bad-csv",
+            Self::BadDate => "bad-date",
+            Self::BadIncident => "bad-incident",
         }
     }
 }

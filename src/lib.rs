@@ -9,7 +9,7 @@
 //! | 5 | [`report`] | one exporter per subject and format; never computes a statistic |
 //! | 4 | [`chart`], [`export`] | plotters charts; the chain in the PRISM language |
 //! | 3 | [`whatif`] | sweeps, boundaries, importance and budgets, built on the solvers |
-//! | 2 | [`solve`], [`simulate`] | exact steady-state measures; Monte Carlo with its estimators |
+//! | 2 | [`solve`], [`simulate`], [`fit`] | exact steady-state measures; Monte Carlo with its estimators; evidence from incident logs |
 //! | 1 | [`model`] | TOML to a validated [`model::Model`]; graph walks over it |
 //! | 0 | [`diag`], [`format`] | diagnostics with spans; number and duration formatting |
 //!
@@ -19,6 +19,7 @@ pub mod chart;
 pub mod cli;
 pub mod diag;
 pub(crate) mod export;
+pub(crate) mod fit;
 pub(crate) mod format;
 pub mod model;
 pub mod report;

@@ -42,6 +42,13 @@ pub const SHARD_FILE_LIMIT: InputLimit = InputLimit {
     advice: "a shard holds about 250 bytes per block of its model; check that this is a shard saved by `nines simulate --save`",
 };
 
+/// The largest incident log `nines fit` reads: 256 MiB (a million incidents are about 60 MB).
+pub const INCIDENT_LOG_LIMIT: InputLimit = InputLimit {
+    bytes: 256 * 1024 * 1024,
+    kind: "incident log",
+    advice: "a million incidents are about 60 MB; check that this is the incident export you meant",
+};
+
 /// Reads `path` as UTF-8 text of at most `limit.bytes` bytes.
 ///
 /// A regular file larger than the limit is refused before it is read; anything else (a FIFO,

@@ -28,6 +28,7 @@ macro_rules! say {
 mod budget;
 mod export;
 mod files;
+mod fit;
 mod interrupt;
 mod pace;
 mod review;
@@ -179,6 +180,21 @@ enum Command {
         "Exit codes:\n  0  exported every model\n  2  bad input, a model too large to export, or a file that cannot be written"
     ))]
     Export(export::ExportArgs),
+    /// MTBF and MTTR with confidence intervals, and repair-time fits, from an incident log.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  nines fit incidents.csv\n",
+        "  nines fit incidents.csv --from 2025-01-01 --to 2026-01-01 --confidence 95%\n",
+        "  nines fit incidents.csv --format toml >> model.toml\n",
+        "  nines fit incidents.csv --format json\n",
+        "  nines fit incidents.csv --plot -o charts\n\n",
+        "The log is a CSV with a header: component, start, end (empty while still open) and\n",
+        "optionally units (identical units observed). Times are RFC 3339 or YYYY-MM-DD HH:MM[:SS]\n",
+        "(UTC). A failure is an incident that starts in the period; MTBF = unit-hours up / failures\n",
+        "with the exact chi-squared interval; repairs still open at --to are censored.\n\n",
+        "Exit codes:\n  0  fitted\n  2  bad input: an unreadable log, a row problem (with its line), a bad option"
+    ))]
+    Fit(fit::FitArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -320,6 +336,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> io::Result<Outcome> {
         Command::Simulate(args) => simulate::run_simulate(args, out),
         Command::Merge(args) => simulate::run_merge(args, out),
         Command::Budget(args) => budget::run_budget(args, out),
+        Command::Fit(args) => fit::run_fit(args, out),
         Command::Sweep(args) => whatif::run_sweep(args, out),
         Command::Sensitivity(args) => whatif::run_sensitivity(args, out),
         Command::Report(args) => review::run_report(args, out),

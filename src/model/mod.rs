@@ -45,6 +45,21 @@ pub struct Component {
     pub repair_dist: TimeDist,
     /// Where the component's table header is.
     pub(crate) span: Option<Span>,
+    /// The observations its figures rest on (`[component.NAME.evidence]`), if recorded.
+    pub(crate) evidence: Option<Evidence>,
+}
+
+/// Observed history of a component, from `[component.NAME.evidence]` (written by
+/// `nines fit --format toml`). The component's `mtbf` and `mttr` stay the figures the solvers
+/// use; the evidence says how well they are known.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Evidence {
+    /// Failures observed.
+    pub(crate) failures: u64,
+    /// Unit-hours observed up.
+    pub(crate) exposure_hours: f64,
+    /// Observed repair times, hours.
+    pub(crate) repair_hours: Vec<f64>,
 }
 
 /// What makes a block up.

@@ -13,6 +13,7 @@ pub(crate) mod csv;
 pub(crate) mod diagram;
 pub(crate) mod document;
 pub(crate) mod escape;
+pub(crate) mod fit;
 pub(crate) mod json;
 pub(crate) mod markdown;
 pub(crate) mod review;

@@ -15,7 +15,10 @@ use super::{ModelResult, describe_kind};
 use crate::chart::histogram::WindowHistogram;
 use crate::chart::tornado::TornadoChart;
 use crate::chart::{ChartError, ImageFormat, render};
+use crate::fit::evidence_intervals;
+use crate::fit::rates::MeanTime;
 use crate::format::{availability_percent, compact, downtime, hours, nines, significant};
+use crate::model::Model;
 use crate::model::units::format_duration_hours;
 use crate::simulate::shard::Record;
 use crate::whatif::rates::ImprovementSweep;
@@ -68,6 +71,9 @@ pub fn review(
     layout.document.markdown(summary(inputs));
     topology_section(&mut layout, inputs);
     layout.document.markdown(exact_section(&inputs.result));
+    if let Some(section) = evidence_section(model) {
+        layout.document.markdown(section);
+    }
     if let Some(record) = inputs.record {
         simulation_section(&mut layout, record)?;
     }
@@ -379,6 +385,57 @@ fn exact_section(result: &ModelResult<'_>) -> String {
         text.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     text
+}
+
+/// The confidence of the intervals the evidence section shows.
+const EVIDENCE_CONFIDENCE: f64 = 0.9;
+
+/// Where the figures come from: each component with recorded evidence, its figures beside
+/// the 90 % intervals the evidence gives; `None` when no component has evidence.
+fn evidence_section(model: &Model) -> Option<String> {
+    let mut rows = String::new();
+    for component in &model.components {
+        let Some(evidence) = &component.evidence else {
+            continue;
+        };
+        let (mtbf, mttr) = evidence_intervals(evidence, EVIDENCE_CONFIDENCE);
+        let interval = |time: MeanTime| {
+            format!(
+                "{} – {}",
+                format_duration_hours(time.low),
+                time.high.map_or("∞".to_string(), format_duration_hours)
+            )
+        };
+        let cells = [
+            component.name.clone(),
+            format_duration_hours(1.0 / component.failure_rate),
+            format!(
+                "{} in {}",
+                evidence.failures,
+                format_duration_hours(evidence.exposure_hours)
+            ),
+            interval(mtbf),
+            format_duration_hours(1.0 / component.repair_rate),
+            evidence.repair_hours.len().to_string(),
+            if evidence.repair_hours.is_empty() {
+                "–".into()
+            } else {
+                interval(mttr)
+            },
+        ];
+        let cells: Vec<String> = cells.iter().map(|c| escape(c)).collect();
+        rows.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    if rows.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "## Evidence\n\nThe figures the model uses beside what the recorded incidents say \
+         (`[component.NAME.evidence]`, as `nines fit` writes it): 90 % chi-squared intervals \
+         for exponential times.\n\n\
+         | component | MTBF | failures in unit-time | MTBF 90 % | MTTR | repairs | MTTR 90 % |\n\
+         |---|---|---|---|---|---|---|\n{rows}"
+    ))
 }
 
 fn sweep_table(vary: &Vary, points: &[Point]) -> String {

@@ -8,7 +8,7 @@
 //! |---|---|---|
 //! | 0 | `diag`, `format` | leaves: diagnostics with spans; number and duration formatting |
 //! | 1 | `model` | TOML → validated `Model`; graph walks over it |
-//! | 2 | `solve`, `simulate` | exact solver; Monte Carlo with its estimators |
+//! | 2 | `solve`, `simulate`, `fit` | exact solver; Monte Carlo with its estimators; incident-log evidence |
 //! | 3 | `whatif` | sweeps, boundaries, importance, budgets: built on the solvers |
 //! | 4 | `chart`, `export` | plotters charts; PRISM export |
 //! | 5 | `report` | text, JSON, CSV, Markdown, HTML; embeds charts |
@@ -28,6 +28,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("model", 1),
     ("solve", 2),
     ("simulate", 2),
+    ("fit", 2),
     ("whatif", 3),
     ("chart", 4),
     ("export", 4),

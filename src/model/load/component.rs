@@ -18,6 +18,7 @@ const COMPONENT_KEYS: &[&str] = &[
     "failure_dist",
     "repair_dist",
     "description",
+    "evidence",
 ];
 
 /// The keys that may give a component's failure figure, as written.
@@ -62,6 +63,7 @@ impl Decoder {
         if let Some(description) = take(&mut table, "description") {
             self.string(&description, "description");
         }
+        let evidence = take(&mut table, "evidence").map(|value| self.evidence(&name, value));
         let (failure_dist, repair_dist) = self.component_dists(&name, &mut table);
         self.unknown_keys(&table, COMPONENT_KEYS, &format!("[component.{name}]"));
 
@@ -87,6 +89,7 @@ impl Decoder {
             failure_dist: failure_dist.unwrap_or_default(),
             repair_dist: repair_dist.unwrap_or_default(),
             span: Some(span),
+            evidence: evidence.flatten(),
         })
     }
 

@@ -11,6 +11,7 @@
 mod block;
 mod component;
 mod dist;
+mod evidence;
 pub(crate) mod limits;
 mod merge;
 mod resolve;
