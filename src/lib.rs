@@ -19,7 +19,7 @@ pub mod chart;
 pub mod cli;
 pub mod diag;
 pub(crate) mod export;
-pub(crate) mod fit;
+pub mod fit;
 pub(crate) mod format;
 pub mod model;
 pub mod report;

@@ -120,7 +120,7 @@ pub fn fit_component(component: &ComponentLog, period: Period, confidence: f64) 
 
 /// The MTBF and MTTR intervals that a component's recorded evidence gives, at `confidence`:
 /// the same chi-squared intervals as `nines fit` (every recorded repair is a completed one).
-pub fn evidence_intervals(evidence: &Evidence, confidence: f64) -> (MeanTime, MeanTime) {
+pub(crate) fn evidence_intervals(evidence: &Evidence, confidence: f64) -> (MeanTime, MeanTime) {
     let repairs = evidence.repair_hours.len() as u64;
     let repair_total: f64 = evidence.repair_hours.iter().sum();
     (

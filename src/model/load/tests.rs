@@ -254,3 +254,33 @@ fn overrides_create_replace_and_edit_distribution_tables() {
         "{diagnostics:#?}"
     );
 }
+
+#[test]
+fn evidence_is_read_and_checked() {
+    let with = |evidence: &str| format!("{HEAD}\n[component.a.evidence]\n{evidence}\n{SYSTEM}");
+    let model = load(
+        &with("failures = 3\nexposure = \"2y\"\nrepairs = [\"4h\", \"30m\"]"),
+        &[],
+    )
+    .unwrap();
+    let evidence = model.components[0].evidence.as_ref().unwrap();
+    // 2 years of 8766 h.
+    assert_eq!(
+        (evidence.failures, evidence.exposure_hours),
+        (3, 2.0 * 8766.0)
+    );
+    assert_eq!(evidence.repair_hours, vec![4.0, 0.5]);
+    // The figures the solver uses are still mtbf and mttr.
+    assert_eq!(model.components[0].failure_rate, 1.0 / 1000.0);
+
+    let diagnostics = load(&with("failures = -1\nexposure = \"2y\""), &[]).unwrap_err();
+    assert_eq!(codes(&diagnostics), ["bad-value"]);
+    let diagnostics = load(&with("failures = 3"), &[]).unwrap_err();
+    assert_eq!(codes(&diagnostics), ["missing-key"]);
+    let diagnostics = load(
+        &with("failures = 3\nexposure = \"2y\"\nrepairs = \"4h\"\nseen = 1"),
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(codes(&diagnostics), ["wrong-type", "unknown-key"]);
+}
