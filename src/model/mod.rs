@@ -78,6 +78,16 @@ pub struct Standby {
     pub failover_dist: TimeDist,
 }
 
+/// A reconfiguration of a redundant block that takes time: a leader election or the pause
+/// after a member failure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reconfiguration {
+    /// Mean duration, hours (> 0).
+    pub hours: f64,
+    /// Shape of the duration (mean `hours`); used by simulation.
+    pub dist: TimeDist,
+}
+
 /// The shape of a random duration. Its mean always comes from the model (MTBF, MTTR,
 /// failover), so that the exact solver and the simulation share their means.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -157,6 +167,12 @@ pub struct Block {
     pub shared: bool,
     /// β of the beta-factor common-cause model.
     pub common_cause_beta: Option<f64>,
+    /// `leader_election`: the block needs a leader, re-elected in this time after losing it
+    /// (quorum, k-of-n and parallel blocks of components; docs/model-format.md §8.6).
+    pub leader_election: Option<Reconfiguration>,
+    /// `failure_pause`: a member failure that leaves the block up takes it down for this time
+    /// (quorum, k-of-n and parallel blocks of components; docs/model-format.md §8.6).
+    pub failure_pause: Option<Reconfiguration>,
     /// Where the block's table header is.
     pub span: Option<Span>,
 }
@@ -176,6 +192,12 @@ impl Block {
             BlockKind::Parallel | BlockKind::Standby(_) => 1,
             BlockKind::KOfN { k } => k,
         }
+    }
+
+    /// Whether the block has a leader election or a failure pause, which make its members
+    /// dependent (solved as a chain).
+    pub fn reconfigures(&self) -> bool {
+        self.leader_election.is_some() || self.failure_pause.is_some()
     }
 
     /// Crews that actually limit repair: `None` when there are at least as many as members.

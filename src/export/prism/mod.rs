@@ -39,6 +39,7 @@ mod commands;
 mod expr;
 mod instances;
 mod module;
+mod reconfig;
 mod rewards;
 mod writer;
 
