@@ -45,6 +45,7 @@ mod layering;
 mod model_dists;
 mod output_files;
 mod precision;
+mod reconfig;
 mod reference_selftest;
 mod report;
 mod sensitivity_reference;

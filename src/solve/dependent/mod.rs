@@ -120,11 +120,12 @@ impl DependentBlock {
 /// copies, in order of first appearance; common cause scales every member's failure rate by
 /// 1 − β.
 ///
-/// In a standby block the listing order decides which standby unit takes over, so each run of
-/// consecutive identical members stays a type of its own (`["a", "b", "a"]` has three);
-/// elsewhere units of one component are interchangeable and merge.
+/// In a standby block the listing order decides which standby unit takes over, and in a block
+/// with a leader election which unit leads, so each run of consecutive identical members stays
+/// a type of its own (`["a", "b", "a"]` has three); elsewhere units of one component are
+/// interchangeable and merge.
 pub fn unit_types(model: &Model, block: &Block) -> Vec<(usize, UnitType)> {
-    let is_standby = matches!(block.kind, BlockKind::Standby(_));
+    let is_standby = matches!(block.kind, BlockKind::Standby(_)) || block.leader_election.is_some();
     let beta = block.common_cause_beta.unwrap_or(0.0);
     let mut types: Vec<(usize, UnitType)> = Vec::new();
     for member in &block.members {
