@@ -81,7 +81,7 @@ pub enum Code {
     StandbyMembers,
     /// `shared-in-standby`: A shared unit is a member of a standby block.
     SharedInStandby,
-    /// `reconfiguration-members`: `leader_election` or `failure_pause` is on a block whose members are blocks or shared units, or that has `common_cause_beta`.
+    /// `reconfiguration-members`: `leader_election` or `failure_pause` is on a block whose members are blocks or shared units.
     ReconfigurationMembers,
     /// `solver-limit`: The exact solver refuses the model (a chain or the shared-unit conditioning is too large).
     SolverLimit,

@@ -103,6 +103,20 @@ members = ["b", "a", "b", "a", "a"]
 repair_crews = 3
 leader_election = "2h"
 "#,
+        // Common cause: the element stays in series with the block, whose members fail at
+        // (1 − β)λ and elect and pause as without it.
+        r#"
+[component.a]
+mtbf = "150h"
+mttr = "4h"
+[block.system]
+kind = "quorum"
+of = "a"
+count = 3
+common_cause_beta = 0.05
+leader_election = "20m"
+failure_pause = "10m"
+"#,
         // A pause-only parallel block: any failure that leaves one up pauses it.
         r#"
 [component.a]
@@ -324,14 +338,41 @@ fn misplaced_or_bad_keys_are_reported_with_their_position() {
         "[component.a]\nmtbf = \"100h\"\nmttr = \"1h\"\nshared = true\n[block.system]\nkind = \"parallel\"\nmembers = [\"a\", \"a\"]\nfailure_pause = \"10s\"\n",
         &["reconfiguration-members", "shared member", "bad.toml:8:18"],
     );
-    rejects(
-        &format!(
-            "{base}[block.system]\nkind = \"quorum\"\nof = \"a\"\ncount = 3\ncommon_cause_beta = 0.1\nleader_election = \"10s\"\n"
-        ),
-        &[
-            "reconfiguration-members",
-            "common_cause_beta",
-            "bad.toml:9:20",
-        ],
+}
+
+#[test]
+fn sensitivity_of_a_member_matches_the_reference_with_that_member_changed() {
+    // One copy of `member` in the 2-of-3 with elections: always down, the block is a 2-of-2
+    // of the others with elections (RAW = U₁/U); its MTBF doubled, that copy listed last
+    // (the transform appends the copy it splits off after its siblings).
+    let text = fixture("quorum3_election");
+    let u = solve_reference(&text, 10_000).unwrap().unavailability;
+    let down = text.replace(
+        "kind = \"quorum\"\nof = \"member\"\ncount = 3",
+        "kind = \"k-of-n\"\nk = 2\nof = \"member\"\ncount = 2",
+    );
+    let u1 = solve_reference(&down, 10_000).unwrap().unavailability;
+    let better = text.replace(
+        "kind = \"quorum\"\nof = \"member\"\ncount = 3",
+        "kind = \"quorum\"\nmembers = [\"member\", \"member\", \"better\"]",
+    ) + "[component.better]\nmtbf = \"4000h\"\nmttr = \"6h\"\n";
+    let u_better = solve_reference(&better, 10_000).unwrap().unavailability;
+    let output = nines()
+        .arg("sensitivity")
+        .arg(path("tests/fixtures/reconfig/quorum3_election.toml"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let object = json_lines(&output.stdout).remove(0);
+    let item = &object["items"][0];
+    assert_eq!(item["name"], "member");
+    let raw = item["raw"].as_f64().unwrap();
+    assert!(relative(raw, u1 / u) < 1e-9, "RAW {raw} vs {}", u1 / u);
+    let minutes = item["downtime_change_mtbf_x2_minutes"].as_f64().unwrap();
+    let expected = (u_better - u) * 8766.0 * 60.0;
+    assert!(
+        relative(minutes, expected) < 1e-7,
+        "{minutes} vs {expected}"
     );
 }

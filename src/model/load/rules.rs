@@ -90,11 +90,6 @@ impl Decoder {
                     Some(("its members include blocks", "members must be components"))
                 } else if shared_member.is_some() {
                     Some(("it has a shared member", "remove shared from the member"))
-                } else if raw.common_cause_beta.is_some() {
-                    Some((
-                        "it has common_cause_beta",
-                        "remove common_cause_beta or the reconfiguration",
-                    ))
                 } else {
                     None
                 };

@@ -93,9 +93,12 @@ impl Builder {
     }
 
     /// Sometimes a leader election, a failure pause or both, for a block of `kind` that may
-    /// have them (not series); from the second stream.
+    /// have them (parallel, k-of-n, quorum); from the second stream.
     fn reconfiguration(&mut self, kind: &str) -> String {
-        if kind.contains("series") || !self.reconfig.chance(0.5) {
+        let reconfigurable = ["parallel", "k-of-n", "quorum"]
+            .iter()
+            .any(|allowed| kind.contains(&format!("\"{allowed}\"")));
+        if !reconfigurable || !self.reconfig.chance(0.5) {
             return String::new();
         }
         let mut text = String::new();
@@ -205,10 +208,9 @@ impl Builder {
                 } else {
                     ""
                 };
-                format!(
-                    "{kind}{members}common_cause_beta = {}\n{crews}",
-                    self.random.log_uniform(0.01, 0.3)
-                )
+                let beta = self.random.log_uniform(0.01, 0.3);
+                let reconfig = self.reconfiguration(&kind);
+                format!("{kind}{members}common_cause_beta = {beta}\n{crews}{reconfig}")
             }
             // Structure block over components and nested blocks, with shared references.
             _ => {

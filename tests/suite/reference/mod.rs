@@ -776,7 +776,7 @@ impl Builder<'_> {
         if reconfigures {
             let r = self.reconfigs.len();
             for &u in &child_units {
-                if self.units[u].shared || self.units[u].reconfig.is_some() || ccf.is_some() {
+                if self.units[u].shared || self.units[u].reconfig.is_some() {
                     return Err(format!(
                         "block {name}: elections and pauses need distinct unshared units"
                     ));
