@@ -74,7 +74,7 @@ pub struct StandbySpec {
     pub manual: Sampler,
 }
 
-/// A block instance with a leader election or a failure pause (§8.6 of
+/// A block instance with a leader election or a failure pause (§8.8 of
 /// docs/model-format.md): its units are contiguous, listed in member order.
 #[derive(Debug, Clone)]
 pub struct ReconfigSpec {

@@ -1,4 +1,4 @@
-//! Leader elections and failure pauses (docs/model-format.md §8.6) end to end: the exact
+//! Leader elections and failure pauses (docs/model-format.md §8.8) end to end: the exact
 //! solver against the brute-force reference (`tests/suite/reference/`, which shares no code
 //! with `src/`), `--set` on the new keys, simulation within 99.9 % bounds of the exact answer
 //! (exponential times) and with other distributions, the PRISM export's variables, and the

@@ -1,5 +1,5 @@
 //! The commands of a block with a leader election or a failure pause (docs/model-format.md
-//! §8.6), written from the solver's rules like the others ([`super::commands`]).
+//! §8.8), written from the solver's rules like the others ([`super::commands`]).
 //!
 //! The module has the leader's type (`gK_l`, 0 while there is none) and whether a pause runs
 //! (`gK_q`). A member failure is one case where at least k units stay up (a pause starts) and

@@ -1,7 +1,7 @@
 //! Decoding the reconfigurations of a redundant block: `leader_election` and `failure_pause`,
 //! each a mean duration with an optional distribution (`election_dist`, `pause_dist`).
 //!
-//! Only `parallel`, `k-of-n` and `quorum` blocks may have them (docs/model-format.md §8.6);
+//! Only `parallel`, `k-of-n` and `quorum` blocks may have them (docs/model-format.md §8.8);
 //! the rules on their members (components, not shared, no common cause) need the resolved
 //! model and are checked in `rules`.
 

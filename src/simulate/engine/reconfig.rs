@@ -1,4 +1,4 @@
-//! Leader elections and failure pauses in the event loop (§8.6 of docs/model-format.md).
+//! Leader elections and failure pauses in the event loop (§8.8 of docs/model-format.md).
 //!
 //! An instance counts its up units and knows its leader and whether a pause runs; it has two
 //! timers after the standby ones, the end of its election (slot 2i) and of its pause
@@ -86,7 +86,7 @@ impl Engine<'_> {
         let index = timer / 2;
         let slot = self.election_slot(index) + timer % 2;
         self.tree.set(slot, f64::INFINITY);
-        if timer % 2 == 0 {
+        if timer.is_multiple_of(2) {
             // The first-listed up unit leads.
             let spec = &self.plan.reconfigs[index];
             self.leader[index] = (spec.first_unit..spec.first_unit + spec.units)

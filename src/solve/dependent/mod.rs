@@ -67,9 +67,9 @@ pub struct DependentBlock {
     pub crews: Option<u64>,
     /// Standby rules, for standby blocks.
     pub standby: Option<StandbyRules>,
-    /// Mean leader election time, hours, for a block with `leader_election` (§8.6).
+    /// Mean leader election time, hours, for a block with `leader_election` (§8.8).
     pub election_hours: Option<f64>,
-    /// Mean pause after a member failure, hours, for a block with `failure_pause` (§8.6).
+    /// Mean pause after a member failure, hours, for a block with `failure_pause` (§8.8).
     pub pause_hours: Option<f64>,
 }
 
