@@ -56,6 +56,8 @@ fn fixtures_agree_with_the_brute_force_reference() {
         "quorum3_election",
         "kofn_pause_crew",
         "mixed_election_pause",
+        "mixed_crews",
+        "common_cause_election",
     ] {
         agrees_with_reference(name, &fixture(name));
     }
@@ -217,6 +219,8 @@ fn simulation_agrees_with_the_exact_solution_within_99_9_percent() {
         "quorum3_election",
         "kofn_pause_crew",
         "mixed_election_pause",
+        "mixed_crews",
+        "common_cause_election",
     ] {
         let file = path(&format!("tests/fixtures/reconfig/{name}.toml"));
         let object = simulate_json(
