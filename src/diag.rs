@@ -81,6 +81,8 @@ pub enum Code {
     StandbyMembers,
     /// `shared-in-standby`: A shared unit is a member of a standby block.
     SharedInStandby,
+    /// `reconfiguration-members`: `leader_election` or `failure_pause` is on a block whose members are blocks or shared units.
+    ReconfigurationMembers,
     /// `solver-limit`: The exact solver refuses the model (a chain or the shared-unit conditioning is too large).
     SolverLimit,
     /// `simulation-limit`: The simulator refuses the model or the settings (too many units or windows, …).
@@ -126,6 +128,7 @@ impl Code {
             Self::SharedInCommonCause => "shared-in-common-cause",
             Self::StandbyMembers => "standby-members",
             Self::SharedInStandby => "shared-in-standby",
+            Self::ReconfigurationMembers => "reconfiguration-members",
             Self::SolverLimit => "solver-limit",
             Self::SimulationLimit => "simulation-limit",
             Self::SensitivityLimit => "sensitivity-limit",

@@ -93,6 +93,16 @@ pub(crate) struct Standby {
     pub(crate) failover_dist: TimeDist,
 }
 
+/// A reconfiguration of a redundant block that takes time: a leader election or the pause
+/// after a member failure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reconfiguration {
+    /// Mean duration, hours (> 0).
+    pub hours: f64,
+    /// Shape of the duration (mean `hours`); used by simulation.
+    pub dist: TimeDist,
+}
+
 /// The shape of a random duration. Its mean always comes from the model (MTBF, MTTR,
 /// failover), so that the exact solver and the simulation share their means.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -161,6 +171,12 @@ pub struct Block {
     pub shared: bool,
     /// β of the beta-factor common-cause model.
     pub(crate) common_cause_beta: Option<f64>,
+    /// `leader_election`: the block needs a leader, re-elected in this time after losing it
+    /// (quorum, k-of-n and parallel blocks of components; docs/model-format.md §8.8).
+    pub(crate) leader_election: Option<Reconfiguration>,
+    /// `failure_pause`: a member failure that leaves the block up takes it down for this time
+    /// (quorum, k-of-n and parallel blocks of components; docs/model-format.md §8.8).
+    pub(crate) failure_pause: Option<Reconfiguration>,
     /// Where the block's table header is.
     pub(crate) span: Option<Span>,
 }
@@ -180,6 +196,12 @@ impl Block {
             BlockKind::Parallel | BlockKind::Standby(_) => 1,
             BlockKind::KOfN { k } => k,
         }
+    }
+
+    /// Whether the block has a leader election or a failure pause, which make its members
+    /// dependent (solved as a chain).
+    pub fn reconfigures(&self) -> bool {
+        self.leader_election.is_some() || self.failure_pause.is_some()
     }
 
     /// Crews that actually limit repair: `None` when there are at least as many as members.

@@ -171,7 +171,8 @@ pub(crate) fn block_kind_text(block: &Block) -> String {
     }
 }
 
-/// The optional block settings worth showing: `crews: 1`, `β = 0.05`.
+/// The optional block settings worth showing: `crews: 1`, `β = 0.05`, `election 10s`,
+/// `pause 30s`.
 pub(crate) fn block_setting_texts(block: &Block) -> Vec<String> {
     let mut texts = Vec::new();
     if let Some(crews) = block.repair_crews {
@@ -179,6 +180,15 @@ pub(crate) fn block_setting_texts(block: &Block) -> Vec<String> {
     }
     if let Some(beta) = block.common_cause_beta {
         texts.push(format!("β = {beta}"));
+    }
+    if let Some(election) = block.leader_election {
+        texts.push(format!(
+            "election {}",
+            format_duration_hours(election.hours)
+        ));
+    }
+    if let Some(pause) = block.failure_pause {
+        texts.push(format!("pause {}", format_duration_hours(pause.hours)));
     }
     texts
 }

@@ -117,7 +117,8 @@ pub fn exporter(format: Format) -> SolveExporter {
     })
 }
 
-/// A short description of a block's structure, e.g. `k-of-n 4/6` or `standby ×2`.
+/// A short description of a block's structure, e.g. `4-of-6, 1 crew, election` or
+/// `standby ×2`.
 pub(crate) fn describe_kind(model: &Model, block_name: &str) -> String {
     let Some(index) = model.block_index(block_name) else {
         return String::new();
@@ -138,6 +139,12 @@ pub(crate) fn describe_kind(model: &Model, block_name: &str) -> String {
     }
     if block.common_cause_beta.is_some() {
         text.push_str(", CCF");
+    }
+    if block.leader_election.is_some() {
+        text.push_str(", election");
+    }
+    if block.failure_pause.is_some() {
+        text.push_str(", pause");
     }
     if block.shared {
         text.push_str(", shared");

@@ -1,10 +1,13 @@
 //! One simulation run: the discrete-event loop over an expanded [`Plan`].
 //!
 //! Every unit has exactly one pending event (its failure, or the end of its repair; none
-//! while it waits for a crew), every standby instance at most one (the end of its failover).
+//! while it waits for a crew), every standby instance at most one (the end of its failover),
+//! every block with a leader election or failure pause two (the end of each; [`reconfig`]).
 //! The loop takes the earliest event from the [`EventTree`], changes that unit's state and
 //! passes the change up to the gates that contain it; a gate passes a change on only when its
 //! own state flips, so most events touch one gate. Nothing is allocated per event.
+
+mod reconfig;
 
 use super::plan::{GateRule, NONE, Plan};
 use super::stats::{ExactSum, LogHistogram};
@@ -100,6 +103,11 @@ pub struct Engine<'p> {
     queue: Vec<u32>,
     active: Vec<u32>,
     phase: Vec<Phase>,
+    /// Per election/pause instance: units up, the leader ([`NONE`] while there is none) and
+    /// whether a pause runs.
+    reconfig_up: Vec<u32>,
+    leader: Vec<u32>,
+    paused: Vec<bool>,
     stats: RunStats,
 }
 
@@ -113,13 +121,13 @@ impl<'p> Engine<'p> {
             .iter()
             .map(|gate| match gate.rule {
                 GateRule::Tolerates(tolerance) => tolerance,
-                GateRule::Standby(_) => u64::MAX,
+                GateRule::Standby(_) | GateRule::Reconfig(_) => u64::MAX,
             })
             .collect();
         Self {
             plan,
             timeline,
-            tree: EventTree::new(units + plan.standbys.len()),
+            tree: EventTree::new(units + plan.standbys.len() + 2 * plan.reconfigs.len()),
             rng: run_rng(0, 0),
             now: 0.0,
             unit_up: vec![true; units],
@@ -136,6 +144,9 @@ impl<'p> Engine<'p> {
             queue: vec![0; plan.queue_storage()],
             active: vec![NONE; plan.standbys.len()],
             phase: vec![Phase::Idle; plan.standbys.len()],
+            reconfig_up: vec![0; plan.reconfigs.len()],
+            leader: vec![NONE; plan.reconfigs.len()],
+            paused: vec![false; plan.reconfigs.len()],
             stats: RunStats {
                 window_down_hours: vec![0.0; timeline.windows],
                 block_down_hours: vec![0.0; plan.reported.len()],
@@ -163,6 +174,7 @@ impl<'p> Engine<'p> {
         self.reset(seed, run);
         let end = self.timeline.end;
         let units = self.plan.units.len();
+        let timers = units + self.plan.standbys.len();
         loop {
             let (slot, time) = self.tree.earliest();
             if time >= end {
@@ -180,8 +192,10 @@ impl<'p> Engine<'p> {
                 } else {
                     self.repair_done(slot);
                 }
-            } else {
+            } else if slot < timers {
                 self.failover_done(slot - units);
+            } else {
+                self.reconfig_timer_done(slot - timers);
             }
         }
         self.now = end;
@@ -214,6 +228,7 @@ impl<'p> Engine<'p> {
         for (index, standby) in self.plan.standbys.iter().enumerate() {
             self.active[index] = standby.first_unit;
         }
+        self.reset_reconfigs();
         let plan = self.plan;
         let units = plan.units.len();
         let rng = &mut self.rng;
@@ -225,7 +240,7 @@ impl<'p> Engine<'p> {
         let active = &self.active;
         self.tree.reset_all(|slot| {
             if slot >= units {
-                return f64::INFINITY; // no failover running
+                return f64::INFINITY; // no failover, election or pause running
             }
             let unit = &plan.units[slot];
             let life = unit.life.sample(rng);
@@ -256,7 +271,9 @@ impl<'p> Engine<'p> {
             f64::INFINITY
         };
         self.tree.set(unit, next);
-        if spec.standby == NONE {
+        if spec.reconfig != NONE {
+            self.reconfig_unit_failed(spec.reconfig as usize, unit as u32);
+        } else if spec.standby == NONE {
             self.unit_parents_change(unit, true);
         } else {
             self.standby_unit_failed(spec.standby as usize, unit as u32);
@@ -270,7 +287,11 @@ impl<'p> Engine<'p> {
         if spec.crew != NONE {
             self.release_crew(spec.crew as usize);
         }
-        if spec.standby == NONE {
+        if spec.reconfig != NONE {
+            let next = self.now + spec.life.sample(&mut self.rng);
+            self.tree.set(unit, next);
+            self.reconfig_unit_repaired(spec.reconfig as usize);
+        } else if spec.standby == NONE {
             let next = self.now + spec.life.sample(&mut self.rng);
             self.tree.set(unit, next);
             self.unit_parents_change(unit, false);

@@ -27,6 +27,9 @@ pub(crate) struct UnitSpec {
     pub(crate) crew: u32,
     /// The standby block instance (index into [`Plan::standbys`]) it belongs to, or [`NONE`].
     pub(crate) standby: u32,
+    /// The block instance with a leader election or failure pause (index into
+    /// [`Plan::reconfigs`]) it belongs to, or [`NONE`].
+    pub(crate) reconfig: u32,
 }
 
 /// How a gate decides whether it is up.
@@ -36,6 +39,8 @@ pub(crate) enum GateRule {
     Tolerates(u64),
     /// Decided by the standby instance with this index.
     Standby(u32),
+    /// Decided by the election and pause instance with this index.
+    Reconfig(u32),
 }
 
 /// One block instance.
@@ -67,6 +72,24 @@ pub(crate) struct StandbySpec {
     pub(crate) automatic: Sampler,
     /// Draws the manual switchover time.
     pub(crate) manual: Sampler,
+}
+
+/// A block instance with a leader election or a failure pause (§8.8 of
+/// docs/model-format.md): its units are contiguous, listed in member order.
+#[derive(Debug, Clone)]
+pub struct ReconfigSpec {
+    /// First unit index.
+    pub first_unit: u32,
+    /// Number of units.
+    pub units: u32,
+    /// Up units needed (k).
+    pub required_up: u32,
+    /// The gate whose state this instance decides.
+    pub gate: u32,
+    /// Draws the election time, when the block elects a leader.
+    pub election: Option<Sampler>,
+    /// Draws the pause after a failure, when the block pauses.
+    pub pause: Option<Sampler>,
 }
 
 /// A pool of repair crews serving one block instance's units, first failed first repaired.
@@ -109,6 +132,8 @@ pub struct Plan {
     pub(crate) gate_parents: Vec<(u32, u32)>,
     /// Standby block instances.
     pub(crate) standbys: Vec<StandbySpec>,
+    /// Block instances with a leader election or failure pause.
+    pub(crate) reconfigs: Vec<ReconfigSpec>,
     /// Crew pools.
     pub(crate) crews: Vec<CrewSpec>,
     /// The system's gate.
@@ -143,6 +168,7 @@ pub fn expand(model: &Model) -> Result<Plan, TooLarge> {
         unit_links: Vec::new(),
         gate_links: Vec::new(),
         standbys: Vec::new(),
+        reconfigs: Vec::new(),
         crews: Vec::new(),
         queue_total: 0,
         shared: HashMap::new(),
@@ -184,6 +210,7 @@ pub fn expand(model: &Model) -> Result<Plan, TooLarge> {
         gate_parent_start,
         gate_parents,
         standbys: builder.standbys,
+        reconfigs: builder.reconfigs,
         crews: builder.crews,
         top,
         reported,
@@ -227,6 +254,7 @@ struct PartialPlan<'m> {
     /// (gate, parent gate, weight)
     gate_links: Vec<(u32, u32, u32)>,
     standbys: Vec<StandbySpec>,
+    reconfigs: Vec<ReconfigSpec>,
     crews: Vec<CrewSpec>,
     queue_total: u32,
     shared: HashMap<NodeRef, Instance>,
@@ -256,6 +284,7 @@ impl PartialPlan<'_> {
                     repair: Sampler::new(component.repair_dist, 1.0 / component.repair_rate),
                     crew: NONE,
                     standby: NONE,
+                    reconfig: NONE,
                 }))
             }
             NodeRef::Block(index) => Instance::Gate(self.block(index)),
@@ -287,7 +316,12 @@ impl PartialPlan<'_> {
         self.instances[index] += 1;
         let n = block.member_count();
         let beta = block.common_cause_beta.unwrap_or(0.0);
+        let reconfig_index = match block.reconfigures() {
+            true => self.reconfigs.len() as u32,
+            false => NONE,
+        };
         let (rule, standby) = match &block.kind {
+            _ if reconfig_index != NONE => (GateRule::Reconfig(reconfig_index), None),
             BlockKind::Series => (GateRule::Tolerates(0), None),
             BlockKind::Parallel => (GateRule::Tolerates(n - 1), None),
             BlockKind::KOfN { k } => (GateRule::Tolerates(n - k), None),
@@ -317,9 +351,10 @@ impl PartialPlan<'_> {
         let standby_index = standby
             .as_ref()
             .map_or(NONE, |_| self.standbys.len() as u32);
-        // Dependent blocks (crews, standby, common cause) have non-shared component members
-        // only: their units are built here, contiguously, in member order.
-        let dependent = crew != NONE || standby.is_some() || beta > 0.0;
+        // Dependent blocks (crews, standby, common cause, elections and pauses) have
+        // non-shared component members only: their units are built here, contiguously, in
+        // member order.
+        let dependent = crew != NONE || standby.is_some() || beta > 0.0 || reconfig_index != NONE;
         for member in &block.members {
             if dependent && let NodeRef::Component(component_index) = member.node {
                 let component = &model.components[component_index];
@@ -332,6 +367,7 @@ impl PartialPlan<'_> {
                         repair: Sampler::new(component.repair_dist, 1.0 / component.repair_rate),
                         crew,
                         standby: standby_index,
+                        reconfig: reconfig_index,
                     });
                     self.link(Instance::Unit(unit), gate, 1);
                 }
@@ -359,6 +395,20 @@ impl PartialPlan<'_> {
                 manual: Sampler::new(rules.failover_dist, rules.manual_failover_hours),
             });
         }
+        if reconfig_index != NONE {
+            self.reconfigs.push(ReconfigSpec {
+                first_unit,
+                units: self.units.len() as u32 - first_unit,
+                required_up: block.required_up() as u32,
+                gate,
+                election: block
+                    .leader_election
+                    .map(|election| Sampler::new(election.dist, election.hours)),
+                pause: block
+                    .failure_pause
+                    .map(|pause| Sampler::new(pause.dist, pause.hours)),
+            });
+        }
         if beta == 0.0 {
             return gate;
         }
@@ -377,6 +427,7 @@ impl PartialPlan<'_> {
             repair: Sampler::new(component.repair_dist, 1.0 / component.repair_rate),
             crew: NONE,
             standby: NONE,
+            reconfig: NONE,
         });
         self.link(Instance::Unit(element), wrapper, 1);
         self.link(Instance::Gate(gate), wrapper, 1);

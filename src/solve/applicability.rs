@@ -8,8 +8,8 @@
 use crate::model::{BlockKind, Model, NodeRef};
 
 /// Whether the exact solver's exponential assumption holds wherever it matters: every
-/// unit of a crew or standby block has exponential times, and so does every failover
-/// that takes time. Elsewhere the steady state depends on the means only.
+/// unit of a crew, standby, election or pause block has exponential times, and so does every
+/// failover that takes time, every leader election and every failure pause. Elsewhere the steady state depends on the means only.
 pub fn exact_solver_applies(model: &Model) -> bool {
     model.blocks.iter().all(|block| {
         let standby = match &block.kind {
@@ -22,7 +22,16 @@ pub fn exact_solver_applies(model: &Model) -> bool {
         {
             return false;
         }
-        let dependent = block.limiting_crews().is_some() || standby.is_some();
+        let reconfigurations = [block.leader_election, block.failure_pause];
+        if reconfigurations
+            .iter()
+            .flatten()
+            .any(|reconfiguration| !reconfiguration.dist.is_exponential())
+        {
+            return false;
+        }
+        let dependent =
+            block.limiting_crews().is_some() || standby.is_some() || block.reconfigures();
         !dependent
             || block.members.iter().all(|member| match member.node {
                 NodeRef::Component(index) => {
@@ -35,7 +44,7 @@ pub fn exact_solver_applies(model: &Model) -> bool {
     })
 }
 
-/// The longest mean repair or switchover time of any unit or standby block, hours: a
+/// The longest mean repair, switchover, election or pause time of any unit or block, hours: a
 /// conservative stand-in for the system's mean outage length when too few outages were
 /// simulated to measure it.
 pub fn longest_mean_repair_hours(model: &Model) -> f64 {
@@ -44,5 +53,14 @@ pub fn longest_mean_repair_hours(model: &Model) -> f64 {
         BlockKind::Standby(rules) => Some(rules.failover_hours.max(rules.manual_failover_hours)),
         _ => None,
     });
-    repairs.chain(switchovers).fold(0.0, f64::max)
+    let reconfigurations = model.blocks.iter().flat_map(|block| {
+        [block.leader_election, block.failure_pause]
+            .into_iter()
+            .flatten()
+            .map(|reconfiguration| reconfiguration.hours)
+    });
+    repairs
+        .chain(switchovers)
+        .chain(reconfigurations)
+        .fold(0.0, f64::max)
 }

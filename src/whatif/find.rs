@@ -151,6 +151,16 @@ pub fn parameter(model: &Model, path: &str) -> Result<Parameter, String> {
                     unit: AxisUnit::Number,
                     ..fraction(standby.ok_or_else(needs_standby)?.dormant_factor, 1.0)
                 }),
+                "leader_election" | "failure_pause" => {
+                    let reconfiguration = match key {
+                        "leader_election" => block.leader_election,
+                        _ => block.failure_pause,
+                    };
+                    let reconfiguration = reconfiguration.ok_or_else(|| {
+                        format!("`{path}`: block `{name}` has no `{key}`; write one in the model (or with --set) to search it")
+                    })?;
+                    Ok(scale(reconfiguration.hours, AxisUnit::Hours))
+                }
                 "common_cause_beta" => Ok(Parameter {
                     unit: AxisUnit::Number,
                     ..fraction(block.common_cause_beta.unwrap_or(0.0), 1.0 - 1e-9)
@@ -159,7 +169,7 @@ pub fn parameter(model: &Model, path: &str) -> Result<Parameter, String> {
                     "`{path}` is a whole number: sweep it instead, e.g. --vary {path}=1..10, and the smallest value that meets the target is printed"
                 )),
                 _ => Err(format!(
-                    "`{path}`: --find works on failover, manual_failover, coverage, dormant_factor or common_cause_beta of a block"
+                    "`{path}`: --find works on failover, manual_failover, coverage, dormant_factor, leader_election, failure_pause or common_cause_beta of a block"
                 )),
             }
         }
@@ -177,7 +187,9 @@ pub fn within_model_limits(path: &str, (low, high): (f64, f64)) -> (f64, f64) {
     match path.rsplit('.').next().unwrap_or(path) {
         "failure_rate" | "repair_rate" => (low.min(MAX_RATE), high.min(MAX_RATE)),
         "failover" if low == 0.0 => (0.0, high.max(shortest)),
-        "mtbf" | "mttr" | "failover" | "manual_failover" => (low.max(shortest), high.max(shortest)),
+        "mtbf" | "mttr" | "failover" | "manual_failover" | "leader_election" | "failure_pause" => {
+            (low.max(shortest), high.max(shortest))
+        }
         // An availability of 0 is refused (it implies an infinite failure rate); 1e-6 is the
         // default search's own lower end.
         "availability" => (low.max(1e-6), high.max(1e-6)),

@@ -5,7 +5,7 @@
 //!
 //! Models mix every block kind, shared components and shared blocks referenced in several
 //! places, FIFO repair crews over different unit types, standby with failover and coverage,
-//! common cause, and nesting.
+//! common cause, leader elections and failure pauses, and nesting.
 
 use crate::common;
 use crate::reference;
@@ -104,6 +104,8 @@ fn generator_covers_every_feature() {
         "shared = true",
         "kind = \"quorum\"",
         "kind = \"k-of-n\"",
+        "leader_election",
+        "failure_pause",
     ] {
         assert!(all.contains(feature), "no generated model uses {feature}");
     }

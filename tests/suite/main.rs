@@ -47,6 +47,7 @@ mod model_dists;
 mod output_files;
 mod precision;
 mod published;
+mod reconfig;
 mod reference_selftest;
 mod report;
 mod sensitivity_reference;

@@ -22,57 +22,57 @@ use super::number;
 use crate::solve::dependent::{ActiveFailure, Phase, TransitionRule, transition_rules};
 
 /// Guards and updates of one case of a command.
-type Case = (Vec<String>, Vec<String>);
+pub(super) type Case = (Vec<String>, Vec<String>);
 
 /// The names of a dependent block module's variables and formulas (prefix `gK`).
-struct Names<'a> {
+pub(super) struct Names<'a> {
     prefix: &'a str,
 }
 
 impl Names<'_> {
     /// Units of type t under repair.
-    fn in_repair(&self, t: usize) -> String {
+    pub(super) fn in_repair(&self, t: usize) -> String {
         format!("{}_r{t}", self.prefix)
     }
 
     /// Position j of the waiting line (several unit types).
-    fn waiting_at(&self, j: u64) -> String {
+    pub(super) fn waiting_at(&self, j: u64) -> String {
         format!("{}_w{j}", self.prefix)
     }
 
     /// The length of the waiting line (one unit type).
-    fn waiting(&self) -> String {
+    pub(super) fn waiting(&self) -> String {
         format!("{}_w", self.prefix)
     }
 
     /// Idle up units of type t.
-    fn idle(&self, t: usize) -> String {
+    pub(super) fn idle(&self, t: usize) -> String {
         format!("{}_i{t}", self.prefix)
     }
 
     /// The active unit's type + 1.
-    fn active(&self) -> String {
+    pub(super) fn active(&self) -> String {
         format!("{}_a", self.prefix)
     }
 
     /// The failover phase.
-    fn phase(&self) -> String {
+    pub(super) fn phase(&self) -> String {
         format!("{}_p", self.prefix)
     }
 
     /// A formula of the module (`busy`, `nw`, `idle`, …).
-    fn formula(&self, name: &str) -> String {
+    pub(super) fn formula(&self, name: &str) -> String {
         format!("{}_{name}", self.prefix)
     }
 }
 
 /// `(var'=value)`.
-fn assign(var: &str, value: impl ToString) -> String {
+pub(super) fn assign(var: &str, value: impl ToString) -> String {
     format!("({var}'={})", value.to_string())
 }
 
 /// `left` followed by `right`.
-fn joined(mut left: Vec<String>, right: &[String]) -> Vec<String> {
+pub(super) fn joined(mut left: Vec<String>, right: &[String]) -> Vec<String> {
     left.extend_from_slice(right);
     left
 }
@@ -109,6 +109,11 @@ impl Group {
                 TransitionRule::FailoverEnds { phase } => {
                     self.failover_end(&names, rule, phase, &mut commands);
                 }
+                TransitionRule::LeaderFails { unit_type } => {
+                    self.leader_failure(&names, rule, unit_type, &mut commands);
+                }
+                TransitionRule::ElectionEnds => self.election_end(&names, rule, &mut commands),
+                TransitionRule::PauseEnds => self.pause_end(&names, rule, &mut commands),
                 TransitionRule::UnitRepaired { unit_type } => {
                     self.repair(&names, rule, unit_type, &mut commands);
                 }
@@ -118,7 +123,7 @@ impl Group {
     }
 
     /// Appending a failed unit of type t to the queue: into a free crew, else the line.
-    fn push_cases(&self, names: &Names, t: usize) -> Vec<Case> {
+    pub(super) fn push_cases(&self, names: &Names, t: usize) -> Vec<Case> {
         let slots = self.waiting_slots();
         let crews = self.crews();
         let busy = names.formula("busy");
@@ -147,7 +152,7 @@ impl Group {
     }
 
     /// The guard that type s has the first idle unit (the standby unit that takes over).
-    fn first_idle_guard(names: &Names, s: usize) -> Vec<String> {
+    pub(super) fn first_idle_guard(names: &Names, s: usize) -> Vec<String> {
         let mut guard: Vec<String> = (0..s).map(|u| format!("{}=0", names.idle(u))).collect();
         guard.push(format!("{}>0", names.idle(s)));
         guard
@@ -185,6 +190,11 @@ impl Group {
         };
         for (guard, updates) in self.push_cases(names, t) {
             let guard = joined(vec![format!("{}>0", names.idle(t))], &guard);
+            if !standby && self.reconfigures() {
+                let note = format!("{what} of type {t} fails");
+                commands.extend(self.reconfiguring_failure(names, (guard, updates), &rate, &note));
+                continue;
+            }
             if !standby {
                 commands.push(Command {
                     guard,

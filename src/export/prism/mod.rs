@@ -39,6 +39,7 @@ mod commands;
 mod expr;
 mod instances;
 mod module;
+mod reconfig;
 mod rewards;
 mod writer;
 
@@ -191,6 +192,41 @@ mod tests {
         let solver = crate::solve::solve(&model).unwrap().system;
         close(ours.unavailability, solver.unavailability, 1e-11);
         close(ours.frequency, solver.frequency, 1e-11);
+    }
+
+    #[test]
+    fn election_and_pause_blocks_explore_the_solvers_chain_and_write_their_variables() {
+        // A 2-of-3 quorum with elections has the six states of the solver's hand-written
+        // chain (src/solve/dependent/mod.rs); with a pause as well, (up count, leader,
+        // paused) adds the paused copies of the states with at least 2 up.
+        let text = r#"
+            [component.m]
+            mtbf = "2000h"
+            mttr = "6h"
+            [block.system]
+            kind = "quorum"
+            of = "m"
+            count = 3
+            leader_election = "30s"
+        "#;
+        let out = prism(&model(text)).unwrap();
+        assert!(out.contains("states: 6"), "{out}");
+        assert!(out.contains("g0_l : [0..1] init 1;"), "{out}");
+        assert!(out.contains("formula g0_up = g0_nf<=1 & g0_l>0;"), "{out}");
+        assert!(out.contains("leader election: mean"), "{out}");
+        let paused =
+            model(&text.replace("leader_election", "failure_pause = \"1m\"\nleader_election"));
+        let built = builder(&paused);
+        let ours = group_measures(&built.groups[0]);
+        let solver = crate::solve::solve(&paused).unwrap().system;
+        close(ours.unavailability, solver.unavailability, 1e-12);
+        close(ours.frequency, solver.frequency, 1e-12);
+        let out = prism(&paused).unwrap();
+        assert!(out.contains("g0_q : [0..1] init 0;"), "{out}");
+        assert!(
+            out.contains("formula g0_up = g0_nf<=1 & g0_l>0 & g0_q=0;"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -5,10 +5,11 @@
 //! A dependent block's module holds, per unit type, the units under repair (`gK_rT`); the
 //! waiting line in failure order (`gK_w`, or `gK_w1…` with several unit types); the active
 //! unit's type (`gK_a`, 0 none, T+1 type T) and the failover phase (`gK_p`, the values of
-//! [`Phase`]). Its commands are the solver's rules written as guards ([`super::commands`]).
+//! [`Phase`]); with a leader election the leader's type (`gK_l`, 0 none, T+1 type T), with a
+//! failure pause whether it runs (`gK_q`, 0 or 1). Its commands are the solver's rules written as guards ([`super::commands`]).
 
 use super::{comment, number};
-use crate::solve::dependent::{DependentBlock, Phase, State};
+use crate::solve::dependent::{DependentBlock, Phase, State, initial_state};
 use std::fmt::{self, Write};
 
 /// An independent two-state unit: the module `m_uI`.
@@ -110,11 +111,7 @@ impl Command {
 impl Group {
     /// A module for block `block` whose chain starts in the solver's initial state.
     pub(super) fn new(block: usize, dependent: DependentBlock, components: Vec<usize>) -> Self {
-        let start = State {
-            queue: Vec::new(),
-            active: dependent.standby.map(|_| 0),
-            phase: Phase::Idle,
-        };
+        let start = initial_state(&dependent);
         Self {
             block,
             dependent,
@@ -188,6 +185,18 @@ impl Group {
                 Phase::Manual as u8
             ));
         }
+        if self.dependent.election_hours.is_some() {
+            let leader = self.start.active.map_or(0, |t| t + 1);
+            variables.push(format!(
+                "{p}_l : [0..{types}] init {leader}; // leader: 0 none (electing while enough are up), T+1 a unit of type T"
+            ));
+        }
+        if self.dependent.pause_hours.is_some() {
+            variables.push(format!(
+                "{p}_q : [0..1] init {}; // failure pause running",
+                u8::from(self.start.paused)
+            ));
+        }
         variables
     }
 
@@ -228,6 +237,8 @@ impl Group {
         for (t, unit) in self.dependent.types.iter().enumerate() {
             let active = if self.dependent.standby.is_some() {
                 format!("-({p}_a={}?1:0)", t + 1)
+            } else if self.dependent.election_hours.is_some() {
+                format!("-({p}_l={}?1:0)", t + 1)
             } else {
                 String::new()
             };
@@ -242,8 +253,16 @@ impl Group {
             formulas.push(format!("formula {p}_idle = {};", idle.join("+")));
             formulas.push(format!("formula {p}_up = {p}_a>0 & {p}_p=0;"));
         } else {
+            let leader = match self.dependent.election_hours {
+                Some(_) => format!(" & {p}_l>0"),
+                None => String::new(),
+            };
+            let pause = match self.dependent.pause_hours {
+                Some(_) => format!(" & {p}_q=0"),
+                None => String::new(),
+            };
             formulas.push(format!(
-                "formula {p}_up = {p}_nf<={};",
+                "formula {p}_up = {p}_nf<={}{leader}{pause};",
                 self.total() - self.dependent.required_up
             ));
         }

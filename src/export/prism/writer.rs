@@ -128,6 +128,20 @@ impl InstanceTree<'_> {
                 number(rules.manual_failover_hours)
             )?;
         }
+        if let Some(hours) = group.dependent.election_hours {
+            writeln!(
+                out,
+                "//   leader election: mean {} h; the first-listed up unit leads",
+                number(hours)
+            )?;
+        }
+        if let Some(hours) = group.dependent.pause_hours {
+            writeln!(
+                out,
+                "//   failure pause: mean {} h after a failure that leaves at least k up",
+                number(hours)
+            )?;
+        }
         if !group.starts_in_initial_state {
             writeln!(
                 out,

@@ -3,6 +3,7 @@
 
 use super::Decoder;
 use super::limits::MAX_MEMBERS;
+use super::reconfig::{Decoded, ReconfigurationKeys};
 use super::standby::StandbyKeys;
 use super::values::type_name;
 use crate::diag::{Code, Diagnostic, Span, did_you_mean};
@@ -25,6 +26,10 @@ const BLOCK_KEYS: &[&str] = &[
     "coverage",
     "manual_failover",
     "failover_dist",
+    "leader_election",
+    "election_dist",
+    "failure_pause",
+    "pause_dist",
     "description",
 ];
 /// The values `kind` accepts.
@@ -46,6 +51,10 @@ pub(super) struct RawBlock {
     pub(super) shared: bool,
     /// `common_cause_beta` and where it is written.
     pub(super) common_cause_beta: Option<(f64, Span)>,
+    /// `leader_election` and where its value is written.
+    pub(super) leader_election: Decoded,
+    /// `failure_pause` and where its value is written.
+    pub(super) failure_pause: Decoded,
 }
 
 /// The values of a block table's known keys, taken out of the table.
@@ -59,6 +68,7 @@ struct BlockKeys<'a> {
     shared: Option<Value<'a>>,
     beta: Option<Value<'a>>,
     standby: StandbyKeys<'a>,
+    reconfiguration: ReconfigurationKeys<'a>,
 }
 
 impl Decoder {
@@ -75,6 +85,8 @@ impl Decoder {
             repair_crews: None,
             shared: false,
             common_cause_beta: None,
+            leader_election: None,
+            failure_pause: None,
         };
         let ValueInner::Table(mut table) = value.take() else {
             return raw;
@@ -93,6 +105,9 @@ impl Decoder {
         raw.members = self.decode_members(&name, key_span, &keys);
         let total: u64 = raw.members.iter().fold(0u64, |t, m| t.saturating_add(m.1));
         raw.kind = self.decode_kind(&name, key_span, &keys, total);
+        let kind_text = keys.kind.as_ref().and_then(|kind| kind.as_str());
+        (raw.leader_election, raw.failure_pause) =
+            self.decode_reconfigurations(&name, kind_text, &keys.reconfiguration);
         raw
     }
 
@@ -110,6 +125,7 @@ impl Decoder {
             shared: take(table, "shared"),
             beta: take(table, "common_cause_beta"),
             standby: StandbyKeys::take(table),
+            reconfiguration: ReconfigurationKeys::take(table),
         };
         if let Some(description) = take(table, "description") {
             self.string(&description, "description");

@@ -5,7 +5,7 @@
 //!
 //! One `Decoder` carries the diagnostics through rooms of one purpose: `merge` (the `--set`
 //! overrides), `values` (single values), `dist` (distribution tables), `target`,
-//! `component`, `block` and `standby`, `resolve` (names to references) and `rules` (checks
+//! `component`, `block`, `standby` and `reconfig`, `resolve` (names to references) and `rules` (checks
 //! across blocks). [`limits`] holds the bounds they enforce.
 
 mod block;
@@ -14,6 +14,7 @@ mod dist;
 mod evidence;
 pub(crate) mod limits;
 mod merge;
+mod reconfig;
 mod resolve;
 mod rules;
 mod standby;

@@ -42,6 +42,8 @@ impl Decoder {
                 repair_crews: raw.repair_crews.map(|(c, _)| c),
                 shared: raw.shared,
                 common_cause_beta: raw.common_cause_beta.map(|(b, _)| b),
+                leader_election: raw.leader_election.map(|(r, _)| r),
+                failure_pause: raw.failure_pause.map(|(r, _)| r),
                 span: Some(raw.key_span),
             });
         }

@@ -27,10 +27,13 @@ pub(crate) struct State {
     /// Types of failed units in failure order; the first `crews` are under repair (that prefix
     /// is kept sorted, since its order no longer matters).
     pub(crate) queue: Vec<u8>,
-    /// Type of the active unit, for standby blocks.
+    /// Type of the active unit, for standby blocks; type of the leader for blocks with a
+    /// leader election (`None` while there is no leader).
     pub(crate) active: Option<u8>,
     /// The failover phase (always [`Phase::Idle`] without standby).
     pub(crate) phase: Phase,
+    /// Whether a failure pause runs (always false without `failure_pause`).
+    pub(crate) paused: bool,
 }
 
 impl State {
@@ -53,7 +56,7 @@ impl State {
 #[derive(Debug, Clone)]
 pub struct ExploredChain {
     /// The states, numbered as in [`Self::chain`]; state 0 is the initial state (all up, the
-    /// first member active).
+    /// first member active or leader, no pause).
     pub(crate) states: Vec<State>,
     /// Transitions with their rates per hour, and whether the block is up in each state.
     pub(crate) chain: Chain,
@@ -74,11 +77,7 @@ pub fn explore(block: &DependentBlock, limit: usize) -> Result<ExploredChain, Ch
         index: HashMap::new(),
         states: Vec::new(),
     };
-    let initial = State {
-        queue: Vec::new(),
-        active: block.standby.map(|_| 0),
-        phase: Phase::Idle,
-    };
+    let initial = initial_state(block);
     explorer.intern(initial)?;
     let mut cursor = 0;
     while cursor < explorer.states.len() {
@@ -89,6 +88,32 @@ pub fn explore(block: &DependentBlock, limit: usize) -> Result<ExploredChain, Ch
         states: explorer.states,
         chain: explorer.chain,
     })
+}
+
+/// The state a block starts in: all up, the first member active (standby) or leader (leader
+/// election), no failover and no pause.
+pub(crate) fn initial_state(block: &DependentBlock) -> State {
+    let has_leader = block.standby.is_some() || block.election_hours.is_some();
+    State {
+        queue: Vec::new(),
+        active: has_leader.then_some(0),
+        phase: Phase::Idle,
+        paused: false,
+    }
+}
+
+/// Whether `block` is up in `state`: a standby block when it has an active unit and no
+/// failover runs; another block when at least k units are up, it has a leader (with a leader
+/// election) and no pause runs.
+pub(crate) fn is_up(block: &DependentBlock, state: &State) -> bool {
+    match block.standby {
+        Some(_) => state.active.is_some() && state.phase == Phase::Idle,
+        None => {
+            let enough = block.total_units() - state.queue.len() as u64 >= block.required_up;
+            let led = block.election_hours.is_none() || state.active.is_some();
+            enough && led && !state.paused
+        }
+    }
 }
 
 /// The exploration under way: the chain so far, the states found and their numbers.
@@ -109,16 +134,6 @@ impl ChainExplorer<'_> {
         state
     }
 
-    fn is_up(&self, state: &State) -> bool {
-        match self.block.standby {
-            Some(_) => state.active.is_some() && state.phase == Phase::Idle,
-            None => {
-                let total = self.block.total_units();
-                total - state.queue.len() as u64 >= self.block.required_up
-            }
-        }
-    }
-
     /// The number of `state`, adding it when it is new.
     fn intern(&mut self, state: State) -> Result<usize, ChainTooLarge> {
         let state = self.canonical(state);
@@ -130,13 +145,13 @@ impl ChainExplorer<'_> {
                 states: self.chain.len(),
             });
         }
-        let index = self.chain.add_state(self.is_up(&state));
+        let index = self.chain.add_state(is_up(self.block, &state));
         self.index.insert(state.clone(), index);
         self.states.push(state);
         Ok(index)
     }
 
-    /// Units of each type that are up and not active.
+    /// Units of each type that are up and neither active nor leader.
     fn idle_up(&self, state: &State) -> Vec<u64> {
         let mut up: Vec<u64> = self.block.types.iter().map(|t| t.count).collect();
         for failed in &state.queue {

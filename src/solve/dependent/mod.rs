@@ -1,16 +1,18 @@
-//! Blocks whose members are not independent: limited repair crews and standby redundancy.
+//! Blocks whose members are not independent: limited repair crews, standby redundancy, leader
+//! elections and failure pauses.
 //!
 //! Such a block is solved as a continuous-time Markov chain over counted states: identical
 //! units are interchangeable, so a state records the *types* of failed units in failure order
-//! (the first `r` are under repair), and for standby blocks the type of the active unit and the
-//! failover phase. A crew block of 50 identical units is a chain of 51 states, not 2⁵⁰.
+//! (the first `r` are under repair), for standby blocks the type of the active unit and the
+//! failover phase, for blocks with a leader election the leader's type (none while electing)
+//! and for blocks with a failure pause whether it is paused. A crew block of 50 identical units is a chain of 51 states, not 2⁵⁰.
 //! Crew blocks of identical units without standby are birth–death chains with a closed form.
 
 mod chain;
 mod rules;
 
 pub use chain::explore;
-pub(crate) use chain::{Phase, State};
+pub(crate) use chain::{Phase, State, initial_state};
 pub(crate) use rules::{ActiveFailure, TransitionRule, transition_rules};
 
 use super::Measures;
@@ -65,18 +67,22 @@ pub struct DependentBlock {
     pub crews: Option<u64>,
     /// Standby rules, for standby blocks.
     pub standby: Option<StandbyRules>,
+    /// Mean leader election time, hours, for a block with `leader_election` (§8.8).
+    pub election_hours: Option<f64>,
+    /// Mean pause after a member failure, hours, for a block with `failure_pause` (§8.8).
+    pub pause_hours: Option<f64>,
 }
 
 impl DependentBlock {
     /// The dependent block that `block` of `model` forms, or `None` when its members are
-    /// independent (no limiting crews, no standby).
+    /// independent (no limiting crews, no standby, no leader election or failure pause).
     pub fn of_model_block(model: &Model, block: &Block) -> Option<Self> {
         let standby = match &block.kind {
             BlockKind::Standby(rules) => Some(StandbyRules::from(rules)),
             _ => None,
         };
         let crews = block.limiting_crews();
-        if standby.is_none() && crews.is_none() {
+        if standby.is_none() && crews.is_none() && !block.reconfigures() {
             return None;
         }
         Some(Self {
@@ -87,6 +93,8 @@ impl DependentBlock {
             required_up: block.required_up(),
             crews,
             standby,
+            election_hours: block.leader_election.map(|election| election.hours),
+            pause_hours: block.failure_pause.map(|pause| pause.hours),
         })
     }
 
@@ -112,11 +120,12 @@ impl DependentBlock {
 /// copies, in order of first appearance; common cause scales every member's failure rate by
 /// 1 − β.
 ///
-/// In a standby block the listing order decides which standby unit takes over, so each run of
-/// consecutive identical members stays a type of its own (`["a", "b", "a"]` has three);
-/// elsewhere units of one component are interchangeable and merge.
+/// In a standby block the listing order decides which standby unit takes over, and in a block
+/// with a leader election which unit leads, so each run of consecutive identical members stays
+/// a type of its own (`["a", "b", "a"]` has three); elsewhere units of one component are
+/// interchangeable and merge.
 pub fn unit_types(model: &Model, block: &Block) -> Vec<(usize, UnitType)> {
-    let is_standby = matches!(block.kind, BlockKind::Standby(_));
+    let is_standby = matches!(block.kind, BlockKind::Standby(_)) || block.leader_election.is_some();
     let beta = block.common_cause_beta.unwrap_or(0.0);
     let mut types: Vec<(usize, UnitType)> = Vec::new();
     for member in &block.members {
@@ -156,7 +165,8 @@ pub struct ChainTooLarge {
 /// # Errors
 /// [`ChainTooLarge`] when the chain exceeds [`MAX_CHAIN_STATES`].
 pub fn solve_dependent(block: &DependentBlock) -> Result<Measures, ChainTooLarge> {
-    if block.standby.is_none() && block.types.len() == 1 {
+    let reconfigures = block.election_hours.is_some() || block.pause_hours.is_some();
+    if block.standby.is_none() && !reconfigures && block.types.len() == 1 {
         return Ok(birth_death(&block.types[0], block.required_up, block.crews));
     }
     Ok(explore(block, MAX_CHAIN_STATES)?.chain.measures())
@@ -232,6 +242,8 @@ mod tests {
             required_up: 1,
             crews: Some(1),
             standby: Some(INSTANT),
+            election_hours: None,
+            pause_hours: None,
         };
         let result = solve_dependent(&block).unwrap();
         let denominator = mu * mu + lambda * mu + lambda * lambda;
@@ -249,6 +261,8 @@ mod tests {
             required_up: 4,
             crews: Some(2),
             standby: None,
+            election_hours: None,
+            pause_hours: None,
         };
         let chain = explore(&split, MAX_CHAIN_STATES).unwrap().chain.measures();
         close(single.unavailability, chain.unavailability, 1e-12);
@@ -275,6 +289,8 @@ mod tests {
                 coverage: c,
                 manual_failover_hours: m,
             }),
+            election_hours: None,
+            pause_hours: None,
         };
         let result = solve_dependent(&block).unwrap();
         // Solve the 4-state chain independently by a generic chain with those rates.
@@ -298,6 +314,102 @@ mod tests {
         close(result.frequency, expected.frequency, 1e-12);
     }
 
+    /// A 2-of-3 block of identical units (λ, μ, unlimited repair) with reconfigurations.
+    fn two_of_three(lambda: f64, mu: f64, election: Option<f64>, pause: Option<f64>) -> Measures {
+        let block = DependentBlock {
+            types: vec![unit(3, lambda, mu)],
+            required_up: 2,
+            crews: None,
+            standby: None,
+            election_hours: election,
+            pause_hours: pause,
+        };
+        solve_dependent(&block).unwrap()
+    }
+
+    #[test]
+    fn two_of_three_with_elections_matches_hand_written_chain() {
+        // States (units down, leader L or none E); up: (0,L), (1,L). An election runs in (d,E)
+        // while at least 2 are up; with fewer than 2 up there is no leader.
+        // (0,L): an idle unit fails 2λ → (1,L); the leader fails λ → (1,E).
+        // (0,E): 3λ → (1,E); election ends 1/e → (0,L).
+        // (1,L): 2λ (idle or leader) → (2); repair μ → (0,L).
+        // (1,E): 2λ → (2); election ends 1/e → (1,L); repair μ → (0,E).
+        // (2):   λ → (3); 2μ → (1,E) (two up again, no leader: an election starts).
+        // (3):   3μ → (2).
+        let (lambda, mu, e) = (0.002, 0.25, 0.01);
+        let result = two_of_three(lambda, mu, Some(e), None);
+        let mut chain = Chain::default();
+        let s0l = chain.add_state(true);
+        let s0e = chain.add_state(false);
+        let s1l = chain.add_state(true);
+        let s1e = chain.add_state(false);
+        let s2 = chain.add_state(false);
+        let s3 = chain.add_state(false);
+        chain.add_rate(s0l, s1l, 2.0 * lambda);
+        chain.add_rate(s0l, s1e, lambda);
+        chain.add_rate(s0e, s1e, 3.0 * lambda);
+        chain.add_rate(s0e, s0l, 1.0 / e);
+        chain.add_rate(s1l, s2, 2.0 * lambda);
+        chain.add_rate(s1l, s0l, mu);
+        chain.add_rate(s1e, s2, 2.0 * lambda);
+        chain.add_rate(s1e, s1l, 1.0 / e);
+        chain.add_rate(s1e, s0e, mu);
+        chain.add_rate(s2, s3, lambda);
+        chain.add_rate(s2, s1e, 2.0 * mu);
+        chain.add_rate(s3, s2, 3.0 * mu);
+        let expected = chain.measures();
+        close(result.unavailability, expected.unavailability, 1e-12);
+        close(result.frequency, expected.frequency, 1e-12);
+        // The election adds about (3λ·π₀)·e of downtime to the plain 2-of-3 block.
+        let plain = birth_death(&unit(3, lambda, mu), 2, None);
+        assert!(result.unavailability > plain.unavailability);
+    }
+
+    #[test]
+    fn two_of_three_with_failure_pause_matches_hand_written_chain() {
+        // States (units down, paused P or not N); up: (0,N), (1,N).
+        // (0,N): 3λ → (1,P) (two stay up: a pause starts).
+        // (0,P): 3λ → (1,P) (the pause goes on); pause ends 1/p → (0,N).
+        // (1,N): 2λ → (2,N) (one left: no pause); μ → (0,N).
+        // (1,P): 2λ → (2,N) (fewer than 2 up: the pause ends); 1/p → (1,N); μ → (0,P)
+        //        (a repair does not end a pause).
+        // (2,N): λ → (3,N); 2μ → (1,N).  (3,N): 3μ → (2,N).
+        let (lambda, mu, p) = (0.002, 0.25, 0.05);
+        let result = two_of_three(lambda, mu, None, Some(p));
+        let mut chain = Chain::default();
+        let s0n = chain.add_state(true);
+        let s0p = chain.add_state(false);
+        let s1n = chain.add_state(true);
+        let s1p = chain.add_state(false);
+        let s2 = chain.add_state(false);
+        let s3 = chain.add_state(false);
+        chain.add_rate(s0n, s1p, 3.0 * lambda);
+        chain.add_rate(s0p, s1p, 3.0 * lambda);
+        chain.add_rate(s0p, s0n, 1.0 / p);
+        chain.add_rate(s1n, s2, 2.0 * lambda);
+        chain.add_rate(s1n, s0n, mu);
+        chain.add_rate(s1p, s2, 2.0 * lambda);
+        chain.add_rate(s1p, s1n, 1.0 / p);
+        chain.add_rate(s1p, s0p, mu);
+        chain.add_rate(s2, s3, lambda);
+        chain.add_rate(s2, s1n, 2.0 * mu);
+        chain.add_rate(s3, s2, 3.0 * mu);
+        let expected = chain.measures();
+        close(result.unavailability, expected.unavailability, 1e-12);
+        close(result.frequency, expected.frequency, 1e-12);
+    }
+
+    #[test]
+    fn very_short_reconfigurations_tend_to_the_plain_block() {
+        // With elections and pauses a thousand times shorter than anything else, the block is
+        // the plain 2-of-3 block plus a vanishing extra downtime.
+        let (lambda, mu) = (0.001, 0.2);
+        let plain = birth_death(&unit(3, lambda, mu), 2, None);
+        let quick = two_of_three(lambda, mu, Some(1e-9), Some(1e-9));
+        close(quick.unavailability, plain.unavailability, 1e-5);
+    }
+
     #[test]
     fn oversized_chains_are_refused() {
         let block = DependentBlock {
@@ -305,6 +417,8 @@ mod tests {
             required_up: 1,
             crews: Some(1),
             standby: Some(INSTANT),
+            election_hours: None,
+            pause_hours: None,
         };
         assert!(solve_dependent(&block).is_err());
     }

@@ -1,8 +1,9 @@
 //! The rules of a dependent block's chain, written once: which events can happen, when, at
 //! what rate and with what effect on the counted state.
 //!
-//! A dependent block (limited crews, standby) has a small set of events: an idle unit fails, the
-//! active unit fails (with a covered, uncovered or impossible failover), a running failover
+//! A dependent block (limited crews, standby, leader election, failure pause) has a small set
+//! of events: an idle unit fails, the active unit fails (with a covered, uncovered or
+//! impossible failover), a running failover ends, the leader fails, an election ends, a pause
 //! ends, a unit is repaired. [`transition_rules`] lists them for a block in a fixed order, and
 //! every consumer reads that one list:
 //!
@@ -52,6 +53,17 @@ pub(crate) enum TransitionRule {
         /// [`Phase::Automatic`] or [`Phase::Manual`].
         phase: Phase,
     },
+    /// The leader (of a block with a leader election) fails: the block has no leader, and an
+    /// election runs while at least k units are up.
+    LeaderFails {
+        /// The leader's type.
+        unit_type: usize,
+    },
+    /// The running election ends (no leader, at least k units up): the first-listed up unit
+    /// becomes the leader.
+    ElectionEnds,
+    /// The running failure pause ends.
+    PauseEnds,
     /// A unit of the type under repair is repaired; the first waiting unit takes the free crew,
     /// and with no active unit the repaired one becomes active at once, ending any failover.
     UnitRepaired {
@@ -62,7 +74,8 @@ pub(crate) enum TransitionRule {
 
 /// The rules of `block`, in the order in which the solver numbers its states and the export
 /// writes its commands: idle failures by type, active failures by type (covered, uncovered, no
-/// standby up), failover ends (automatic, manual), repairs by type.
+/// standby up), failover ends (automatic, manual), leader failures by type, election end,
+/// pause end, repairs by type.
 ///
 /// A rule is listed when the block's structure allows it; a rule whose rate is zero is still
 /// listed, and each consumer drops it (the solver per transition, the export per command).
@@ -80,6 +93,13 @@ pub(crate) fn transition_rules(block: &DependentBlock) -> Vec<TransitionRule> {
         for phase in failover_phases(&standby) {
             rules.push(TransitionRule::FailoverEnds { phase });
         }
+    }
+    if block.election_hours.is_some() {
+        rules.extend((0..types).map(|unit_type| TransitionRule::LeaderFails { unit_type }));
+        rules.push(TransitionRule::ElectionEnds);
+    }
+    if block.pause_hours.is_some() {
+        rules.push(TransitionRule::PauseEnds);
     }
     rules.extend((0..types).map(|unit_type| TransitionRule::UnitRepaired { unit_type }));
     rules
@@ -124,7 +144,8 @@ impl TransitionRule {
     /// # Formula
     /// idle failure d·λ_t (d = dormant factor, 1 without standby); active failure c·λ_t
     /// covered, (1 − c)·λ_t uncovered, λ_t with no standby up; failover end 1/h (h the mean
-    /// automatic or manual failover time); repair μ_t.
+    /// automatic or manual failover time); leader failure λ_t; election end 1/e, pause end
+    /// 1/p (e, p the mean election and pause times); repair μ_t.
     pub(crate) fn rate_per_unit(&self, block: &DependentBlock) -> f64 {
         match *self {
             Self::IdleUnitFails { unit_type } => {
@@ -141,6 +162,9 @@ impl TransitionRule {
                 }
             }
             Self::FailoverEnds { phase } => 1.0 / failover_hours(block, phase),
+            Self::LeaderFails { unit_type } => block.types[unit_type].failure_rate,
+            Self::ElectionEnds => 1.0 / block.election_hours.expect("only with an election"),
+            Self::PauseEnds => 1.0 / block.pause_hours.expect("only with a pause"),
             Self::UnitRepaired { unit_type } => block.types[unit_type].repair_rate,
         }
     }
@@ -193,6 +217,33 @@ impl TransitionRule {
                 next.active = first_idle(idle);
                 (next, self.rate_per_unit(block))
             }
+            Self::LeaderFails { unit_type } => {
+                if block.standby.is_some() || state.active != Some(unit_type as u8) {
+                    return None;
+                }
+                let mut next = state.clone();
+                next.queue.push(unit_type as u8);
+                next.active = None;
+                after_failure(block, &mut next);
+                (next, self.rate_per_unit(block))
+            }
+            Self::ElectionEnds => {
+                let up = block.total_units() - state.queue.len() as u64;
+                if state.active.is_some() || up < block.required_up {
+                    return None;
+                }
+                let mut next = state.clone();
+                next.active = first_idle(idle);
+                (next, self.rate_per_unit(block))
+            }
+            Self::PauseEnds => {
+                if !state.paused {
+                    return None;
+                }
+                let mut next = state.clone();
+                next.paused = false;
+                (next, self.rate_per_unit(block))
+            }
             Self::UnitRepaired { unit_type } => {
                 let in_repair = state.queue.len().min(crews);
                 let repaired = &state.queue[..in_repair];
@@ -236,7 +287,24 @@ fn idle_unit_fails(block: &DependentBlock, state: &State, idle: &[u64], unit_typ
             next.phase = Phase::Idle; // no standby left: the failover is abandoned
         }
     }
+    if block.standby.is_none() {
+        after_failure(block, &mut next);
+    }
     next
+}
+
+/// What a member failure does to the leader and the pause of a block without standby, `next`
+/// holding the failed unit already: with fewer than k units up the leader is lost and a pause
+/// ends; with at least k up a failure pause starts (or goes on). Elsewhere nothing changes.
+fn after_failure(block: &DependentBlock, next: &mut State) {
+    let up = block.total_units() - next.queue.len() as u64;
+    let enough = up >= block.required_up;
+    if block.election_hours.is_some() && !enough {
+        next.active = None;
+    }
+    if block.pause_hours.is_some() {
+        next.paused = enough;
+    }
 }
 
 /// The first type with an idle up unit: the standby unit that takes over.

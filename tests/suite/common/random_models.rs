@@ -1,6 +1,7 @@
 //! Random small models as TOML text, from a seed: every block kind, shared components and
 //! shared blocks referenced in several places, FIFO repair crews over different unit types,
-//! standby with failover and coverage, common cause, and nesting; few enough units that the
+//! standby with failover and coverage, common cause, leader elections and failure pauses, and
+//! nesting; few enough units that the
 //! brute-force reference can expand them.
 //!
 //! Used by `tests/suite/cross_check.rs` (solver against the brute-force reference) and
@@ -33,6 +34,9 @@ impl Random {
 
 struct Builder {
     random: Random,
+    /// A second stream for the leader elections and failure pauses, so that the models of
+    /// every seed stay what they were before those existed, bar the added lines.
+    reconfig: Random,
     text: String,
     /// Components that are never shared (usable in crews, standby and common cause).
     private: Vec<String>,
@@ -48,6 +52,7 @@ impl Builder {
     fn new(seed: u64) -> Self {
         let mut builder = Builder {
             random: Random(seed),
+            reconfig: Random(seed ^ 0x00E1_EC70_0000_0000),
             text: String::from("name = \"random\"\ntop = \"b0\"\n"),
             private: Vec::new(),
             shared: Vec::new(),
@@ -85,6 +90,28 @@ impl Builder {
             2 => format!("kind = \"k-of-n\"\nk = {}\n", 1 + self.random.below(n)),
             _ => "kind = \"quorum\"\n".into(),
         }
+    }
+
+    /// Sometimes a leader election, a failure pause or both, for a block of `kind` that may
+    /// have them (parallel, k-of-n, quorum); from the second stream.
+    fn reconfiguration(&mut self, kind: &str) -> String {
+        let reconfigurable = ["parallel", "k-of-n", "quorum"]
+            .iter()
+            .any(|allowed| kind.contains(&format!("\"{allowed}\"")));
+        if !reconfigurable || !self.reconfig.chance(0.5) {
+            return String::new();
+        }
+        let mut text = String::new();
+        let which = self.reconfig.below(3);
+        if which != 1 {
+            let mean = self.reconfig.log_uniform(0.01, 2.0);
+            text.push_str(&format!("leader_election = \"{mean}h\"\n"));
+        }
+        if which != 0 {
+            let mean = self.reconfig.log_uniform(0.01, 2.0);
+            text.push_str(&format!("failure_pause = \"{mean}h\"\n"));
+        }
+        text
     }
 
     fn new_block(&mut self) -> String {
@@ -126,10 +153,14 @@ impl Builder {
                 let identical = self.random.chance(0.4);
                 let (members, n) = self.dependent_members(identical);
                 let kind = self.structure_kind(n);
-                format!(
-                    "{kind}{members}repair_crews = {}\n",
-                    1 + self.random.below(n - 1)
-                )
+                let crews = format!("repair_crews = {}\n", 1 + self.random.below(n - 1));
+                let reconfig = self.reconfiguration(&kind);
+                let crews = if !reconfig.is_empty() && self.reconfig.chance(0.4) {
+                    String::new() // unlimited repair
+                } else {
+                    crews
+                };
+                format!("{kind}{members}{crews}{reconfig}")
             }
             // Standby block.
             2 => {
@@ -177,10 +208,9 @@ impl Builder {
                 } else {
                     ""
                 };
-                format!(
-                    "{kind}{members}common_cause_beta = {}\n{crews}",
-                    self.random.log_uniform(0.01, 0.3)
-                )
+                let beta = self.random.log_uniform(0.01, 0.3);
+                let reconfig = self.reconfiguration(&kind);
+                format!("{kind}{members}common_cause_beta = {beta}\n{crews}{reconfig}")
             }
             // Structure block over components and nested blocks, with shared references.
             _ => {

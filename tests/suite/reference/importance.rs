@@ -1,5 +1,5 @@
 //! Per-unit importance from the brute-force reference, for models whose units are
-//! independent (no repair crews, no standby blocks; common cause is fine, since the reference
+//! independent (no repair crews, no standby blocks, no elections or pauses; common cause is fine, since the reference
 //! models it as one more independent unit in series with its block).
 //!
 //! With independent units the stationary distribution of the product chain is the product of
@@ -47,8 +47,10 @@ pub fn component_importances(
 ) -> Result<Vec<UnitImportance>, String> {
     let model = Model::parse(toml_text)?;
     let system = model.instantiate()?;
-    if !system.crews.is_empty() || !system.standbys.is_empty() {
-        return Err("units are not independent (repair crews or standby)".into());
+    if !system.crews.is_empty() || !system.standbys.is_empty() || !system.reconfigs.is_empty() {
+        return Err(
+            "units are not independent (repair crews, standby, elections or pauses)".into(),
+        );
     }
     let (states, pi, up) = stationary(&system, max_states)?;
     let unavailability: f64 = pi
@@ -95,6 +97,7 @@ pub fn component_importances(
                 nodes: system.nodes.clone(),
                 crews: system.crews.clone(),
                 standbys: system.standbys.clone(),
+                reconfigs: system.reconfigs.clone(),
                 top: system.top,
             };
             let (_, pi, up) = stationary(&changed, max_states)?;

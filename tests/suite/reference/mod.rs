@@ -21,6 +21,13 @@
 //!   unit is up any more; a repaired unit becomes active at once when the block has no active
 //!   unit (ending any running failover), else it returns as standby; the unit that takes over
 //!   is the first-listed up standby;
+//! - `leader_election = e` (parallel, k-of-n, quorum): one up member is the leader; it is lost
+//!   when it fails or when fewer than k members are up; with no leader and at least k up an
+//!   election runs (rate 1/e) and makes the first-listed up member the leader; the block is up
+//!   with at least k up, a leader and no pause; initially the first member leads;
+//! - `failure_pause = p`: a member failure that leaves at least k up sets the block paused
+//!   (down; a failure while paused keeps it paused), one that leaves fewer than k up clears
+//!   the pause; a pause ends at rate 1/p; repairs do not end it;
 //! - `common_cause_beta = β`: member rates become (1-β)λ and one extra element (rate βλ, repair
 //!   rate μ, its own repair) is in series with the block.
 
@@ -319,6 +326,10 @@ struct BlockSpec {
     crews: Option<usize>,
     standby: Option<StandbySpec>,
     beta: Option<f64>,
+    /// 1 / leader_election.
+    election_rate: Option<f64>,
+    /// 1 / failure_pause.
+    pause_rate: Option<f64>,
 }
 
 struct Model {
@@ -488,6 +499,23 @@ fn parse_block(name: &str, t: &Table) -> Result<BlockSpec, String> {
     } else {
         None
     };
+    let election = get_duration(t, "leader_election").map_err(ctx)?;
+    let pause = get_duration(t, "failure_pause").map_err(ctx)?;
+    if (election.is_some() || pause.is_some())
+        && !matches!(kind, Kind::Parallel | Kind::KOfN | Kind::Quorum)
+    {
+        return Err(ctx(
+            "leader_election and failure_pause need parallel, k-of-n or quorum".into(),
+        ));
+    }
+    let election_rate = match election {
+        Some(h) => Some(1.0 / positive(h, "leader_election").map_err(ctx)?),
+        None => None,
+    };
+    let pause_rate = match pause {
+        Some(h) => Some(1.0 / positive(h, "failure_pause").map_err(ctx)?),
+        None => None,
+    };
     Ok(BlockSpec {
         kind,
         members,
@@ -496,6 +524,8 @@ fn parse_block(name: &str, t: &Table) -> Result<BlockSpec, String> {
         crews,
         standby,
         beta,
+        election_rate,
+        pause_rate,
     })
 }
 
@@ -534,6 +564,7 @@ impl Model {
             nodes: Vec::new(),
             crews: Vec::new(),
             standbys: Vec::new(),
+            reconfigs: Vec::new(),
             shared_nodes: HashMap::new(),
             stack: Vec::new(),
         };
@@ -543,6 +574,7 @@ impl Model {
             nodes: b.nodes,
             crews: b.crews,
             standbys: b.standbys,
+            reconfigs: b.reconfigs,
             top,
         })
     }
@@ -562,6 +594,8 @@ struct Unit {
     crew: Option<usize>,
     /// Standby block this unit belongs to.
     standby: Option<usize>,
+    /// Election/pause block this unit belongs to.
+    reconfig: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -574,7 +608,18 @@ enum Node {
         children: Vec<usize>,
         /// Common-cause element in series with the block.
         ccf: Option<usize>,
+        /// Election/pause block index.
+        reconfig: Option<usize>,
     },
+}
+
+#[derive(Clone, Debug)]
+struct Reconfig {
+    /// Units in member order (first-listed first).
+    units: Vec<usize>,
+    need: usize,
+    election_rate: Option<f64>,
+    pause_rate: Option<f64>,
 }
 
 #[derive(Clone, Debug)]
@@ -595,6 +640,7 @@ struct Builder<'a> {
     nodes: Vec<Node>,
     crews: Vec<Crew>,
     standbys: Vec<Standby>,
+    reconfigs: Vec<Reconfig>,
     shared_nodes: HashMap<String, usize>,
     stack: Vec<String>,
 }
@@ -613,6 +659,7 @@ impl Builder<'_> {
                 shared: c.shared,
                 crew: None,
                 standby: None,
+                reconfig: None,
             });
             let id = self.nodes.len();
             self.nodes.push(Node::Unit(u));
@@ -635,7 +682,9 @@ impl Builder<'_> {
         self.stack.pop();
 
         let n = children.len();
-        let needs_units = spec.crews.is_some() || spec.standby.is_some() || spec.beta.is_some();
+        let reconfigures = spec.election_rate.is_some() || spec.pause_rate.is_some();
+        let needs_units =
+            spec.crews.is_some() || spec.standby.is_some() || spec.beta.is_some() || reconfigures;
         let mut child_units = Vec::new();
         if needs_units {
             for &c in &children {
@@ -676,6 +725,7 @@ impl Builder<'_> {
                     shared: false,
                     crew: None,
                     standby: None,
+                    reconfig: None,
                 });
                 ccf = Some(e);
             }
@@ -722,12 +772,32 @@ impl Builder<'_> {
             Kind::Quorum => n / 2 + 1,
             Kind::Standby => 0,
         };
+        let mut reconfig = None;
+        if reconfigures {
+            let r = self.reconfigs.len();
+            for &u in &child_units {
+                if self.units[u].shared || self.units[u].reconfig.is_some() {
+                    return Err(format!(
+                        "block {name}: elections and pauses need distinct unshared units"
+                    ));
+                }
+                self.units[u].reconfig = Some(r);
+            }
+            self.reconfigs.push(Reconfig {
+                units: child_units.clone(),
+                need,
+                election_rate: spec.election_rate,
+                pause_rate: spec.pause_rate,
+            });
+            reconfig = Some(r);
+        }
         let id = self.nodes.len();
         self.nodes.push(Node::Block {
             standby,
             need,
             children,
             ccf,
+            reconfig,
         });
         if spec.shared {
             self.shared_nodes.insert(name.to_string(), id);
@@ -741,6 +811,7 @@ struct System {
     nodes: Vec<Node>,
     crews: Vec<Crew>,
     standbys: Vec<Standby>,
+    reconfigs: Vec<Reconfig>,
     top: usize,
 }
 
@@ -759,6 +830,10 @@ struct State {
     active: Vec<Option<usize>>,
     /// Per standby block: failover phase.
     phase: Vec<u8>,
+    /// Per election/pause block: the leader, if any.
+    leader: Vec<Option<usize>>,
+    /// Per election/pause block: whether a failure pause runs.
+    paused: Vec<bool>,
 }
 
 struct Chain {
@@ -776,7 +851,17 @@ impl System {
             queues: vec![Vec::new(); self.crews.len()],
             active: self.standbys.iter().map(|s| Some(s.units[0])).collect(),
             phase: vec![NO_FAILOVER; self.standbys.len()],
+            leader: self
+                .reconfigs
+                .iter()
+                .map(|r| r.election_rate.map(|_| r.units[0]))
+                .collect(),
+            paused: vec![false; self.reconfigs.len()],
         }
+    }
+
+    fn units_up(&self, r: usize, s: &State) -> usize {
+        self.reconfigs[r].units.iter().filter(|&&u| s.up[u]).count()
     }
 
     fn node_up(&self, node: usize, s: &State) -> bool {
@@ -787,6 +872,7 @@ impl System {
                 need,
                 children,
                 ccf,
+                reconfig,
             } => {
                 let inner = match standby {
                     Some(b) => match s.active[*b] {
@@ -795,6 +881,12 @@ impl System {
                     },
                     None => children.iter().filter(|&&c| self.node_up(c, s)).count() >= *need,
                 };
+                let inner = inner
+                    && reconfig.is_none_or(|r| {
+                        let led =
+                            self.reconfigs[r].election_rate.is_none() || s.leader[r].is_some();
+                        led && !s.paused[r]
+                    });
                 inner && ccf.is_none_or(|e| s.up[e])
             }
         }
@@ -858,7 +950,20 @@ impl System {
                         }
                         out.push((t, rate));
                     }
-                    None => out.push((t, rate)),
+                    None => {
+                        if let Some(r) = unit.reconfig {
+                            let enough = self.units_up(r, &t) >= self.reconfigs[r].need;
+                            if self.reconfigs[r].election_rate.is_some()
+                                && (t.leader[r] == Some(u) || !enough)
+                            {
+                                t.leader[r] = None;
+                            }
+                            if self.reconfigs[r].pause_rate.is_some() {
+                                t.paused[r] = enough;
+                            }
+                        }
+                        out.push((t, rate))
+                    }
                 }
             } else {
                 // Repair.
@@ -895,6 +1000,24 @@ impl System {
             t.active[b] = self.first_up_unit(b, &t);
             assert!(t.active[b].is_some(), "failover running without a standby");
             out.push((t, rate));
+        }
+        // Election and pause completions.
+        for (r, rc) in self.reconfigs.iter().enumerate() {
+            if let Some(rate) = rc.election_rate
+                && s.leader[r].is_none()
+                && self.units_up(r, s) >= rc.need
+            {
+                let mut t = s.clone();
+                t.leader[r] = rc.units.iter().copied().find(|&u| s.up[u]);
+                out.push((t, rate));
+            }
+            if let Some(rate) = rc.pause_rate
+                && s.paused[r]
+            {
+                let mut t = s.clone();
+                t.paused[r] = false;
+                out.push((t, rate));
+            }
         }
         out
     }
