@@ -5,14 +5,8 @@
 /// that 9 nines do not print as 100%. U is rounded up (availability down), so a value just
 /// short of a target never prints as the target.
 ///
-/// ```
-/// use nines::format::availability_percent;
-/// assert_eq!(availability_percent(5e-4), "99.95%");
-/// // U = 0.001234 %, three digits rounded up: 0.00124 %.
-/// assert_eq!(availability_percent(1.234e-5), "99.99876%");
-/// // 99.98997 % misses a 99.99 % target and does not print as 99.99 %.
-/// assert_eq!(availability_percent(1.003e-4), "99.9899%");
-/// ```
+/// For example 5e-4 prints as `99.95%`, 1.234e-5 as `99.99876%` (three digits of U rounded
+/// up), and 1.003e-4 as `99.9899%`, not as the 99.99 % it misses (unit tests below).
 pub fn availability_percent(unavailability: f64) -> String {
     if unavailability == 0.0 {
         return "100%".into();
@@ -203,6 +197,15 @@ pub fn trim_trailing_zeros(text: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn availability_shows_the_digits_of_u_rounded_up() {
+        assert_eq!(availability_percent(5e-4), "99.95%");
+        // U = 0.001234 %, three digits rounded up: 0.00124 %.
+        assert_eq!(availability_percent(1.234e-5), "99.99876%");
+        // 99.98997 % misses a 99.99 % target and does not print as 99.99 %.
+        assert_eq!(availability_percent(1.003e-4), "99.9899%");
+    }
 
     #[test]
     fn trailing_zeros_after_the_point_are_dropped_and_whole_numbers_kept() {

@@ -15,9 +15,7 @@ pub use crate::format::{HOURS_PER_YEAR, format_duration_hours};
 /// # Errors
 /// A message saying what is wrong and what is allowed.
 ///
-/// ```
-/// assert_eq!(nines::model::units::parse_duration_hours("1h30m"), Ok(1.5));
-/// ```
+/// For example `"1h30m"` is 1.5 hours (unit tests below).
 pub fn parse_duration_hours(text: &str) -> Result<f64, String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
@@ -168,6 +166,11 @@ fn exact_decimal_complement(number: &str, scale_exponent: i32) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terms_add_up() {
+        assert_eq!(parse_duration_hours("1h30m"), Ok(1.5));
+    }
 
     #[test]
     fn durations_accept_every_unit_and_combinations() {

@@ -62,15 +62,8 @@ impl NonFinite {
 ///
 /// It serializes as a compact string (see the [`fmt::Display`] impl) that round-trips exactly.
 ///
-/// ```
-/// # use nines::simulate::stats::ExactSum;
-/// let mut sum = ExactSum::new();
-/// for x in [1e300, 1.0, -1e300] {
-///     sum.add(x);
-/// }
-/// assert_eq!(sum.value(), 1.0); // naive left-to-right addition gives 0
-/// assert_eq!(sum.to_string(), "1p0");
-/// ```
+/// For example 1e300 + 1 − 1e300 reads back as 1 (naive left-to-right addition gives 0) and
+/// serializes as `1p0` (unit tests below).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct ExactSum {
     /// Two's complement, least significant limb first, bit 0 weighing 2^-1074. All zero when
@@ -348,6 +341,16 @@ impl<'de> Deserialize<'de> for ExactSum {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cancelling_giants_leave_the_small_term() {
+        let mut sum = ExactSum::new();
+        for x in [1e300, 1.0, -1e300] {
+            sum.add(x);
+        }
+        assert_eq!(sum.value(), 1.0); // naive left-to-right addition gives 0
+        assert_eq!(sum.to_string(), "1p0");
+    }
     use crate::simulate::stats::test_support::*;
 
     #[test]
