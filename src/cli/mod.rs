@@ -33,6 +33,7 @@ mod interrupt;
 mod pace;
 mod review;
 mod simulate;
+mod uncertainty;
 mod whatif;
 
 const EXIT_CODES: &str = "Exit codes:
@@ -195,6 +196,19 @@ enum Command {
         "Exit codes:\n  0  fitted\n  2  bad input: an unreadable log, a row problem (with its line), a bad option"
     ))]
     Fit(fit::FitArgs),
+    /// How sure the answer is: sample what the model does not know and solve every sample.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  nines uncertainty models/three-tier.toml\n",
+        "  nines uncertainty model.toml --samples 20000 --seed 7 --format json\n",
+        "  nines uncertainty model.toml --plot          (histogram of nines in output/)\n\n",
+        "Uncertain figures come from `[component.NAME.evidence]` (failures in an exposure: a gamma\n",
+        "posterior of the failure rate; repair times: a log-normal posterior of the MTTR) and\n",
+        "`[component.NAME.uncertainty]` (90% ranges: log-normal). Samples are a Latin hypercube;\n",
+        "each is solved exactly. The same seed gives the same numbers on any --threads.\n\n",
+        "Exit codes:\n  0  computed\n  2  bad input or a model the exact solver cannot handle"
+    ))]
+    Uncertainty(uncertainty::UncertaintyArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -231,6 +245,11 @@ struct CheckArgs {
     /// window-breach probability's within `[target] max_breach_probability` when set).
     #[arg(long, value_enum, default_value_t = Method::Analytic)]
     method: Method,
+    /// Pass only when the model meets its target with this confidence, e.g. 90%: the lower end
+    /// of the 95% interval of P(U ≤ target), over the model's uncertain figures (evidence and
+    /// ranges, as `nines uncertainty` samples them), must reach it. Exact method only.
+    #[arg(long, value_name = "LEVEL")]
+    confidence: Option<String>,
     #[command(flatten)]
     simulation: simulate::SimOptions,
 }
@@ -336,6 +355,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> io::Result<Outcome> {
         Command::Simulate(args) => simulate::run_simulate(args, out),
         Command::Merge(args) => simulate::run_merge(args, out),
         Command::Budget(args) => budget::run_budget(args, out),
+        Command::Uncertainty(args) => uncertainty::run_uncertainty(args, out),
         Command::Fit(args) => fit::run_fit(args, out),
         Command::Sweep(args) => whatif::run_sweep(args, out),
         Command::Sensitivity(args) => whatif::run_sensitivity(args, out),
@@ -500,6 +520,8 @@ struct CheckSettings {
     target_override: Option<crate::model::Target>,
     /// Set with `--method simulate`.
     simulation: Option<simulate::CheckedSimOptions>,
+    /// `--confidence`: the level and its text.
+    confidence: Option<(f64, String)>,
 }
 
 impl CheckSettings {
@@ -516,10 +538,31 @@ impl CheckSettings {
                 None
             }
         };
+        let confidence = match &args.confidence {
+            None => None,
+            Some(_) if simulation.is_some() => {
+                say!(
+                    "error: --confidence judges the exact solution over the model's uncertain figures; drop --method simulate"
+                );
+                return Err(Outcome::InputError);
+            }
+            Some(text) => match parse_fraction_text(text) {
+                Ok(level) if level.value > 0.0 && level.value < 1.0 => {
+                    Some((level.value, text.trim().to_string()))
+                }
+                _ => {
+                    say!(
+                        "error: --confidence `{text}` must be a level between 0% and 100%, e.g. 90%"
+                    );
+                    return Err(Outcome::InputError);
+                }
+            },
+        };
         Ok(Self {
             overrides,
             target_override,
             simulation,
+            confidence,
         })
     }
 }
@@ -538,6 +581,56 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> io::Result<Outcome> {
     }
     exporter.end(out)?;
     Ok(outcome)
+}
+
+/// Checks one model against its target with `--confidence`: over its uncertain figures, the
+/// lower end of the interval of P(U ≤ target) must reach the level.
+fn check_with_confidence(
+    loaded: &LoadedModel,
+    target: crate::model::Target,
+    confidence: (f64, &str),
+    location: Option<(usize, usize)>,
+    exporter: &mut CheckExporter,
+    out: &mut dyn Write,
+) -> io::Result<Outcome> {
+    let mut model = loaded.model.clone();
+    model.target = Some(target);
+    let settings = crate::whatif::uncertainty::Settings {
+        samples: uncertainty::DEFAULT_SAMPLES as usize,
+        seed: uncertainty::DEFAULT_SEED,
+        threads: 0,
+    };
+    let analysis = match crate::whatif::uncertainty::uncertainty(&model, settings) {
+        Ok(analysis) => analysis,
+        Err(error) => {
+            let problem = (format!("{}: {error}", loaded.file), None);
+            let case = error_case(Path::new(&loaded.file), Some(&model.name), problem);
+            return write_error(exporter, out, case);
+        }
+    };
+    let Some(odds) = analysis.target.clone() else {
+        unreachable!("the target was set above");
+    };
+    let result = crate::report::uncertainty::UncertaintyResult {
+        model: &model.name,
+        file: &loaded.file,
+        uncertainty: &analysis,
+    };
+    let mut case = check_line::uncertain_case(&result, &odds, confidence);
+    case.location = location;
+    let met = case.outcome == crate::report::check::CaseOutcome::Passed;
+    exporter.write(
+        out,
+        &CheckEntry {
+            case,
+            judged: Judged::Uncertain(result),
+        },
+    )?;
+    Ok(if met {
+        Outcome::Success
+    } else {
+        Outcome::TargetMissed
+    })
 }
 
 /// Checks one model against its target and hands the result to `exporter`.
@@ -577,6 +670,9 @@ fn check_model(
         let case = error_case(path, Some(&loaded.model.name), problem);
         return write_error(exporter, out, case);
     };
+    if let Some((level, text)) = &settings.confidence {
+        return check_with_confidence(&loaded, target, (*level, text), location, exporter, out);
+    }
     let verdict = Verdict::new(&solution.system, target);
     let result = ModelResult {
         model: &loaded.model,

@@ -156,6 +156,26 @@ pub fn run_report(args: ReportArgs, out: &mut dyn Write) -> io::Result<Outcome> 
             .target
             .clone()
             .map(|target| Verdict::new(&solution.system, target));
+        // The spread over the uncertain figures, when the model has any.
+        let uncertain = if crate::whatif::uncertainty::parameters(&loaded.model).is_empty() {
+            None
+        } else {
+            let settings = crate::whatif::uncertainty::Settings {
+                samples: super::uncertainty::DEFAULT_SAMPLES as usize,
+                seed: super::uncertainty::DEFAULT_SEED,
+                threads: 0,
+            };
+            match crate::whatif::uncertainty::uncertainty(&loaded.model, settings) {
+                Ok(analysis) => Some(analysis),
+                Err(error) => {
+                    say!(
+                        "warning: {}: the uncertainty section is left out: {error}",
+                        loaded.file
+                    );
+                    None
+                }
+            }
+        };
         let inputs = Review {
             result: ModelResult {
                 model: &loaded.model,
@@ -167,6 +187,7 @@ pub fn run_report(args: ReportArgs, out: &mut dyn Write) -> io::Result<Outcome> 
             importances: &items,
             importance_notes: &analysis_notes,
             sweep,
+            uncertainty: uncertain.as_ref(),
         };
         let stem = unique_stem(&mut stems, &loaded.file);
         let (document, charts) = match review(&inputs, &stem, format) {

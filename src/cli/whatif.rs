@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 
 /// Where a chart goes: `--plot [FILE]`, `--png`, `-o DIR`.
 #[derive(Debug, Clone, clap::Args)]
-pub struct PlotArgs {
+pub(super) struct PlotArgs {
     /// Draw a chart: to FILE, or without a value to DIR/MODEL-KIND.svg (see -o). A FILE
     /// ending in .png is drawn as PNG.
     #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
@@ -53,7 +53,7 @@ pub struct PlotArgs {
 
 impl PlotArgs {
     /// Checks the options: `--png` with a `--plot` file that ends in `.svg` is a contradiction.
-    fn check(&self) -> Result<(), String> {
+    pub(super) fn check(&self) -> Result<(), String> {
         match &self.plot {
             Some(file)
                 if self.png
@@ -71,7 +71,7 @@ impl PlotArgs {
 
     /// The file to draw into and its format, when a chart was asked for. With several models
     /// and one `--plot FILE`, each model's chart gets the model's name before the extension.
-    fn destination_for(
+    pub(super) fn destination_for(
         &self,
         model_file: &str,
         kind: &str,

@@ -47,6 +47,18 @@ pub struct Component {
     pub(crate) span: Option<Span>,
     /// The observations its figures rest on (`[component.NAME.evidence]`), if recorded.
     pub(crate) evidence: Option<Evidence>,
+    /// Expert ranges of its figures (`[component.NAME.uncertainty]`), if given.
+    pub(crate) ranges: Option<Ranges>,
+}
+
+/// 90 % ranges of a component's figures, from expert judgement: each figure is log-normal
+/// with its 5th and 95th percentiles at the ends of its range.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct Ranges {
+    /// MTBF, hours (low, high).
+    pub(crate) mtbf: Option<(f64, f64)>,
+    /// MTTR, hours (low, high).
+    pub(crate) mttr: Option<(f64, f64)>,
 }
 
 /// Observed history of a component, from `[component.NAME.evidence]` (written by

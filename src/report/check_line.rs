@@ -6,10 +6,12 @@
 
 use super::check::{self, CaseOutcome, CheckCase};
 use super::simulation::{self, Estimates, SimulatedVerdict, span_label};
+use super::uncertainty::{self, UncertaintyResult};
 use super::{Exporter, ModelResult, Verdict, json};
 use crate::format::{availability_percent, nines, one_line};
 use crate::model::Target;
 use crate::simulate::shard::Record;
+use crate::whatif::uncertainty::TargetOdds;
 use std::io::{self, Write};
 
 /// The output formats of `check`.
@@ -32,6 +34,8 @@ pub enum Judged<'a> {
     Exact(ModelResult<'a>),
     /// Judged on a simulation.
     Simulated(&'a Record),
+    /// Judged on the uncertainty of the exact solution (`--confidence`).
+    Uncertain(UncertaintyResult<'a>),
     /// Not judged; the case says why.
     Nothing,
 }
@@ -93,6 +97,7 @@ impl Exporter<CheckEntry<'_>> for CheckJson {
         let object = match &entry.judged {
             Judged::Exact(result) => json::model_object(result),
             Judged::Simulated(record) => simulation::json_object(record),
+            Judged::Uncertain(result) => uncertainty::json_object(result),
             Judged::Nothing => return Ok(()),
         };
         serde_json::to_writer(&mut *out, &object)?;
@@ -211,6 +216,36 @@ pub fn simulated_case(
         file: record.file.clone(),
         check,
         outcome: case_outcome(verdict.met()),
+        message,
+        location: None,
+    }
+}
+
+/// The case of a model judged with `--confidence`: the lower end of the 95 % interval of
+/// P(U ≤ target) against the confidence asked for.
+pub fn uncertain_case(
+    result: &UncertaintyResult<'_>,
+    odds: &TargetOdds,
+    confidence: (f64, &str),
+) -> CheckCase {
+    let met = odds.interval.0 >= confidence.0;
+    let message = format!(
+        "P(availability ≥ {}) = {:.4} over {} samples (95% CI down to {:.4}) {} the confidence {}",
+        one_line(&odds.text),
+        odds.probability,
+        result.uncertainty.settings.samples,
+        odds.interval.0,
+        if met { "reaches" } else { "falls short of" },
+        one_line(confidence.1),
+    );
+    CheckCase {
+        model: result.model.to_string(),
+        file: result.file.to_string(),
+        check: format!(
+            "availability ≥ {} with {} confidence",
+            odds.text, confidence.1
+        ),
+        outcome: case_outcome(met),
         message,
         location: None,
     }

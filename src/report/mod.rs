@@ -22,6 +22,7 @@ pub(crate) mod sentences;
 pub(crate) mod simulation;
 pub(crate) mod table;
 pub(crate) mod topology;
+pub(crate) mod uncertainty;
 pub(crate) mod whatif;
 pub(crate) mod whatif_export;
 

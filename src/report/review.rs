@@ -10,9 +10,11 @@ use super::markdown::{code_span, escape, escape_prose};
 use super::sentences::{boundary_sentence, sweep_verdicts};
 use super::simulation::{self, Estimates};
 use super::table::{BLOCK_TITLES, block_cells, summary_lines};
+use super::uncertainty::first_driver_sentence;
 use super::whatif::{fix_first_sentence, sweep_chart, tornado_chart, write_importance_markdown};
 use super::{ModelResult, describe_kind};
 use crate::chart::histogram::WindowHistogram;
+use crate::chart::nines_spread::{NinesSpread, bins_of};
 use crate::chart::tornado::TornadoChart;
 use crate::chart::{ChartError, ImageFormat, render};
 use crate::fit::evidence_intervals;
@@ -21,9 +23,11 @@ use crate::format::{availability_percent, compact, downtime, hours, nines, signi
 use crate::model::Model;
 use crate::model::units::format_duration_hours;
 use crate::simulate::shard::Record;
+use crate::solve::nines_of;
 use crate::whatif::rates::ImprovementSweep;
 use crate::whatif::sensitivity::Importance;
 use crate::whatif::sweep::Point;
+use crate::whatif::uncertainty::{Summary, Uncertainty};
 use crate::whatif::vary::Vary;
 
 /// What the report shows, computed by the caller.
@@ -38,6 +42,8 @@ pub struct Review<'a> {
     pub importance_notes: &'a [String],
     /// The sweep, when there is a figure to sweep.
     pub sweep: Option<ImprovementSweep>,
+    /// The uncertainty analysis, when the model has uncertain figures.
+    pub uncertainty: Option<&'a Uncertainty>,
 }
 
 /// An image file written beside the report.
@@ -73,6 +79,9 @@ pub fn review(
     layout.document.markdown(exact_section(&inputs.result));
     if let Some(section) = evidence_section(model) {
         layout.document.markdown(section);
+    }
+    if let Some(uncertainty) = inputs.uncertainty {
+        uncertainty_section(&mut layout, inputs, uncertainty)?;
     }
     if let Some(record) = inputs.record {
         simulation_section(&mut layout, record)?;
@@ -385,6 +394,82 @@ fn exact_section(result: &ModelResult<'_>) -> String {
         text.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     text
+}
+
+/// A row of the uncertainty table: its label, the summary and how to show a value.
+type SpreadRow<'a> = (&'a str, &'a Summary, &'a dyn Fn(f64) -> String);
+
+/// How sure the answer is: the spread of U over the uncertain figures, the odds of meeting
+/// the target, what drives the spread, and the histogram of nines.
+fn uncertainty_section(
+    layout: &mut Layout<'_>,
+    inputs: &Review<'_>,
+    uncertainty: &Uncertainty,
+) -> Result<(), ChartError> {
+    let mut text = format!(
+        "## Uncertainty\n\nThe model's uncertain figures ({}) sampled {} times (Latin hypercube, \
+         seed {}), each sample solved exactly.\n\n| | mean | p5 | p50 | p95 |\n|---|---|---|---|---|\n",
+        uncertainty
+            .parameters
+            .iter()
+            .map(|p| code_span(&p.name))
+            .collect::<Vec<_>>()
+            .join(", "),
+        uncertainty.settings.samples,
+        uncertainty.settings.seed
+    );
+    let rows: [SpreadRow<'_>; 3] = [
+        ("unavailability", &uncertainty.unavailability, &|v| {
+            significant(v, 4)
+        }),
+        ("nines", &uncertainty.nines, &nines),
+        (
+            "downtime per year",
+            &uncertainty.downtime_minutes,
+            &downtime,
+        ),
+    ];
+    for (label, summary, show) in rows {
+        text.push_str(&format!(
+            "| {label} | {} | {} | {} | {} |\n",
+            escape(&show(summary.mean)),
+            escape(&show(summary.p5)),
+            escape(&show(summary.p50)),
+            escape(&show(summary.p95))
+        ));
+    }
+    if let Some(odds) = &uncertainty.target {
+        text.push_str(&format!(
+            "\nThe target {} is met in {:.1} % of the samples (95 %: {:.1}–{:.1} %).",
+            escape(&odds.text),
+            odds.probability * 100.0,
+            odds.interval.0 * 100.0,
+            odds.interval.1 * 100.0
+        ));
+    }
+    if let Some(sentence) = first_driver_sentence(uncertainty) {
+        text.push_str(&format!(" {}.", escape_prose(&capitalise(&sentence))));
+    }
+    layout.document.markdown(text);
+    let spread: Vec<f64> = uncertainty.samples.iter().map(|u| nines_of(*u)).collect();
+    let chart = NinesSpread {
+        title: format!(
+            "{}: nines over {} samples",
+            inputs.result.model.name,
+            spread.len()
+        ),
+        bins: bins_of(&spread, 40),
+        target: uncertainty
+            .target
+            .as_ref()
+            .zip(inputs.result.model.target.as_ref())
+            .map(|(odds, target)| (nines_of(target.unavailability), odds.text.clone())),
+    };
+    layout.drawn_chart(
+        "uncertainty",
+        "The nines of each sample, with the target".into(),
+        &|f| render(&chart, f),
+    )
 }
 
 /// The confidence of the intervals the evidence section shows.

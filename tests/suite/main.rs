@@ -53,4 +53,5 @@ mod report;
 mod sensitivity_reference;
 mod simulate;
 mod simulate_limits;
+mod uncertainty;
 mod whatif;

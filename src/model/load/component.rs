@@ -19,6 +19,7 @@ const COMPONENT_KEYS: &[&str] = &[
     "repair_dist",
     "description",
     "evidence",
+    "uncertainty",
 ];
 
 /// The keys that may give a component's failure figure, as written.
@@ -64,6 +65,28 @@ impl Decoder {
             self.string(&description, "description");
         }
         let evidence = take(&mut table, "evidence").map(|value| self.evidence(&name, value));
+        let ranges = take(&mut table, "uncertainty").map(|value| self.ranges(&name, value));
+        if let (Some(Some(evidence)), Some(Some(ranges))) = (&evidence, &ranges) {
+            let both = [
+                ("mtbf", ranges.mtbf.is_some(), "failures"),
+                (
+                    "mttr",
+                    ranges.mttr.is_some() && !evidence.repair_hours.is_empty(),
+                    "repairs",
+                ),
+            ];
+            for (figure, conflict, observed) in both {
+                if conflict {
+                    self.error(
+                        Code::ConflictingKeys,
+                        format!(
+                            "component `{name}` has both evidence `{observed}` and an uncertainty range of `{figure}`; keep one: the evidence gives the range of `{figure}` itself"
+                        ),
+                        span,
+                    );
+                }
+            }
+        }
         let (failure_dist, repair_dist) = self.component_dists(&name, &mut table);
         self.unknown_keys(&table, COMPONENT_KEYS, &format!("[component.{name}]"));
 
@@ -90,6 +113,7 @@ impl Decoder {
             repair_dist: repair_dist.unwrap_or_default(),
             span: Some(span),
             evidence: evidence.flatten(),
+            ranges: ranges.flatten(),
         })
     }
 

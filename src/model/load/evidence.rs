@@ -1,10 +1,14 @@
-//! Decoding `[component.NAME.evidence]`: the observations a component's figures rest on
-//! (what `nines fit --format toml` writes), kept with the model for uncertainty analysis.
+//! Decoding `[component.NAME.evidence]` (the observations a component's figures rest on, as
+//! `nines fit --format toml` writes them) and `[component.NAME.uncertainty]` (expert ranges of
+//! its figures): what `nines uncertainty` samples.
 
 use super::Decoder;
 use crate::diag::Code;
-use crate::model::Evidence;
+use crate::model::{Evidence, Ranges};
 use toml_span::value::{Value, ValueInner};
+
+/// The keys an uncertainty table may have.
+const RANGE_KEYS: &[&str] = &["mtbf", "mttr"];
 
 /// The keys an evidence table may have.
 const EVIDENCE_KEYS: &[&str] = &["failures", "exposure", "repairs"];
@@ -82,5 +86,63 @@ impl Decoder {
             exposure_hours: exposure_hours?,
             repair_hours,
         })
+    }
+
+    /// Decodes a component's `uncertainty` table of 90 % ranges; `None` when it has a problem
+    /// (each is reported).
+    pub(super) fn ranges(&mut self, component: &str, mut value: Value<'_>) -> Option<Ranges> {
+        let span = self.span(value.span);
+        let owner = format!("[component.{component}.uncertainty]");
+        let ValueInner::Table(mut table) = value.take() else {
+            self.error(
+                Code::ExpectedTable,
+                format!("`uncertainty` of component `{component}` must be a table"),
+                span,
+            )
+            .label = "expected a table such as { mtbf = [\"2000h\", \"8000h\"] }".into();
+            return None;
+        };
+        let before = self.diagnostics.len();
+        let mtbf = table.remove_entry("mtbf").map(|(_, value)| value);
+        let mttr = table.remove_entry("mttr").map(|(_, value)| value);
+        self.unknown_keys(&table, RANGE_KEYS, &owner);
+        let ranges = Ranges {
+            mtbf: mtbf.and_then(|value| self.range(&value, "mtbf")),
+            mttr: mttr.and_then(|value| self.range(&value, "mttr")),
+        };
+        (self.diagnostics.len() == before).then_some(ranges)
+    }
+
+    /// A 90 % range: two durations, the first below the second.
+    fn range(&mut self, value: &Value<'_>, key: &str) -> Option<(f64, f64)> {
+        let span = self.span(value.span);
+        let Some(items) = value.as_array() else {
+            self.error(
+                Code::WrongType,
+                format!("`{key}` must be a range of two durations, e.g. [\"2000h\", \"8000h\"]"),
+                span,
+            );
+            return None;
+        };
+        if items.len() != 2 {
+            self.error(
+                Code::BadValue,
+                format!("`{key}` must hold exactly two durations (the 5th and 95th percentiles), not {}", items.len()),
+                span,
+            );
+            return None;
+        }
+        let low = self.duration(&items[0], key, true)?;
+        let high = self.duration(&items[1], key, true)?;
+        if low >= high {
+            self.error(
+                Code::BadValue,
+                format!("the range of `{key}` must go from low to high"),
+                span,
+            )
+            .label = "the first value must be below the second".into();
+            return None;
+        }
+        Some((low, high))
     }
 }
