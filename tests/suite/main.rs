@@ -42,6 +42,7 @@ mod export;
 mod fuzz_regressions;
 mod interrupt;
 mod layering;
+mod many_shared;
 mod model_dists;
 mod output_files;
 mod precision;
