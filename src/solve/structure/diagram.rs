@@ -9,6 +9,38 @@
 //! node indices are a topological order (children first).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A fast hash for the small integer keys of the tables (the multiply-rotate hash of rustc's
+/// `FxHasher`); the keys are node indices, not attacker-chosen.
+#[derive(Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.write_u64(u64::from(*byte));
+        }
+    }
+    fn write_u8(&mut self, value: u8) {
+        self.write_u64(u64::from(value));
+    }
+    fn write_u32(&mut self, value: u32) {
+        self.write_u64(u64::from(value));
+    }
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// Hash maps keyed by node indices.
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// A node of the diagram, by index.
 pub type NodeId = u32;
@@ -50,8 +82,8 @@ pub struct Diagram {
     nodes: Vec<Node>,
     children: Vec<NodeId>,
     /// (variable, children…) → node.
-    unique: HashMap<Box<[u32]>, NodeId>,
-    memo: HashMap<(Op, NodeId, NodeId), NodeId>,
+    unique: FastMap<Box<[u32]>, NodeId>,
+    memo: FastMap<(Op, NodeId, NodeId), NodeId>,
     limit: usize,
 }
 
@@ -71,8 +103,8 @@ impl Diagram {
                 },
             ],
             children: Vec::new(),
-            unique: HashMap::new(),
-            memo: HashMap::new(),
+            unique: FastMap::default(),
+            memo: FastMap::default(),
             limit,
         }
     }
@@ -181,9 +213,12 @@ impl Diagram {
     /// # Errors
     /// [`TooLarge`] as for [`Self::make`].
     pub fn all(&mut self, members: &[NodeId]) -> Result<NodeId, TooLarge> {
+        // From the last member: members built later test later variables, so each step
+        // only walks the new member, not the whole conjunction so far.
         members
             .iter()
-            .try_fold(TRUE, |acc, member| self.and(acc, *member))
+            .rev()
+            .try_fold(TRUE, |acc, member| self.and(*member, acc))
     }
 
     /// At least one of `members` up (down when there are none).
@@ -193,7 +228,8 @@ impl Diagram {
     pub fn any(&mut self, members: &[NodeId]) -> Result<NodeId, TooLarge> {
         members
             .iter()
-            .try_fold(FALSE, |acc, member| self.or(acc, *member))
+            .rev()
+            .try_fold(FALSE, |acc, member| self.or(*member, acc))
     }
 
     /// At least `k` of `members` up (a member listed twice counts twice).

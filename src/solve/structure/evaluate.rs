@@ -14,52 +14,47 @@
 //! probability of the path values above n) times J(child_v, child_w), where
 //! J(a, b) = P(a up ∧ b down) is found by walking a and b together.
 
-use super::diagram::{Diagram, FALSE, NodeId, TRUE};
+use super::diagram::{Diagram, FALSE, FastMap, NodeId, TRUE};
 use crate::solve::Measures;
 use crate::solve::variable::Variable;
-use std::collections::HashMap;
 
 /// The measures of the function `root` of `diagram`, whose variable i is `variables[i]`.
 pub fn measures(diagram: &Diagram, root: NodeId, variables: &[Variable]) -> Measures {
     debug_assert_eq!(diagram.variable_count(), variables.len());
     let reachable = reachable(diagram, root);
     // Children have smaller indices than parents: ascending order is bottom-up.
-    let mut down: HashMap<NodeId, f64> = HashMap::with_capacity(reachable.len() + 2);
-    let mut up: HashMap<NodeId, f64> = HashMap::with_capacity(reachable.len() + 2);
-    down.insert(FALSE, 1.0);
-    down.insert(TRUE, 0.0);
-    up.insert(FALSE, 0.0);
-    up.insert(TRUE, 1.0);
+    let size = diagram.node_count();
+    let (mut down, mut up) = (vec![0.0; size], vec![0.0; size]);
+    down[FALSE as usize] = 1.0;
+    up[TRUE as usize] = 1.0;
     for node in &reachable {
         let probability = &variables[diagram.variable(*node) as usize].probability;
         let children = diagram.children(*node);
         let (mut d, mut u) = (0.0, 0.0);
         for (child, p) in children.iter().zip(probability) {
-            d += p * down[child];
-            u += p * up[child];
+            d += p * down[*child as usize];
+            u += p * up[*child as usize];
         }
-        down.insert(*node, d);
-        up.insert(*node, u);
+        down[*node as usize] = d;
+        up[*node as usize] = u;
     }
     // Top-down: the probability of reaching each node from the root.
-    let mut reach: HashMap<NodeId, f64> = HashMap::with_capacity(reachable.len());
-    reach.insert(root, 1.0);
+    let mut reach = vec![0.0; size];
+    reach[root as usize] = 1.0;
     let mut joint = Joint {
         diagram,
         variables,
         up: &up,
         down: &down,
-        memo: HashMap::new(),
+        memo: FastMap::default(),
     };
     let mut frequency = 0.0;
     for node in reachable.iter().rev() {
-        let here = reach.get(node).copied().unwrap_or(0.0);
+        let here = reach[*node as usize];
         let variable = &variables[diagram.variable(*node) as usize];
         let children = diagram.children(*node);
         for (child, p) in children.iter().zip(&variable.probability) {
-            if !diagram.is_terminal(*child) {
-                *reach.entry(*child).or_insert(0.0) += here * p;
-            }
+            reach[*child as usize] += here * p;
         }
         for (from, to, flow) in &variable.flows {
             if *flow > 0.0 && here > 0.0 {
@@ -67,18 +62,19 @@ pub fn measures(diagram: &Diagram, root: NodeId, variables: &[Variable]) -> Meas
             }
         }
     }
-    Measures::from_sums(down[&root], up[&root], frequency.max(0.0))
+    Measures::from_sums(down[root as usize], up[root as usize], frequency.max(0.0))
 }
 
 /// Inner nodes reachable from `root`, in ascending index order (children first).
 fn reachable(diagram: &Diagram, root: NodeId) -> Vec<NodeId> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = vec![false; diagram.node_count()];
     let mut stack = vec![root];
     let mut nodes = Vec::new();
     while let Some(node) = stack.pop() {
-        if diagram.is_terminal(node) || !seen.insert(node) {
+        if diagram.is_terminal(node) || seen[node as usize] {
             continue;
         }
+        seen[node as usize] = true;
         nodes.push(node);
         stack.extend_from_slice(diagram.children(node));
     }
@@ -90,9 +86,9 @@ fn reachable(diagram: &Diagram, root: NodeId) -> Vec<NodeId> {
 struct Joint<'a> {
     diagram: &'a Diagram,
     variables: &'a [Variable],
-    up: &'a HashMap<NodeId, f64>,
-    down: &'a HashMap<NodeId, f64>,
-    memo: HashMap<(NodeId, NodeId), f64>,
+    up: &'a [f64],
+    down: &'a [f64],
+    memo: FastMap<(NodeId, NodeId), f64>,
 }
 
 impl Joint<'_> {
@@ -101,10 +97,10 @@ impl Joint<'_> {
             return 0.0;
         }
         if a == TRUE {
-            return self.down[&b];
+            return self.down[b as usize];
         }
         if b == FALSE {
-            return self.up[&a];
+            return self.up[a as usize];
         }
         if let Some(value) = self.memo.get(&(a, b)) {
             return *value;

@@ -16,6 +16,7 @@
 //! U = Σ_{x: top down} Πᵢ pᵢ(xᵢ), A = Σ_{x: top up} Πᵢ pᵢ(xᵢ) (both sums of positive terms),
 //! f = Σᵢ Σ_{v→w} flowᵢ(v→w) · P(top up with Xᵢ = v and down with Xᵢ = w).
 
+pub mod conditioning;
 pub mod diagram;
 pub mod evaluate;
 pub mod plan;
@@ -30,6 +31,14 @@ use variables::Builder;
 
 /// Most nodes a decision diagram may have (about 100 MB) before the solver refuses the model.
 pub const MAX_DIAGRAM_NODES: usize = 4_000_000;
+
+/// The node budget of a diagram when conditioning would be cheap instead (see
+/// [`CHEAP_CONDITIONING`]).
+const SMALL_DIAGRAM_NODES: usize = 200_000;
+
+/// Member references walked in all passes of the conditioning, below which it counts as cheap
+/// (well under a second).
+const CHEAP_CONDITIONING: u64 = 4_000_000;
 
 /// Most variables (and most members of one k-of-n block seen by the diagram) the solver
 /// accepts; it bounds the depth of the diagram's recursive operations.
@@ -63,13 +72,42 @@ impl<'m> Solver<'m> {
         if plan.is_module(top) {
             return self.module(top);
         }
-        let mut builder = Builder::new(self, &plan);
-        let root = builder.build(top)?;
-        Ok(evaluate::measures(
-            &builder.diagram,
-            root,
-            &builder.variables,
-        ))
+        // When conditioning on every combination of the shared units is cheap, a diagram
+        // that grows large gives way to it early (a fleet of copies behind one shared unit).
+        let cheap = plan.shared.len() <= conditioning::MAX_CONDITIONED
+            && (1u64 << plan.shared.len()).saturating_mul(self.conditioned_work(&plan))
+                <= CHEAP_CONDITIONING;
+        let budget = if cheap {
+            SMALL_DIAGRAM_NODES
+        } else {
+            MAX_DIAGRAM_NODES
+        };
+        let mut builder = Builder::new(self, &plan, budget);
+        match builder.build(top) {
+            Ok(root) => Ok(evaluate::measures(
+                &builder.diagram,
+                root,
+                &builder.variables,
+            )),
+            Err(error @ SolveError::DiagramTooLarge { .. }) => {
+                let NodeRef::Block(index) = top else {
+                    unreachable!("the top is a block")
+                };
+                conditioning::solve(self, &plan, index)?.ok_or(error)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Member references walked by one pass of the conditioning over the tree.
+    fn conditioned_work(&self, plan: &Plan) -> u64 {
+        plan.depends
+            .iter()
+            .map(|node| match node {
+                NodeRef::Block(index) => self.model.blocks[*index].members.len() as u64 + 1,
+                NodeRef::Component(_) => 1,
+            })
+            .sum()
     }
 
     /// Measures of a node with no shared unit referenced twice below it, by algebra.

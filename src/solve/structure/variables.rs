@@ -34,11 +34,12 @@ pub struct Builder<'s, 'm> {
 
 impl<'s, 'm> Builder<'s, 'm> {
     /// A builder for the top block that `plan` was made for.
-    pub fn new(solver: &'s mut Solver<'m>, plan: &'s Plan) -> Self {
+    /// The diagram may have at most `nodes` nodes.
+    pub fn new(solver: &'s mut Solver<'m>, plan: &'s Plan, nodes: usize) -> Self {
         Self {
             solver,
             plan,
-            diagram: Diagram::new(MAX_DIAGRAM_NODES),
+            diagram: Diagram::new(nodes),
             variables: Vec::new(),
             shared: HashMap::new(),
         }
