@@ -81,8 +81,10 @@ pub struct Diagram {
     arity: Vec<u32>,
     nodes: Vec<Node>,
     children: Vec<NodeId>,
-    /// (variable, children…) → node.
+    /// (variable, children…) → node, for variables of more than two values.
     unique: FastMap<Box<[u32]>, NodeId>,
+    /// (variable, child for value 0, child for value 1) → node.
+    binary: FastMap<(u32, NodeId, NodeId), NodeId>,
     memo: FastMap<(Op, NodeId, NodeId), NodeId>,
     limit: usize,
 }
@@ -104,6 +106,7 @@ impl Diagram {
             ],
             children: Vec::new(),
             unique: FastMap::default(),
+            binary: FastMap::default(),
             memo: FastMap::default(),
             limit,
         }
@@ -164,12 +167,27 @@ impl Diagram {
         if children.iter().all(|child| *child == children[0]) {
             return Ok(children[0]);
         }
+        // Two-valued nodes (nearly all) are keyed without an allocation.
+        if let [low, high] = children {
+            if let Some(node) = self.binary.get(&(variable, *low, *high)) {
+                return Ok(*node);
+            }
+            let node = self.push(variable, children)?;
+            self.binary.insert((variable, *low, *high), node);
+            return Ok(node);
+        }
         let mut key = Vec::with_capacity(children.len() + 1);
         key.push(variable);
         key.extend_from_slice(children);
         if let Some(node) = self.unique.get(key.as_slice()) {
             return Ok(*node);
         }
+        let node = self.push(variable, children)?;
+        self.unique.insert(key.into_boxed_slice(), node);
+        Ok(node)
+    }
+
+    fn push(&mut self, variable: u32, children: &[NodeId]) -> Result<NodeId, TooLarge> {
         if self.nodes.len() >= self.limit {
             return Err(TooLarge { limit: self.limit });
         }
@@ -179,7 +197,6 @@ impl Diagram {
             first: self.children.len() as u32,
         });
         self.children.extend_from_slice(children);
-        self.unique.insert(key.into_boxed_slice(), node);
         Ok(node)
     }
 
@@ -283,13 +300,27 @@ impl Diagram {
         }
         let variable = self.variable(a).min(self.variable(b));
         let values = self.arity[variable as usize] as usize;
-        let mut children = Vec::with_capacity(values);
-        for value in 0..values {
-            let left = self.cofactor(a, variable, value);
-            let right = self.cofactor(b, variable, value);
-            children.push(self.apply(op, left, right)?);
-        }
-        let node = self.make(variable, &children)?;
+        let node = if values == 2 {
+            let low = self.apply(
+                op,
+                self.cofactor(a, variable, 0),
+                self.cofactor(b, variable, 0),
+            )?;
+            let high = self.apply(
+                op,
+                self.cofactor(a, variable, 1),
+                self.cofactor(b, variable, 1),
+            )?;
+            self.make(variable, &[low, high])?
+        } else {
+            let mut children = Vec::with_capacity(values);
+            for value in 0..values {
+                let left = self.cofactor(a, variable, value);
+                let right = self.cofactor(b, variable, value);
+                children.push(self.apply(op, left, right)?);
+            }
+            self.make(variable, &children)?
+        };
         self.memo.insert(key, node);
         Ok(node)
     }

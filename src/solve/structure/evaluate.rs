@@ -19,7 +19,20 @@ use crate::solve::Measures;
 use crate::solve::variable::Variable;
 
 /// The measures of the function `root` of `diagram`, whose variable i is `variables[i]`.
-pub fn measures(diagram: &Diagram, root: NodeId, variables: &[Variable]) -> Measures {
+///
+/// `increasing[i]` says that variable i is two-valued (0 up, 1 down) and that the function
+/// can only go up when it moves from 1 to 0: true by construction for the shared units and
+/// modules of [`super::variables`], whose diagrams are made by and, or and at-least of
+/// their "up" indicators. Then the down→up flow never takes the top down, and
+/// J(child₀, child₁) = P(child₁ down) − P(child₀ down) = P(child₀ up) − P(child₁ up); that
+/// difference is used when it loses at most one bit (one term at most half the other), and
+/// the walk of both branches otherwise.
+pub fn measures(
+    diagram: &Diagram,
+    root: NodeId,
+    variables: &[Variable],
+    increasing: &[bool],
+) -> Measures {
     debug_assert_eq!(diagram.variable_count(), variables.len());
     let reachable = reachable(diagram, root);
     // Children have smaller indices than parents: ascending order is bottom-up.
@@ -51,10 +64,29 @@ pub fn measures(diagram: &Diagram, root: NodeId, variables: &[Variable]) -> Meas
     let mut frequency = 0.0;
     for node in reachable.iter().rev() {
         let here = reach[*node as usize];
-        let variable = &variables[diagram.variable(*node) as usize];
+        let index = diagram.variable(*node) as usize;
+        let variable = &variables[index];
         let children = diagram.children(*node);
         for (child, p) in children.iter().zip(&variable.probability) {
             reach[*child as usize] += here * p;
+        }
+        if increasing[index] {
+            let (when_up, when_down) = (children[0] as usize, children[1] as usize);
+            let birnbaum = if down[when_up] <= 0.5 * down[when_down] {
+                down[when_down] - down[when_up]
+            } else if up[when_down] <= 0.5 * up[when_up] {
+                up[when_up] - up[when_down]
+            } else {
+                joint.up_down(children[0], children[1])
+            };
+            let flow: f64 = variable
+                .flows
+                .iter()
+                .filter(|(from, to, _)| (*from, *to) == (0, 1))
+                .map(|(_, _, flow)| flow)
+                .sum();
+            frequency += here * flow * birnbaum;
+            continue;
         }
         for (from, to, flow) in &variable.flows {
             if *flow > 0.0 && here > 0.0 {
@@ -155,7 +187,9 @@ mod tests {
         }
         let root = diagram.at_least(&leaves, 2).unwrap();
         let variables = vec![Variable::two_state(unit); 3];
-        let result = measures(&diagram, root, &variables);
+        let result = measures(&diagram, root, &variables, &[true; 3]);
+        let walked = measures(&diagram, root, &variables, &[false; 3]);
+        close(walked.frequency, 6.0 * f1 * u * a);
         close(result.unavailability, 3.0 * u * u * a + u * u * u);
         close(result.availability, a * a * a + 3.0 * a * a * u);
         close(result.frequency, 6.0 * f1 * u * a);
@@ -201,7 +235,7 @@ mod tests {
         let cc = diagram.indicator(vc, &[true, false]).unwrap();
         let b_or_c = diagram.or(b, cc).unwrap();
         let root = diagram.and(a, b_or_c).unwrap();
-        let result = measures(&diagram, root, &[x, c]);
+        let result = measures(&diagram, root, &[x, c], &[false, true]);
         close(result.availability, 0.954);
         close(result.unavailability, 0.046);
         close(result.frequency, 0.0096);
@@ -218,7 +252,7 @@ mod tests {
         let mut diagram = Diagram::new(10);
         let v = diagram.add_variable(2);
         let root = diagram.indicator(v, &[false, true]).unwrap();
-        let result = measures(&diagram, root, &[x]);
+        let result = measures(&diagram, root, &[x], &[false]);
         close(result.unavailability, 0.7);
         close(result.frequency, 0.2);
     }

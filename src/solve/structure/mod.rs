@@ -88,6 +88,7 @@ impl<'m> Solver<'m> {
                 &builder.diagram,
                 root,
                 &builder.variables,
+                &builder.increasing,
             )),
             Err(error @ SolveError::DiagramTooLarge { .. }) => {
                 let NodeRef::Block(index) = top else {

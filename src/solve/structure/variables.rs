@@ -28,6 +28,9 @@ pub struct Builder<'s, 'm> {
     pub diagram: Diagram,
     /// The diagram's variables, by index.
     pub variables: Vec<Variable>,
+    /// Per variable: two-valued and the top can only go up when it comes up (see
+    /// [`super::evaluate::measures`]); every variable made here is.
+    pub increasing: Vec<bool>,
     /// Diagrams of shared nodes already built.
     shared: HashMap<NodeRef, NodeId>,
 }
@@ -41,6 +44,7 @@ impl<'s, 'm> Builder<'s, 'm> {
             plan,
             diagram: Diagram::new(nodes),
             variables: Vec::new(),
+            increasing: Vec::new(),
             shared: HashMap::new(),
         }
     }
@@ -138,6 +142,7 @@ impl<'s, 'm> Builder<'s, 'm> {
         }
         let index = self.diagram.add_variable(2);
         self.variables.push(Variable::two_state(measures));
+        self.increasing.push(true);
         self.diagram
             .indicator(index, &[true, false])
             .map_err(|_| self.too_large())
