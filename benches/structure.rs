@@ -32,8 +32,9 @@ fn partitions_model(count: usize, partitions: &[[usize; 3]]) -> String {
 }
 
 /// 100 shared racks (each a series of a switch and a power feed) on a ring; 10-of-14
-/// stripes over 14 consecutive racks, one starting every 7 racks; all stripes in series.
-fn erasure_coded_store() -> String {
+/// stripes over 14 consecutive racks, one starting every `stride` racks; all stripes in
+/// series.
+fn erasure_coded_store(stride: usize) -> String {
     let mut text = String::from(
         "name = \"object store\"\ntop = \"store\"\n\
          [component.tor]\nmtbf = \"100000h\"\nmttr = \"4h\"\n\
@@ -45,7 +46,7 @@ fn erasure_coded_store() -> String {
         ));
     }
     let mut stripes = Vec::new();
-    for start in (0..100).step_by(7) {
+    for start in (0..100).step_by(stride) {
         let racks: Vec<String> = (0..14)
             .map(|i| format!("\"rack{}\"", (start + i) % 100))
             .collect();
@@ -83,7 +84,8 @@ fn benchmarks(criterion: &mut Criterion) {
         .map(|i| [i % 20, (i + 1) % 20, (i + 2) % 20])
         .collect();
     let ring_60 = load(&partitions_model(20, &ring));
-    let store = load(&erasure_coded_store());
+    let store = load(&erasure_coded_store(7));
+    let dense_store = load(&erasure_coded_store(4));
     let mut group = criterion.benchmark_group("solve/many-shared");
     group.sample_size(10);
     group.bench_function("560 partitions over 16 brokers", |bench| {
@@ -92,8 +94,11 @@ fn benchmarks(criterion: &mut Criterion) {
     group.bench_function("60 partitions over 20 brokers", |bench| {
         bench.iter(|| solve(black_box(&ring_60)).expect("solves"))
     });
-    group.bench_function("erasure-coded store over 100 racks", |bench| {
+    group.bench_function("erasure-coded store over 100 racks, 15 stripes", |bench| {
         bench.iter(|| solve(black_box(&store)).expect("solves"))
+    });
+    group.bench_function("erasure-coded store over 100 racks, 25 stripes", |bench| {
+        bench.iter(|| solve(black_box(&dense_store)).expect("solves"))
     });
     group.finish();
 }

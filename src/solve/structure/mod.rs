@@ -9,7 +9,9 @@
 //! largest subtree without one (a module, solved by algebra). That function is kept as a
 //! reduced, ordered decision diagram ([`diagram`]), whose size follows the structure, not
 //! the number of shared units (all 560 three-broker partitions over 16 shared brokers make a
-//! diagram of a few dozen nodes), and the measures are summed over it ([`evaluate`]).
+//! diagram of a few dozen nodes), and the measures are summed over it ([`evaluate`]). A few
+//! shared units under thousands of copies make a large diagram but few combinations; there
+//! the solver conditions on the combinations instead ([`conditioning`]).
 //!
 //! # Formula
 //! With independent variables X₁…X_m, values of probability pᵢ(v) and flows flowᵢ(v→w):
