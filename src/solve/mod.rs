@@ -3,7 +3,7 @@
 //!
 //! Independent structure is solved by probability algebra ([`algebra`]), dependent blocks
 //! (crews, standby) as Markov chains ([`dependent`], [`ctmc`]), and shared units exactly by
-//! conditioning on their state ([`structure`]).
+//! a decision diagram over independent variables ([`structure`], [`variable`]).
 
 pub(crate) mod algebra;
 pub(crate) mod applicability;
@@ -62,7 +62,7 @@ impl Measures {
     ///
     /// # Formula
     /// U = λ/(λ+μ), A = μ/(λ+μ), f = λμ/(λ+μ), where λ = 1/MTBF and μ = 1/MTTR.
-    pub(crate) fn two_state(failure_rate: f64, repair_rate: f64) -> Self {
+    pub fn two_state(failure_rate: f64, repair_rate: f64) -> Self {
         if failure_rate == 0.0 {
             return Self::ALWAYS_UP;
         }
@@ -154,25 +154,34 @@ pub enum SolveError {
         /// States explored before giving up.
         states: usize,
     },
-    /// Too many shared units are referenced more than once for exact conditioning.
+    /// The decision diagram over the shared units would be larger than the solver accepts.
     #[error(
-        "{count} shared units are referenced in several places ({names}); exact conditioning handles at most {limit}; \
-         make some of them unshared, group them into one shared block, or estimate it with `nines simulate`"
+        "the shared units of this model make a decision diagram of more than {nodes} nodes or {variables} variables, \
+         more than the exact solver handles; group shared units into shared blocks, unshare those that are not real \
+         single points of failure, or estimate it with `nines simulate`"
     )]
-    TooManySharedUnits {
-        /// How many.
-        count: usize,
-        /// Their names.
-        names: String,
-        /// The limit.
-        limit: usize,
+    DiagramTooLarge {
+        /// The node limit.
+        nodes: usize,
+        /// The variable limit.
+        variables: usize,
+    },
+    /// A dependent block (crews, standby, common cause) holds a shared unit that is also
+    /// referenced elsewhere; its joint chain with that unit is not built here.
+    #[error(
+        "block `{block}` is solved as one Markov chain but holds a shared unit referenced elsewhere, \
+         which the exact solver cannot yet combine; estimate it with `nines simulate`"
+    )]
+    SharedInDependentBlock {
+        /// The dependent block.
+        block: String,
     },
 }
 
 /// Solves the model: the system and every block reachable from the top.
 ///
 /// # Errors
-/// [`SolveError`] when a block's chain or the number of shared units exceeds the solver.
+/// [`SolveError`] when a block's chain or the shared units' decision diagram exceeds the solver.
 pub fn solve(model: &Model) -> Result<Solution, SolveError> {
     let mut solver = structure::Solver::new(model);
     let system = solver.solve_block(model.top)?;

@@ -11,8 +11,6 @@ use super::Measures;
 
 /// One independent random variable: its values, their stationary probabilities and the
 /// steady-state flows between them.
-// Built by the structure solver once issue 13's decision-diagram solver lands.
-#[allow(dead_code)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Variable {
     /// For each value, whether each exposed indicator is up (`up[value][indicator]`). What
@@ -26,7 +24,6 @@ pub struct Variable {
     pub flows: Vec<(usize, usize, f64)>,
 }
 
-#[allow(dead_code)]
 impl Variable {
     /// A two-valued variable for one node with these measures: value 0 is up, value 1 down.
     ///

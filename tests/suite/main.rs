@@ -43,6 +43,7 @@ mod fit;
 mod fuzz_regressions;
 mod interrupt;
 mod layering;
+mod many_shared;
 mod model_dists;
 mod output_files;
 mod precision;
