@@ -9,6 +9,7 @@ pub mod algebra;
 pub mod applicability;
 pub mod ctmc;
 pub mod dependent;
+pub mod joint;
 pub mod structure;
 pub mod variable;
 
@@ -153,6 +154,19 @@ pub enum SolveError {
         block: String,
         /// States explored before giving up.
         states: usize,
+    },
+    /// A shared node inside a block solved as a joint chain (standby of blocks, shared units
+    /// in a dependent block) is also used elsewhere: the chain would have to expose its state
+    /// to the conditioning, which this solver cannot combine.
+    #[error(
+        "shared `{shared}` is inside block `{block}` (solved as one joint Markov chain) and is also used elsewhere in the model; \
+         the exact solver cannot yet combine that chain with the rest of the model; estimate it with `nines simulate`"
+    )]
+    SharedInsideJoint {
+        /// The block solved as a joint chain.
+        block: String,
+        /// The shared node also used outside it.
+        shared: String,
     },
     /// Too many shared units are referenced more than once for exact conditioning.
     #[error(

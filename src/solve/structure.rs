@@ -17,6 +17,7 @@
 //! Σₓ Π_{j≠i} wⱼ(x) · fᵢ(x) · (±U(top | x)), with + when sᵢ is down in x and − when up.
 
 use super::dependent::{DependentBlock, solve_dependent, unit_types};
+use super::joint::{MAX_JOINT_STATES, group_variable, indicator_measures, needs_joint};
 use super::{Measures, SolveError, algebra};
 use crate::model::graph::topological_order;
 use crate::model::{BlockKind, Model, NodeRef};
@@ -60,6 +61,7 @@ impl<'m> Solver<'m> {
     /// [`SolveError`] when a chain or the conditioning would be too large.
     pub fn solve_block(&mut self, top: usize) -> Result<Measures, SolveError> {
         let plan = self.plan(top);
+        self.refuse_conditioning_inside_joint(top, &plan)?;
         let top = NodeRef::Block(top);
         if plan.conditioned.is_empty() {
             return self.evaluate(top, &plan, &[], &mut HashMap::new());
@@ -251,8 +253,44 @@ impl<'m> Solver<'m> {
         Ok(measures)
     }
 
+    /// A shared node conditioned on (used elsewhere too) that lies inside a block solved as a
+    /// joint chain would need that chain to expose it, which conditioning cannot use: refused
+    /// until the structure solver consumes multi-valued [`crate::solve::variable::Variable`]s.
+    fn refuse_conditioning_inside_joint(&self, top: usize, plan: &Plan) -> Result<(), SolveError> {
+        let model = self.model;
+        for block in topological_order(model, top) {
+            if !needs_joint(model, block) {
+                continue;
+            }
+            let mut stack: Vec<NodeRef> =
+                model.blocks[block].members.iter().map(|m| m.node).collect();
+            let mut seen = std::collections::HashSet::new();
+            while let Some(node) = stack.pop() {
+                if !seen.insert(node) {
+                    continue;
+                }
+                if plan.position.contains_key(&node) {
+                    return Err(SolveError::SharedInsideJoint {
+                        block: model.blocks[block].name.clone(),
+                        shared: model.node_name(node).to_string(),
+                    });
+                }
+                if let NodeRef::Block(inner) = node {
+                    stack.extend(model.blocks[inner].members.iter().map(|m| m.node));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn solve_atomic_block(&self, index: usize) -> Result<Option<Measures>, SolveError> {
         let block = &self.model.blocks[index];
+        if needs_joint(self.model, index) {
+            // Standby of blocks, or shared units inside a dependent block: the joint chain of
+            // the block and everything inside it, read as one up/down indicator.
+            let variable = group_variable(self.model, &[index], &[], MAX_JOINT_STATES)?;
+            return Ok(Some(indicator_measures(&variable, 0)));
+        }
         let dependent = DependentBlock::of_model_block(self.model, block);
         if dependent.is_none() && block.common_cause_beta.is_none() {
             return Ok(None);
