@@ -23,7 +23,7 @@
 //!   `whatif`;
 //! - through the library: `closed_form`, `coverage`, `fuzz_regressions`;
 //! - against the brute-force reference: `cross_check`, `examples_vs_reference`,
-//!   `reference_selftest`, `sensitivity_reference`.
+//!   `reference_selftest`, `sensitivity_reference`, `standby_blocks`.
 
 mod common;
 mod reference;
@@ -50,4 +50,5 @@ mod report;
 mod sensitivity_reference;
 mod simulate;
 mod simulate_limits;
+mod standby_blocks;
 mod whatif;

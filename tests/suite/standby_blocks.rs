@@ -1,0 +1,255 @@
+//! Standby of blocks and shared units inside dependent blocks (issue 13 §1): `nines` against
+//! the brute-force product chain of `reference/` on small models that use every new
+//! construct, to 1e-9 in U and f.
+
+use crate::reference;
+
+use nines::model::load::load_model;
+use nines::solve::solve;
+
+fn agrees(name: &str, text: &str) {
+    let model = match load_model("m.toml", text, &[]) {
+        Ok(loaded) => loaded.model,
+        Err(invalid) => {
+            let messages: Vec<String> = invalid
+                .diagnostics
+                .iter()
+                .map(|d| invalid.sources.render(d))
+                .collect();
+            panic!("{name}: {}", messages.join(""))
+        }
+    };
+    let solution = solve(&model).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let reference =
+        reference::solve_reference(text, 20_000).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let u_error = (solution.system.unavailability - reference.unavailability).abs()
+        / reference.unavailability;
+    let f_error = (solution.system.frequency - reference.failures_per_hour).abs()
+        / reference.failures_per_hour;
+    assert!(
+        u_error < 1e-9 && f_error < 1e-9,
+        "{name}: U nines {:e} reference {:e}; f nines {:e} reference {:e}",
+        solution.system.unavailability,
+        reference.unavailability,
+        solution.system.frequency,
+        reference.failures_per_hour
+    );
+}
+
+/// Active/passive regions: a warm standby of two region blocks with a timed, imperfect
+/// failover.
+pub const REGIONS: &str = r#"
+top = "service"
+[component.lb]
+mtbf = "8000h"
+mttr = "2h"
+[component.app]
+mtbf = "1500h"
+mttr = "1h"
+[component.db]
+mtbf = "3000h"
+mttr = "6h"
+[component.dns]
+mtbf = "50000h"
+mttr = "1h"
+[block.region]
+kind = "series"
+members = ["lb", "app", "db"]
+[block.regions]
+kind = "standby"
+members = ["region", "region"]
+mode = "warm"
+dormant_factor = 0.3
+failover = "20m"
+coverage = 0.95
+manual_failover = "2h"
+[block.service]
+kind = "series"
+members = ["dns", "regions"]
+"#;
+
+#[test]
+fn active_passive_regions_agree_with_the_reference() {
+    agrees("regions", REGIONS);
+}
+
+#[test]
+fn cold_standby_of_blocks_with_one_crew_agrees_with_the_reference() {
+    agrees(
+        "cold crews",
+        r#"
+top = "pair"
+[component.a]
+mtbf = "400h"
+mttr = "10h"
+[component.b]
+mtbf = "900h"
+mttr = "4h"
+[block.side]
+kind = "parallel"
+members = ["a", "b"]
+[block.pair]
+kind = "standby"
+members = ["side", "b"]
+mode = "cold"
+failover = "5m"
+repair_crews = 1
+"#,
+    );
+}
+
+#[test]
+fn members_in_shared_zones_agree_with_the_reference() {
+    // Each DB member is the series of its zone (shared, used only here) and its node; the
+    // zone is never dormant and is repaired by itself, not by the block's crew.
+    agrees(
+        "zones",
+        r#"
+top = "db"
+[component.zone_a]
+mtbf = "4000h"
+mttr = "3h"
+shared = true
+[component.zone_b]
+mtbf = "5000h"
+mttr = "2h"
+shared = true
+[component.node]
+mtbf = "700h"
+mttr = "5h"
+[block.member_a]
+kind = "series"
+members = ["zone_a", "node"]
+[block.member_b]
+kind = "series"
+members = ["zone_b", "node"]
+[block.db]
+kind = "standby"
+members = ["member_a", "member_b"]
+mode = "warm"
+dormant_factor = 0.5
+failover = "1m"
+coverage = 0.9
+manual_failover = "30m"
+repair_crews = 1
+"#,
+    );
+}
+
+#[test]
+fn a_region_pair_of_regions_with_their_own_db_standby_agrees_with_the_reference() {
+    // Nested dependent blocks: each region holds a primary/replica standby of components;
+    // units of the passive region are dormant twice over (outer and inner factors).
+    agrees(
+        "nested",
+        r#"
+top = "regions"
+[component.web]
+mtbf = "2000h"
+mttr = "2h"
+[component.db]
+mtbf = "1000h"
+mttr = "8h"
+[block.dbs]
+kind = "standby"
+members = ["db", "db"]
+mode = "warm"
+dormant_factor = 0.5
+failover = "2m"
+[block.region]
+kind = "series"
+members = ["web", "dbs"]
+[block.regions]
+kind = "standby"
+members = ["region", "region"]
+mode = "warm"
+dormant_factor = 0.2
+failover = "15m"
+coverage = 0.98
+manual_failover = "1h"
+"#,
+    );
+}
+
+#[test]
+fn shared_units_in_crew_and_standby_blocks_agree_with_the_reference() {
+    // A crew block with a shared member (repaired by itself, outside the queue) and a
+    // standby whose second member is a shared component (never dormant).
+    agrees(
+        "shared members",
+        r#"
+top = "system"
+[component.s]
+mtbf = "600h"
+mttr = "12h"
+shared = true
+[component.n]
+mtbf = "300h"
+mttr = "9h"
+[block.pool]
+kind = "k-of-n"
+k = 2
+members = ["s", "n", "n"]
+repair_crews = 1
+[block.sb]
+kind = "standby"
+members = ["n", "s"]
+mode = "cold"
+[block.system]
+kind = "series"
+members = ["pool"]
+[block.other]
+kind = "series"
+members = ["sb"]
+"#,
+    );
+    agrees(
+        "shared standby member",
+        r#"
+top = "sb"
+[component.s]
+mtbf = "600h"
+mttr = "12h"
+shared = true
+[component.n]
+mtbf = "300h"
+mttr = "9h"
+[block.sb]
+kind = "standby"
+members = ["n", "s"]
+mode = "warm"
+dormant_factor = 0.1
+failover = "10m"
+"#,
+    );
+}
+
+#[test]
+fn a_shared_unit_inside_and_outside_a_joint_block_is_refused_with_a_pointer_to_simulate() {
+    let text = r#"
+top = "system"
+[component.zone]
+mtbf = "4000h"
+mttr = "3h"
+shared = true
+[component.node]
+mtbf = "700h"
+mttr = "5h"
+[block.member]
+kind = "series"
+members = ["zone", "node"]
+[block.db]
+kind = "standby"
+members = ["member", "node"]
+[block.system]
+kind = "series"
+members = ["db", "zone"]
+"#;
+    let model = load_model("m.toml", text, &[]).ok().unwrap().model;
+    let error = solve(&model).unwrap_err().to_string();
+    assert!(
+        error.contains("`zone`") && error.contains("`db`"),
+        "{error}"
+    );
+    assert!(error.contains("nines simulate"), "{error}");
+}
