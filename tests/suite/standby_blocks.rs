@@ -98,13 +98,7 @@ repair_crews = 1
     );
 }
 
-#[test]
-fn members_in_shared_zones_agree_with_the_reference() {
-    // Each DB member is the series of its zone (shared, used only here) and its node; the
-    // zone is never dormant and is repaired by itself, not by the block's crew.
-    agrees(
-        "zones",
-        r#"
+pub const ZONES: &str = r#"
 top = "db"
 [component.zone_a]
 mtbf = "4000h"
@@ -132,17 +126,16 @@ failover = "1m"
 coverage = 0.9
 manual_failover = "30m"
 repair_crews = 1
-"#,
-    );
-}
+"#;
 
 #[test]
-fn a_region_pair_of_regions_with_their_own_db_standby_agrees_with_the_reference() {
-    // Nested dependent blocks: each region holds a primary/replica standby of components;
-    // units of the passive region are dormant twice over (outer and inner factors).
-    agrees(
-        "nested",
-        r#"
+fn members_in_shared_zones_agree_with_the_reference() {
+    // Each DB member is the series of its zone (shared, used only here) and its node; the
+    // zone is never dormant and is repaired by itself, not by the block's crew.
+    agrees("zones", ZONES);
+}
+
+pub const NESTED: &str = r#"
 top = "regions"
 [component.web]
 mtbf = "2000h"
@@ -167,8 +160,13 @@ dormant_factor = 0.2
 failover = "15m"
 coverage = 0.98
 manual_failover = "1h"
-"#,
-    );
+"#;
+
+#[test]
+fn a_region_pair_of_regions_with_their_own_db_standby_agrees_with_the_reference() {
+    // Nested dependent blocks: each region holds a primary/replica standby of components;
+    // units of the passive region are dormant twice over (outer and inner factors).
+    agrees("nested", NESTED);
 }
 
 #[test]
@@ -252,4 +250,39 @@ members = ["db", "zone"]
         "{error}"
     );
     assert!(error.contains("nines simulate"), "{error}");
+}
+
+/// Two-sided 99.9 % quantile of the standard normal distribution.
+const Z999: f64 = 3.2905;
+
+/// `nines simulate` of `text` agrees with the exact solution within 99.9 % bounds in U and f
+/// (the JSON's `exact` self-check: (simulated − exact) / standard error).
+fn simulation_agrees(name: &str, text: &str, runs: &str) {
+    let (_dir, file) = crate::common::model_file("m.toml", text);
+    let output = crate::common::nines()
+        .args([
+            "simulate", "--format", "json", "--runs", runs, "--seed", "5",
+        ])
+        .args(["--warmup", "1w", "--threads", "2"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let object = &crate::common::json_lines(&output.stdout)[0];
+    assert_eq!(object["exact"]["applies"], true, "{name}");
+    for key in ["unavailability", "failures_per_year"] {
+        let sigmas = object["exact"][key]["sigmas"].as_f64().expect("sigmas");
+        assert!(sigmas.abs() <= Z999, "{name}: {key} is {sigmas:+.2} σ off");
+    }
+}
+
+#[test]
+fn simulated_regions_and_zoned_members_agree_with_the_exact_solution() {
+    simulation_agrees("regions", REGIONS, "20000");
+    simulation_agrees("zones", ZONES, "20000");
+    simulation_agrees("nested", NESTED, "20000");
 }

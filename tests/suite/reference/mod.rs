@@ -834,7 +834,7 @@ impl System {
     /// failover), and a failover with no member up is abandoned.
     fn settle(&self, t: State, before: &[Vec<bool>], rate: f64) -> Vec<(State, f64)> {
         let mut branches = vec![(t, rate)];
-        for b in 0..self.standbys.len() {
+        for (b, was_up) in before.iter().enumerate() {
             let spec = &self.standbys[b].spec;
             let mut next = Vec::new();
             for (mut st, r) in branches {
@@ -867,7 +867,7 @@ impl System {
                     }
                     Some(_) => next.push((st, r)),
                     None => {
-                        let risen = (0..after.len()).find(|&m| after[m] && !before[b][m]);
+                        let risen = (0..after.len()).find(|&m| after[m] && !was_up[m]);
                         if let Some(m) = risen {
                             st.active[b] = Some(m);
                             st.phase[b] = NO_FAILOVER;
