@@ -286,3 +286,162 @@ fn simulated_regions_and_zoned_members_agree_with_the_exact_solution() {
     simulation_agrees("zones", ZONES, "20000");
     simulation_agrees("nested", NESTED, "20000");
 }
+
+/// A Kubernetes service over three shared zones whose Postgres primary/standby fails over
+/// between two of them: the zones are inside the DB's joint chain and also take down nodes.
+pub const ZONED_SERVICE: &str = r#"
+top = "system"
+[component.zone_a]
+mtbf = "4000h"
+mttr = "3h"
+shared = true
+[component.zone_b]
+mtbf = "5000h"
+mttr = "2h"
+shared = true
+[component.zone_c]
+mtbf = "4500h"
+mttr = "4h"
+shared = true
+[component.node]
+mtbf = "700h"
+mttr = "5h"
+[component.pg]
+mtbf = "1500h"
+mttr = "6h"
+[block.pg_a]
+kind = "series"
+members = ["zone_a", "pg"]
+[block.pg_b]
+kind = "series"
+members = ["zone_b", "pg"]
+[block.db]
+kind = "standby"
+members = ["pg_a", "pg_b"]
+mode = "warm"
+dormant_factor = 0.5
+failover = "1m"
+coverage = 0.9
+manual_failover = "30m"
+[block.node_a]
+kind = "series"
+members = ["zone_a", "node"]
+[block.node_b]
+kind = "series"
+members = ["zone_b", "node"]
+[block.node_c]
+kind = "series"
+members = ["zone_c", "node"]
+[block.nodes]
+kind = "k-of-n"
+k = 2
+members = ["node_a", "node_b", "node_c"]
+[block.system]
+kind = "series"
+members = ["nodes", "db"]
+"#;
+
+#[test]
+fn the_joint_variable_with_exposed_zones_conditions_the_rest_to_the_reference_values() {
+    // The DB's joint chain exposes zone_a and zone_b; the rest (three node units and
+    // zone_c) is independent of it, so with V the variable's value and R the rest's state:
+    //   U = Σ_v Σ_r P(v) P(r) [system down in (v, r)],
+    //   f = Σ_v Σ_r P(v) P(r) [up in (v, r)] Σ_{r → r'} q(r, r') [down in (v, r')]
+    //     + Σ_{v → w} flow(v, w) Σ_r P(r) [up in (v, r)] [down in (w, r)],
+    // where R changes one unit at a time (fail at λ, repair at μ) and V by its flows. The
+    // brute-force reference solves the whole model's product chain.
+    use nines::model::NodeRef;
+    use nines::solve::joint::{MAX_JOINT_STATES, group_variable};
+    let model = load_model("m.toml", ZONED_SERVICE, &[]).ok().unwrap().model;
+    let component = |name: &str| {
+        NodeRef::Component(
+            model
+                .components
+                .iter()
+                .position(|c| c.name == name)
+                .unwrap(),
+        )
+    };
+    let db = model.block_index("db").unwrap();
+    let exposed = [component("zone_a"), component("zone_b")];
+    let variable = group_variable(&model, &[db], &exposed, MAX_JOINT_STATES).unwrap();
+    let total: f64 = variable.probability.iter().sum();
+    assert!((total - 1.0).abs() < 1e-12, "{total}");
+    // The rest: node_a, node_b, node_c (bits 0..2) and zone_c (bit 3), (λ, μ) per hour.
+    let rest = [
+        (1.0 / 700.0, 1.0 / 5.0),
+        (1.0 / 700.0, 1.0 / 5.0),
+        (1.0 / 700.0, 1.0 / 5.0),
+        (1.0 / 4500.0, 1.0 / 4.0),
+    ];
+    let up_bit = |r: u32, i: usize| r & (1 << i) != 0;
+    let probability_of = |r: u32| -> f64 {
+        (0..4)
+            .map(|i| {
+                let (lambda, mu) = rest[i];
+                (if up_bit(r, i) { mu } else { lambda }) / (lambda + mu)
+            })
+            .product()
+    };
+    let system_up = |v: &[bool], r: u32| {
+        let (zone_a, zone_b, db) = (v[0], v[1], v[2]);
+        let nodes = [
+            zone_a && up_bit(r, 0),
+            zone_b && up_bit(r, 1),
+            up_bit(r, 3) && up_bit(r, 2),
+        ];
+        db && nodes.iter().filter(|up| **up).count() >= 2
+    };
+    let (mut unavailability, mut frequency) = (0.0, 0.0);
+    for (value, pattern) in variable.up.iter().enumerate() {
+        let weight = variable.probability[value];
+        for r in 0..16u32 {
+            let p = weight * probability_of(r);
+            if !system_up(pattern, r) {
+                unavailability += p;
+                continue;
+            }
+            for (i, (lambda, mu)) in rest.iter().enumerate() {
+                let next = r ^ (1 << i);
+                let rate = if up_bit(r, i) { *lambda } else { *mu };
+                if !system_up(pattern, next) {
+                    frequency += p * rate;
+                }
+            }
+        }
+    }
+    for (from, to, flow) in &variable.flows {
+        for r in 0..16u32 {
+            if system_up(&variable.up[*from], r) && !system_up(&variable.up[*to], r) {
+                frequency += flow * probability_of(r);
+            }
+        }
+    }
+    let reference = reference::solve_reference(ZONED_SERVICE, 100_000).unwrap();
+    let u_error = (unavailability - reference.unavailability).abs() / reference.unavailability;
+    let f_error = (frequency - reference.failures_per_hour).abs() / reference.failures_per_hour;
+    assert!(
+        u_error < 1e-9 && f_error < 1e-9,
+        "U {unavailability:e} vs {:e}; f {frequency:e} vs {:e}",
+        reference.unavailability,
+        reference.failures_per_hour
+    );
+}
+
+#[test]
+fn the_zoned_service_is_simulated_and_its_exact_solve_is_refused_until_exposed_nodes_are_wired() {
+    let model = load_model("m.toml", ZONED_SERVICE, &[]).ok().unwrap().model;
+    let error = solve(&model).unwrap_err().to_string();
+    assert!(error.contains("nines simulate"), "{error}");
+    let (_dir, file) = crate::common::model_file("m.toml", ZONED_SERVICE);
+    let output = crate::common::nines()
+        .args(["simulate", "--runs", "200", "--seed", "1"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -166,3 +166,41 @@ fn a_chain_past_the_limit_is_refused_with_the_block_named() {
     assert!(error.to_string().contains("pair + pair"), "{error}");
     assert!(error.to_string().contains("nines simulate"), "{error}");
 }
+
+/// Times the joint solve on growing chains (`cargo test --lib joint::tests::timing --
+/// --ignored --nocapture`); the figures behind [`MAX_JOINT_STATES`].
+#[test]
+#[ignore]
+fn timing() {
+    for (a, b) in [(5, 5), (5, 6), (6, 6), (6, 7)] {
+        let mut text = String::from("top = \"pair\"\n");
+        let mut members = |prefix: &str, count: usize| {
+            let names: Vec<String> = (0..count).map(|i| format!("\"{prefix}{i}\"")).collect();
+            for i in 0..count {
+                text.push_str(&format!(
+                    "[component.{prefix}{i}]\nmtbf = \"{}h\"\nmttr = \"{}h\"\n",
+                    1000 + 100 * i,
+                    2 + i
+                ));
+            }
+            text.push_str(&format!(
+                "[block.{prefix}]\nkind = \"series\"\nmembers = [{}]\n",
+                names.join(", ")
+            ));
+        };
+        members("a", a);
+        members("b", b);
+        text.push_str("[block.pair]\nkind = \"standby\"\nmembers = [\"a\", \"b\"]\nmode = \"warm\"\ndormant_factor = 0.5\nfailover = \"5m\"\n");
+        let model = loaded(&text);
+        let pair = model.block_index("pair").unwrap();
+        let start = std::time::Instant::now();
+        let net = net::expand(&model, &[pair], &[]);
+        let states = explore::explore(&net, 1_000_000).unwrap().states.len();
+        let variable = group_variable(&model, &[pair], &[], 1_000_000).unwrap();
+        println!(
+            "{states} states: {:.2} s (U {:e})",
+            start.elapsed().as_secs_f64(),
+            indicator_measures(&variable, 0).unavailability
+        );
+    }
+}
