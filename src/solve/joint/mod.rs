@@ -10,8 +10,10 @@
 //! pattern of the indicators the rest of the model reads: the exposed shared nodes and each
 //! instance.
 //!
-//! Every unit is enumerated (identical units are not counted as in `solve/dependent/`), so
-//! the chain grows as 2^units; [`MAX_JOINT_STATES`] bounds it.
+//! Units are enumerated, except that non-shared copies of one component under one series,
+//! parallel or k-of-n gate are interchangeable and lumped (one state per number of them down
+//! and their queue order), so the chain grows as 2^units otherwise; [`MAX_JOINT_STATES`]
+//! bounds it.
 
 mod explore;
 mod net;

@@ -62,6 +62,11 @@ pub(super) struct Net {
     pub(super) pools: Vec<usize>,
     /// The node of each indicator: exposed shared nodes, then instances.
     pub(super) roots: Vec<usize>,
+    /// Classes of interchangeable units: non-shared copies of one component under one
+    /// series, parallel or k-of-n gate (same rates, crews and dormancy, and the gate only
+    /// counts them), listed in increasing order. Exploration keeps one state per class
+    /// pattern (the chain is lumped by symmetry, which is exact).
+    pub(super) symmetric: Vec<Vec<usize>>,
 }
 
 /// What a non-shared unit inherits from the blocks above it.
@@ -181,9 +186,29 @@ impl Builder<'_> {
                 self.push(Node::Standby(standby))
             }
             kind => {
-                let children: Vec<usize> = references()
-                    .map(|member| self.node(member, &inner))
-                    .collect();
+                let mut children = Vec::new();
+                let mut classes: Vec<(usize, Vec<usize>)> = Vec::new();
+                for member in references() {
+                    let child = self.node(member, &inner);
+                    children.push(child);
+                    if let (NodeRef::Component(component), false) =
+                        (member, model.is_shared(member))
+                    {
+                        let Node::Unit(unit) = self.net.nodes[child] else {
+                            unreachable!("a component is built as a unit")
+                        };
+                        match classes.iter_mut().find(|(c, _)| *c == component) {
+                            Some((_, units)) => units.push(unit),
+                            None => classes.push((component, vec![unit])),
+                        }
+                    }
+                }
+                self.net.symmetric.extend(
+                    classes
+                        .into_iter()
+                        .map(|(_, units)| units)
+                        .filter(|units| units.len() > 1),
+                );
                 let need = match kind {
                     BlockKind::Series => children.len(),
                     BlockKind::Parallel => 1,

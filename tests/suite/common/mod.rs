@@ -26,12 +26,24 @@ pub fn model_file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
     (folder, file)
 }
 
-/// Every example model in `models/`, sorted.
+/// Example models the exact solver refuses on this branch: their shared zones are inside a
+/// joint chain and used elsewhere too, which needs the decision-diagram structure solver to
+/// read the chain's exposed nodes. `nines simulate` runs them (tests/suite/standby_blocks.rs).
+pub const AWAITING_EXPOSED_NODES: &[&str] = &["k8s-three-zones.toml"];
+
+/// Whether `path` is one of [`AWAITING_EXPOSED_NODES`].
+pub fn awaits_exposed_nodes(path: &std::path::Path) -> bool {
+    path.file_name()
+        .is_some_and(|name| AWAITING_EXPOSED_NODES.iter().any(|n| name == *n))
+}
+
+/// Every example model in `models/` that the exact solver solves, sorted.
 pub fn example_models() -> Vec<PathBuf> {
     let mut models: Vec<PathBuf> = std::fs::read_dir(path("models"))
         .expect("models folder")
         .map(|entry| entry.expect("entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .filter(|p| !awaits_exposed_nodes(p))
         .collect();
     models.sort();
     models
