@@ -43,6 +43,9 @@ struct Plan {
     position: HashMap<NodeRef, usize>,
     /// Nodes with a conditioned node in their subtree (or conditioned themselves).
     depends: HashMap<NodeRef, bool>,
+    /// A shared node inside a joint-chain block that is also used outside it (or by two
+    /// copies of it), which this solver cannot combine.
+    refused: Option<SolveError>,
 }
 
 impl<'m> Solver<'m> {
@@ -61,7 +64,9 @@ impl<'m> Solver<'m> {
     /// [`SolveError`] when a chain or the conditioning would be too large.
     pub fn solve_block(&mut self, top: usize) -> Result<Measures, SolveError> {
         let plan = self.plan(top);
-        self.refuse_conditioning_inside_joint(top, &plan)?;
+        if let Some(error) = plan.refused.clone() {
+            return Err(error);
+        }
         let top = NodeRef::Block(top);
         if plan.conditioned.is_empty() {
             return self.evaluate(top, &plan, &[], &mut HashMap::new());
@@ -105,10 +110,15 @@ impl<'m> Solver<'m> {
             } else {
                 referenced
             };
+            if needs_joint(model, *block) {
+                // Solved as one joint chain: what is inside is not conditioned on.
+                continue;
+            }
             for member in &model.blocks[*block].members {
                 *references.entry(member.node).or_insert(0.0) += instances * member.count as f64;
             }
         }
+        let refused = self.shared_inside_joint(&order, &references);
         let is_conditioned = |node: &NodeRef| {
             model.is_shared(*node) && references.get(node).is_some_and(|r| *r >= 2.0)
         };
@@ -149,6 +159,7 @@ impl<'m> Solver<'m> {
             conditioned,
             position,
             depends,
+            refused,
         }
     }
 
@@ -253,34 +264,58 @@ impl<'m> Solver<'m> {
         Ok(measures)
     }
 
-    /// A shared node conditioned on (used elsewhere too) that lies inside a block solved as a
-    /// joint chain would need that chain to expose it, which conditioning cannot use: refused
-    /// until the structure solver consumes multi-valued [`crate::solve::variable::Variable`]s.
-    fn refuse_conditioning_inside_joint(&self, top: usize, plan: &Plan) -> Result<(), SolveError> {
+    /// The first shared node inside a block solved as a joint chain that is also used outside
+    /// every joint chain, or by two copies of one: the chain would have to expose its state to
+    /// the conditioning, which this solver cannot combine (until the structure solver consumes
+    /// multi-valued [`crate::solve::variable::Variable`]s).
+    fn shared_inside_joint(
+        &self,
+        order: &[usize],
+        references: &HashMap<NodeRef, f64>,
+    ) -> Option<SolveError> {
         let model = self.model;
-        for block in topological_order(model, top) {
-            if !needs_joint(model, block) {
+        let mut inside: HashMap<NodeRef, (f64, usize)> = HashMap::new();
+        for block in order {
+            let copies = references
+                .get(&NodeRef::Block(*block))
+                .copied()
+                .unwrap_or(0.0);
+            if copies == 0.0 || !needs_joint(model, *block) {
                 continue;
             }
-            let mut stack: Vec<NodeRef> =
-                model.blocks[block].members.iter().map(|m| m.node).collect();
+            let mut stack: Vec<NodeRef> = model.blocks[*block]
+                .members
+                .iter()
+                .map(|m| m.node)
+                .collect();
             let mut seen = std::collections::HashSet::new();
             while let Some(node) = stack.pop() {
                 if !seen.insert(node) {
                     continue;
                 }
-                if plan.position.contains_key(&node) {
-                    return Err(SolveError::SharedInsideJoint {
-                        block: model.blocks[block].name.clone(),
-                        shared: model.node_name(node).to_string(),
-                    });
+                if model.is_shared(node) {
+                    let entry = inside.entry(node).or_insert((0.0, *block));
+                    entry.0 += copies;
                 }
                 if let NodeRef::Block(inner) = node {
                     stack.extend(model.blocks[inner].members.iter().map(|m| m.node));
                 }
             }
         }
-        Ok(())
+        let mut found: Vec<(NodeRef, usize)> = inside
+            .into_iter()
+            .filter(|(node, (copies, _))| {
+                copies + references.get(node).copied().unwrap_or(0.0) >= 2.0
+            })
+            .map(|(node, (_, block))| (node, block))
+            .collect();
+        found.sort();
+        found
+            .first()
+            .map(|(node, block)| SolveError::SharedInsideJoint {
+                block: model.blocks[*block].name.clone(),
+                shared: model.node_name(*node).to_string(),
+            })
     }
 
     fn solve_atomic_block(&self, index: usize) -> Result<Option<Measures>, SolveError> {
