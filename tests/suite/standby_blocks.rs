@@ -667,3 +667,37 @@ fn random_standby_of_blocks_models_agree_with_the_reference() {
     eprintln!("{compared} random models compared");
     assert!(compared >= 120, "only {compared} compared");
 }
+
+#[test]
+fn regions_with_non_exponential_times_are_simulated_and_marked_approximate() {
+    // Weibull wear-out inside the member blocks and log-normal switchovers: the simulator runs
+    // them (cumulative exposure below a passive member), and the exact answer is flagged as
+    // the exponential approximation, since the units inside a standby member race.
+    let text = REGIONS
+        .replace(
+            "[component.app]\nmtbf = \"1500h\"\nmttr = \"1h\"\n",
+            "[component.app]\nmtbf = \"1500h\"\nmttr = \"1h\"\nfailure_dist = { dist = \"weibull\", shape = 2.0 }\nrepair_dist = { dist = \"lognormal\", sigma = 1.0 }\n",
+        )
+        .replace(
+            "manual_failover = \"2h\"\n",
+            "manual_failover = \"2h\"\nfailover_dist = { dist = \"lognormal\", sigma = 0.5 }\n",
+        );
+    assert!(text.contains("weibull") && text.contains("sigma = 0.5"));
+    let model = load_model("m.toml", &text, &[]).ok().unwrap().model;
+    assert!(!nines::solve::applicability::exact_solver_applies(&model));
+    let (_dir, file) = crate::common::model_file("m.toml", &text);
+    let output = crate::common::nines()
+        .args([
+            "simulate", "--format", "json", "--runs", "300", "--seed", "3",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let object = &crate::common::json_lines(&output.stdout)[0];
+    assert_eq!(object["exact"]["applies"], false, "{object}");
+}
