@@ -204,3 +204,32 @@ fn timing() {
         );
     }
 }
+
+#[test]
+fn repeated_instances_without_shared_units_are_independent_copies() {
+    // Two copies of the standby pair share nothing, so the joint chain is the product of two
+    // independent copies: P(both down) = U², and each indicator alone has the single copy's
+    // U and f.
+    let model = loaded(TWO_SERIES);
+    let pair = model.block_index("pair").unwrap();
+    let single = indicator_measures(
+        &group_variable(&model, &[pair], &[], MAX_JOINT_STATES).unwrap(),
+        0,
+    );
+    let both = group_variable(&model, &[pair, pair], &[], MAX_JOINT_STATES).unwrap();
+    for indicator in 0..2 {
+        let alone = indicator_measures(&both, indicator);
+        close(alone.unavailability, single.unavailability, 1e-12);
+        close(alone.frequency, single.frequency, 1e-12);
+    }
+    let both_down = both
+        .up
+        .iter()
+        .position(|pattern| pattern == &vec![false, false])
+        .unwrap();
+    close(
+        both.probability[both_down],
+        single.unavailability * single.unavailability,
+        1e-12,
+    );
+}
