@@ -69,18 +69,10 @@ pub enum Code {
     ModelTooLarge,
     /// `cycle`: Blocks refer to each other in a cycle.
     Cycle,
-    /// `crews-on-blocks`: `repair_crews` is on a block whose members include blocks.
-    CrewsOnBlocks,
-    /// `shared-in-crew`: A shared unit is a member of a block with `repair_crews`.
-    SharedInCrew,
     /// `common-cause-members`: `common_cause_beta` is on a block whose members are not copies of one component.
     CommonCauseMembers,
     /// `shared-in-common-cause`: A shared unit is a member of a block with `common_cause_beta`.
     SharedInCommonCause,
-    /// `standby-members`: A standby block has a block as a member.
-    StandbyMembers,
-    /// `shared-in-standby`: A shared unit is a member of a standby block.
-    SharedInStandby,
     /// `reconfiguration-members`: `leader_election` or `failure_pause` is on a block whose members are blocks or shared units.
     ReconfigurationMembers,
     /// `solver-limit`: The exact solver refuses the model (a chain or the shared-unit conditioning is too large).
@@ -122,12 +114,8 @@ impl Code {
             Self::MissingTop => "missing-top",
             Self::ModelTooLarge => "model-too-large",
             Self::Cycle => "cycle",
-            Self::CrewsOnBlocks => "crews-on-blocks",
-            Self::SharedInCrew => "shared-in-crew",
             Self::CommonCauseMembers => "common-cause-members",
             Self::SharedInCommonCause => "shared-in-common-cause",
-            Self::StandbyMembers => "standby-members",
-            Self::SharedInStandby => "shared-in-standby",
             Self::ReconfigurationMembers => "reconfiguration-members",
             Self::SolverLimit => "solver-limit",
             Self::SimulationLimit => "simulation-limit",

@@ -34,6 +34,16 @@ pub enum ExportError {
         /// [`MAX_UNITS`].
         limit: u64,
     },
+    /// A standby of blocks, or a dependent block with shared units inside: its joint chain
+    /// (`src/solve/joint/`) is not written in PRISM yet.
+    #[error(
+        "block `{block}` is a standby of blocks or a dependent block with shared units inside; the PRISM export \
+         does not write such joint chains yet; solve it with `nines solve` (exact) or estimate it with `nines simulate` instead"
+    )]
+    JointBlock {
+        /// The first such block reachable from the top.
+        block: String,
+    },
     /// A chain with more states than [`MAX_STATES`].
     #[error(
         "the model's Markov chain over its {units} physical units has {}, more than the {} a PRISM \

@@ -257,7 +257,7 @@ impl Model {
     }
 
     /// Finds a block by name.
-    pub(crate) fn block_index(&self, name: &str) -> Option<usize> {
+    pub fn block_index(&self, name: &str) -> Option<usize> {
         self.blocks.iter().position(|block| block.name == name)
     }
 }

@@ -9,7 +9,7 @@
 
 mod reconfig;
 
-use super::plan::{GateRule, NONE, Plan};
+use super::plan::{GateRule, MemberRef, NONE, Plan};
 use super::stats::{ExactSum, LogHistogram};
 use super::tree::EventTree;
 use rand::{RngExt, SeedableRng};
@@ -88,8 +88,9 @@ pub struct Engine<'p> {
     rng: Xoshiro256PlusPlus,
     now: f64,
     unit_up: Vec<bool>,
-    /// Standby-block units: remaining life in active hours at `exposure_since`, consumed at
-    /// `exposure_rate` (1 active, the dormant factor standing by).
+    /// Units below standby members: remaining life in active hours at `exposure_since`,
+    /// consumed at `exposure_rate` (the product of the dormant factors of the standby
+    /// memberships whose member is not active).
     life_left: Vec<f64>,
     exposure_rate: Vec<f64>,
     exposure_since: Vec<f64>,
@@ -225,9 +226,7 @@ impl<'p> Engine<'p> {
         stats.block_down_hours.fill(0.0);
         stats.block_outages.fill(0);
         stats.events = 0;
-        for (index, standby) in self.plan.standbys.iter().enumerate() {
-            self.active[index] = standby.first_unit;
-        }
+        self.active.fill(0);
         self.reset_reconfigs();
         let plan = self.plan;
         let units = plan.units.len();
@@ -244,15 +243,10 @@ impl<'p> Engine<'p> {
             }
             let unit = &plan.units[slot];
             let life = unit.life.sample(rng);
-            if unit.standby == NONE {
+            if unit.dormancy.is_empty() {
                 return life;
             }
-            let standby = &plan.standbys[unit.standby as usize];
-            let role_rate = if active[unit.standby as usize] == slot as u32 {
-                1.0
-            } else {
-                standby.dormant_factor
-            };
+            let role_rate = exposure_rate_of(plan, active, slot);
             life_left[slot] = life;
             rate[slot] = role_rate;
             since[slot] = 0.0;
@@ -273,10 +267,12 @@ impl<'p> Engine<'p> {
         self.tree.set(unit, next);
         if spec.reconfig != NONE {
             self.reconfig_unit_failed(spec.reconfig as usize, unit as u32);
-        } else if spec.standby == NONE {
-            self.unit_parents_change(unit, true);
         } else {
-            self.standby_unit_failed(spec.standby as usize, unit as u32);
+            self.unit_parents_change(unit, true);
+        }
+        for index in 0..spec.member_of.len() {
+            let (standby, position) = self.plan.units[unit].member_of[index];
+            self.member_changed(standby as usize, position, true);
         }
     }
 
@@ -287,16 +283,21 @@ impl<'p> Engine<'p> {
         if spec.crew != NONE {
             self.release_crew(spec.crew as usize);
         }
-        if spec.reconfig != NONE {
+        if spec.dormancy.is_empty() {
             let next = self.now + spec.life.sample(&mut self.rng);
             self.tree.set(unit, next);
-            self.reconfig_unit_repaired(spec.reconfig as usize);
-        } else if spec.standby == NONE {
-            let next = self.now + spec.life.sample(&mut self.rng);
-            self.tree.set(unit, next);
-            self.unit_parents_change(unit, false);
         } else {
-            self.standby_unit_repaired(spec.standby as usize, unit as u32);
+            let rate = exposure_rate_of(self.plan, &self.active, unit);
+            self.new_life(unit, rate);
+        }
+        if spec.reconfig != NONE {
+            self.reconfig_unit_repaired(spec.reconfig as usize);
+        } else {
+            self.unit_parents_change(unit, false);
+        }
+        for index in 0..spec.member_of.len() {
+            let (standby, position) = self.plan.units[unit].member_of[index];
+            self.member_changed(standby as usize, position, false);
         }
     }
 
@@ -364,6 +365,9 @@ impl<'p> Engine<'p> {
             plan.gate_parent_start[gate] as usize..plan.gate_parent_start[gate + 1] as usize;
         for &(parent, weight) in &plan.gate_parents[range] {
             self.gate_weight_change(parent as usize, weight as u64, down);
+        }
+        for &(standby, position) in &plan.gates[gate].member_of {
+            self.member_changed(standby as usize, position, down);
         }
     }
 
@@ -463,15 +467,22 @@ impl<'p> Engine<'p> {
 
     // ---- standby blocks (§8.4 of docs/model-format.md) ----
 
-    /// The first-listed unit that is up and not active.
-    fn first_up_standby(&self, standby: usize) -> Option<u32> {
-        let spec = &self.plan.standbys[standby];
-        let active = self.active[standby];
-        (spec.first_unit..spec.first_unit + spec.units)
-            .find(|unit| *unit != active && self.unit_up[*unit as usize])
+    /// Whether member `position` of standby instance `standby` is up.
+    fn member_up(&self, standby: usize, position: usize) -> bool {
+        match self.plan.standbys[standby].members[position] {
+            MemberRef::Unit(unit) => self.unit_up[unit as usize],
+            MemberRef::Gate(gate) => !self.gate_down[gate as usize],
+        }
     }
 
-    /// Changes a standby-block unit's life consumption rate from now on and reschedules it.
+    /// The first-listed member that is up and not active.
+    fn first_up_standby(&self, standby: usize) -> Option<u32> {
+        let active = self.active[standby];
+        (0..self.plan.standbys[standby].members.len() as u32)
+            .find(|position| *position != active && self.member_up(standby, *position as usize))
+    }
+
+    /// Changes a dormancy-tracked unit's life consumption rate from now on and reschedules it.
     fn set_exposure(&mut self, unit: usize, rate: f64) {
         let used = (self.now - self.exposure_since[unit]) * self.exposure_rate[unit];
         self.life_left[unit] = (self.life_left[unit] - used).max(0.0);
@@ -481,7 +492,7 @@ impl<'p> Engine<'p> {
             .set(unit, expiry(self.now, self.life_left[unit], rate));
     }
 
-    /// A standby-block unit starts a new life (after repair) at the given rate.
+    /// A dormancy-tracked unit starts a new life (after repair) at the given rate.
     fn new_life(&mut self, unit: usize, rate: f64) {
         let life = self.plan.units[unit].life.sample(&mut self.rng);
         self.life_left[unit] = life;
@@ -490,21 +501,40 @@ impl<'p> Engine<'p> {
         self.tree.set(unit, expiry(self.now, life, rate));
     }
 
-    fn activate(&mut self, standby: usize, unit: u32) {
-        self.active[standby] = unit;
-        self.set_exposure(unit as usize, 1.0);
+    /// Makes `position` (or none, [`NONE`]) the active member and re-rates the up units below
+    /// the members that start or stop being active.
+    fn set_active(&mut self, standby: usize, position: u32) {
+        let previous = std::mem::replace(&mut self.active[standby], position);
+        if previous == position {
+            return;
+        }
+        let plan = self.plan;
+        for member in [previous, position] {
+            if member == NONE {
+                continue;
+            }
+            for &unit in &plan.standbys[standby].member_units[member as usize] {
+                let unit = unit as usize;
+                if self.unit_up[unit] {
+                    let rate = exposure_rate_of(plan, &self.active, unit);
+                    self.set_exposure(unit, rate);
+                }
+            }
+        }
     }
 
-    fn standby_unit_failed(&mut self, standby: usize, unit: u32) {
+    /// A member of a standby instance went down or came up (§8.4 with "unit" read as
+    /// "member").
+    fn member_changed(&mut self, standby: usize, position: u32, down: bool) {
         let timer = self.plan.units.len() + standby;
-        if self.active[standby] == unit {
-            self.active[standby] = NONE;
+        if down && self.active[standby] == position {
+            self.set_active(standby, NONE);
             if let Some(next) = self.first_up_standby(standby) {
                 let spec = &self.plan.standbys[standby];
                 let covered = spec.coverage >= 1.0
                     || (spec.coverage > 0.0 && self.rng.random::<f64>() < spec.coverage);
                 if covered && spec.instant {
-                    self.activate(standby, next);
+                    self.set_active(standby, next);
                 } else {
                     let (phase, sampler) = if covered {
                         (Phase::Automatic, spec.automatic)
@@ -516,25 +546,18 @@ impl<'p> Engine<'p> {
                     self.tree.set(timer, ends);
                 }
             }
-        } else if self.phase[standby] != Phase::Idle && self.first_up_standby(standby).is_none() {
-            // The last standby unit failed during a failover: it is abandoned.
+        } else if down {
+            if self.phase[standby] != Phase::Idle && self.first_up_standby(standby).is_none() {
+                // The last member up failed during a failover: it is abandoned.
+                self.phase[standby] = Phase::Idle;
+                self.tree.set(timer, f64::INFINITY);
+            }
+        } else if self.active[standby] == NONE {
+            // A member came back up with none active: it takes over at once, ending any
+            // failover.
             self.phase[standby] = Phase::Idle;
             self.tree.set(timer, f64::INFINITY);
-        }
-        self.update_standby_gate(standby);
-    }
-
-    fn standby_unit_repaired(&mut self, standby: usize, unit: u32) {
-        if self.active[standby] == NONE {
-            // No active unit: the repaired one takes over at once, ending any failover.
-            self.phase[standby] = Phase::Idle;
-            self.tree
-                .set(self.plan.units.len() + standby, f64::INFINITY);
-            self.active[standby] = unit;
-            self.new_life(unit as usize, 1.0);
-        } else {
-            let dormant = self.plan.standbys[standby].dormant_factor;
-            self.new_life(unit as usize, dormant);
+            self.set_active(standby, position);
         }
         self.update_standby_gate(standby);
     }
@@ -544,7 +567,7 @@ impl<'p> Engine<'p> {
         self.tree
             .set(self.plan.units.len() + standby, f64::INFINITY);
         if let Some(next) = self.first_up_standby(standby) {
-            self.activate(standby, next);
+            self.set_active(standby, next);
         }
         self.update_standby_gate(standby);
     }
@@ -556,6 +579,24 @@ impl<'p> Engine<'p> {
             self.set_gate(gate, down);
         }
     }
+}
+
+/// The rate at which `unit` consumes its life given the active members: the product of the
+/// dormant factors of its standby memberships whose member is not active.
+///
+/// # Formula
+/// rate = Π_{(b, m) ∈ dormancy(unit), active(b) ≠ m} d_b (1 with no such membership).
+fn exposure_rate_of(plan: &Plan, active: &[u32], unit: usize) -> f64 {
+    plan.units[unit]
+        .dormancy
+        .iter()
+        .fold(1.0, |rate, (standby, position)| {
+            if active[*standby as usize] == *position {
+                rate
+            } else {
+                rate * plan.standbys[*standby as usize].dormant_factor
+            }
+        })
 }
 
 /// When a life of `life` active hours runs out if consumed at `rate` from `now`.

@@ -23,10 +23,15 @@ pub(crate) struct UnitSpec {
     pub(crate) life: Sampler,
     /// Draws the repair time.
     pub(crate) repair: Sampler,
-    /// The crew pool (index into [`Plan::crews`]) that repairs this unit, or [`NONE`].
+    /// The crew pool (index into [`Plan::crews`]) that repairs this unit, or [`NONE`]: the
+    /// innermost block with `repair_crews` above it, unless it is shared.
     pub(crate) crew: u32,
-    /// The standby block instance (index into [`Plan::standbys`]) it belongs to, or [`NONE`].
-    pub(crate) standby: u32,
+    /// The standby memberships `(standby, member position)` above it through non-shared
+    /// nodes: it consumes its life at the product of the dormant factors of those whose member
+    /// is not active (empty: always at rate 1, and its life is drawn directly).
+    pub(crate) dormancy: Vec<(u32, u32)>,
+    /// The standby instances it is a direct member of, `(standby, member position)`.
+    pub(crate) member_of: Vec<(u32, u32)>,
     /// The block instance with a leader election or failure pause (index into
     /// [`Plan::reconfigs`]) it belongs to, or [`NONE`].
     pub(crate) reconfig: u32,
@@ -51,15 +56,27 @@ pub(crate) struct GateSpec {
     /// The model block it is an instance of, for per-block statistics ([`NONE`] for the inner
     /// part of a block with common cause, whose wrapper carries the block's statistics).
     pub(crate) block: u32,
+    /// The standby instances it is a direct member of, `(standby, member position)`.
+    pub(crate) member_of: Vec<(u32, u32)>,
 }
 
-/// A standby block instance: its units are contiguous, listed in member order.
+/// A member of a standby instance: a unit or a block instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberRef {
+    /// Up when the unit is up.
+    Unit(u32),
+    /// Up when the gate is up.
+    Gate(u32),
+}
+
+/// A standby block instance (§8.4, with "unit" read as "member").
 #[derive(Debug, Clone)]
 pub(crate) struct StandbySpec {
-    /// First unit index.
-    pub(crate) first_unit: u32,
-    /// Number of units.
-    pub(crate) units: u32,
+    /// Its members in listing order.
+    pub(crate) members: Vec<MemberRef>,
+    /// The non-shared units below each member, whose life consumption rate changes when that
+    /// member becomes or stops being the active one.
+    pub(crate) member_units: Vec<Vec<u32>>,
     /// The gate whose state this instance decides.
     pub(crate) gate: u32,
     /// Standby units consume their life at this rate (hot 1, warm d, cold 0).
@@ -77,19 +94,19 @@ pub(crate) struct StandbySpec {
 /// A block instance with a leader election or a failure pause (§8.8 of
 /// docs/model-format.md): its units are contiguous, listed in member order.
 #[derive(Debug, Clone)]
-pub struct ReconfigSpec {
+pub(crate) struct ReconfigSpec {
     /// First unit index.
-    pub first_unit: u32,
+    pub(crate) first_unit: u32,
     /// Number of units.
-    pub units: u32,
+    pub(crate) units: u32,
     /// Up units needed (k).
-    pub required_up: u32,
+    pub(crate) required_up: u32,
     /// The gate whose state this instance decides.
-    pub gate: u32,
+    pub(crate) gate: u32,
     /// Draws the election time, when the block elects a leader.
-    pub election: Option<Sampler>,
+    pub(crate) election: Option<Sampler>,
     /// Draws the pause after a failure, when the block pauses.
-    pub pause: Option<Sampler>,
+    pub(crate) pause: Option<Sampler>,
 }
 
 /// A pool of repair crews serving one block instance's units, first failed first repaired.
@@ -170,14 +187,14 @@ pub fn expand(model: &Model) -> Result<Plan, TooLarge> {
         standbys: Vec::new(),
         reconfigs: Vec::new(),
         crews: Vec::new(),
-        queue_total: 0,
         shared: HashMap::new(),
         instances: vec![0; model.blocks.len()],
     };
-    let top = match builder.node(NodeRef::Block(model.top)) {
+    let top = match builder.node(NodeRef::Block(model.top), &Context::fresh()) {
         Instance::Gate(gate) => gate,
         Instance::Unit(_) => unreachable!("top is always a block"),
     };
+    builder.finish_crews_and_standbys();
     let mut reported = Vec::new();
     let mut report_index = vec![NONE; model.blocks.len()];
     for (block, instances) in builder.instances.iter().enumerate() {
@@ -243,6 +260,26 @@ enum Instance {
     Gate(u32),
 }
 
+/// What a non-shared unit inherits from the blocks above it.
+#[derive(Debug, Clone)]
+struct Context {
+    crew: u32,
+    dormancy: Vec<(u32, u32)>,
+    /// Factor on λ from an enclosing common-cause block (1 − β).
+    rate_factor: f64,
+}
+
+impl Context {
+    /// The context of a shared node or the top: no crews, never dormant.
+    fn fresh() -> Self {
+        Self {
+            crew: NONE,
+            dormancy: Vec::new(),
+            rate_factor: 1.0,
+        }
+    }
+}
+
 /// The units, gates, links, standby instances and crew pools of a plan while the model is
 /// being expanded into it.
 struct PartialPlan<'m> {
@@ -256,38 +293,42 @@ struct PartialPlan<'m> {
     standbys: Vec<StandbySpec>,
     reconfigs: Vec<ReconfigSpec>,
     crews: Vec<CrewSpec>,
-    queue_total: u32,
     shared: HashMap<NodeRef, Instance>,
     instances: Vec<u64>,
 }
 
 impl PartialPlan<'_> {
-    /// The instance for one reference to `node`: a new copy, or the shared one.
-    fn node(&mut self, node: NodeRef) -> Instance {
+    /// The instance for one reference to `node`: the shared one (built once, outside any
+    /// context: a shared unit's process depends on nothing else), or a new copy in `context`.
+    fn node(&mut self, node: NodeRef, context: &Context) -> Instance {
         if self.model.is_shared(node) {
             if let Some(instance) = self.shared.get(&node) {
                 return *instance;
             }
-            let instance = self.build(node);
+            let instance = self.build(node, &Context::fresh());
             self.shared.insert(node, instance);
             return instance;
         }
-        self.build(node)
+        self.build(node, context)
     }
 
-    fn build(&mut self, node: NodeRef) -> Instance {
+    fn build(&mut self, node: NodeRef, context: &Context) -> Instance {
         match node {
             NodeRef::Component(index) => {
                 let component = &self.model.components[index];
                 Instance::Unit(self.unit(UnitSpec {
-                    life: Sampler::new(component.failure_dist, 1.0 / component.failure_rate),
+                    life: Sampler::new(
+                        component.failure_dist,
+                        1.0 / (component.failure_rate * context.rate_factor),
+                    ),
                     repair: Sampler::new(component.repair_dist, 1.0 / component.repair_rate),
-                    crew: NONE,
-                    standby: NONE,
+                    crew: context.crew,
+                    dormancy: context.dormancy.clone(),
+                    member_of: Vec::new(),
                     reconfig: NONE,
                 }))
             }
-            NodeRef::Block(index) => Instance::Gate(self.block(index)),
+            NodeRef::Block(index) => Instance::Gate(self.block(index, context)),
         }
     }
 
@@ -297,7 +338,11 @@ impl PartialPlan<'_> {
     }
 
     fn gate(&mut self, rule: GateRule, block: u32) -> u32 {
-        self.gates.push(GateSpec { rule, block });
+        self.gates.push(GateSpec {
+            rule,
+            block,
+            member_of: Vec::new(),
+        });
         (self.gates.len() - 1) as u32
     }
 
@@ -310,7 +355,7 @@ impl PartialPlan<'_> {
     }
 
     /// Builds one instance of block `index` and returns the gate that stands for it.
-    fn block(&mut self, index: usize) -> u32 {
+    fn block(&mut self, index: usize, context: &Context) -> u32 {
         let model = self.model;
         let block = &model.blocks[index];
         self.instances[index] += 1;
@@ -320,100 +365,116 @@ impl PartialPlan<'_> {
             true => self.reconfigs.len() as u32,
             false => NONE,
         };
-        let (rule, standby) = match &block.kind {
-            _ if reconfig_index != NONE => (GateRule::Reconfig(reconfig_index), None),
-            BlockKind::Series => (GateRule::Tolerates(0), None),
-            BlockKind::Parallel => (GateRule::Tolerates(n - 1), None),
-            BlockKind::KOfN { k } => (GateRule::Tolerates(n - k), None),
-            BlockKind::Standby(rules) => (
-                GateRule::Standby(self.standbys.len() as u32),
-                Some(rules.clone()),
-            ),
+        let mut inner = Context {
+            rate_factor: 1.0 - beta,
+            ..context.clone()
         };
+        if let Some(crews) = block.repair_crews {
+            // The queue's storage is laid out once every unit is known.
+            inner.crew = self.crews.len() as u32;
+            self.crews.push(CrewSpec {
+                crews: crews as u32,
+                queue_start: 0,
+                queue_len: 0,
+            });
+        }
         let reports_here = if beta > 0.0 { NONE } else { index as u32 };
-        let gate = self.gate(rule, reports_here);
-
-        let crew = match block.limiting_crews() {
-            Some(crews) => {
-                let pool = self.crews.len() as u32;
-                let len = n as u32;
-                self.crews.push(CrewSpec {
-                    crews: crews as u32,
-                    queue_start: self.queue_total,
-                    queue_len: len,
+        let gate = match &block.kind {
+            // Elections and pauses: members are non-shared components (the loader says so),
+            // built here contiguously in member order.
+            _ if reconfig_index != NONE => {
+                let gate = self.gate(GateRule::Reconfig(reconfig_index), reports_here);
+                let first_unit = self.units.len() as u32;
+                for member in &block.members {
+                    for _ in 0..member.count {
+                        let child = self.node(member.node, &inner);
+                        if let Instance::Unit(unit) = child {
+                            self.units[unit as usize].reconfig = reconfig_index;
+                        }
+                        self.link(child, gate, 1);
+                    }
+                }
+                self.reconfigs.push(ReconfigSpec {
+                    first_unit,
+                    units: self.units.len() as u32 - first_unit,
+                    required_up: block.required_up() as u32,
+                    gate,
+                    election: block
+                        .leader_election
+                        .map(|election| Sampler::new(election.dist, election.hours)),
+                    pause: block
+                        .failure_pause
+                        .map(|pause| Sampler::new(pause.dist, pause.hours)),
                 });
-                self.queue_total += len;
-                pool
+                gate
             }
-            None => NONE,
+            BlockKind::Standby(rules) => {
+                let standby = self.standbys.len() as u32;
+                let gate = self.gate(GateRule::Standby(standby), reports_here);
+                self.standbys.push(StandbySpec {
+                    members: Vec::new(),
+                    member_units: Vec::new(),
+                    gate,
+                    dormant_factor: rules.dormant_factor,
+                    coverage: rules.coverage,
+                    instant: rules.failover_hours == 0.0,
+                    automatic: Sampler::new(rules.failover_dist, rules.failover_hours),
+                    manual: Sampler::new(rules.failover_dist, rules.manual_failover_hours),
+                });
+                let mut members = Vec::new();
+                for member in &block.members {
+                    for _ in 0..member.count {
+                        let position = members.len() as u32;
+                        let mut own = inner.clone();
+                        own.dormancy.push((standby, position));
+                        let member_ref = match self.node(member.node, &own) {
+                            Instance::Unit(unit) => {
+                                self.units[unit as usize]
+                                    .member_of
+                                    .push((standby, position));
+                                MemberRef::Unit(unit)
+                            }
+                            Instance::Gate(child) => {
+                                self.gates[child as usize]
+                                    .member_of
+                                    .push((standby, position));
+                                MemberRef::Gate(child)
+                            }
+                        };
+                        members.push(member_ref);
+                    }
+                }
+                self.standbys[standby as usize].members = members;
+                gate
+            }
+            kind => {
+                let tolerance = match kind {
+                    BlockKind::Series => 0,
+                    BlockKind::Parallel => n - 1,
+                    BlockKind::KOfN { k } => n - k,
+                    BlockKind::Standby(_) => unreachable!("handled above"),
+                };
+                let gate = self.gate(GateRule::Tolerates(tolerance), reports_here);
+                for member in &block.members {
+                    if model.is_shared(member.node) {
+                        let child = self.node(member.node, &inner);
+                        self.link(child, gate, member.count);
+                    } else {
+                        for _ in 0..member.count {
+                            let child = self.node(member.node, &inner);
+                            self.link(child, gate, 1);
+                        }
+                    }
+                }
+                gate
+            }
         };
-        let first_unit = self.units.len() as u32;
-        let standby_index = standby
-            .as_ref()
-            .map_or(NONE, |_| self.standbys.len() as u32);
-        // Dependent blocks (crews, standby, common cause, elections and pauses) have
-        // non-shared component members only: their units are built here, contiguously, in
-        // member order.
-        let dependent = crew != NONE || standby.is_some() || beta > 0.0 || reconfig_index != NONE;
-        for member in &block.members {
-            if dependent && let NodeRef::Component(component_index) = member.node {
-                let component = &model.components[component_index];
-                for _ in 0..member.count {
-                    let unit = self.unit(UnitSpec {
-                        life: Sampler::new(
-                            component.failure_dist,
-                            1.0 / (component.failure_rate * (1.0 - beta)),
-                        ),
-                        repair: Sampler::new(component.repair_dist, 1.0 / component.repair_rate),
-                        crew,
-                        standby: standby_index,
-                        reconfig: reconfig_index,
-                    });
-                    self.link(Instance::Unit(unit), gate, 1);
-                }
-                continue;
-            }
-            if model.is_shared(member.node) {
-                let child = self.node(member.node);
-                self.link(child, gate, member.count);
-            } else {
-                for _ in 0..member.count {
-                    let child = self.node(member.node);
-                    self.link(child, gate, 1);
-                }
-            }
-        }
-        if let Some(rules) = standby {
-            self.standbys.push(StandbySpec {
-                first_unit,
-                units: self.units.len() as u32 - first_unit,
-                gate,
-                dormant_factor: rules.dormant_factor,
-                coverage: rules.coverage,
-                instant: rules.failover_hours == 0.0,
-                automatic: Sampler::new(rules.failover_dist, rules.failover_hours),
-                manual: Sampler::new(rules.failover_dist, rules.manual_failover_hours),
-            });
-        }
-        if reconfig_index != NONE {
-            self.reconfigs.push(ReconfigSpec {
-                first_unit,
-                units: self.units.len() as u32 - first_unit,
-                required_up: block.required_up() as u32,
-                gate,
-                election: block
-                    .leader_election
-                    .map(|election| Sampler::new(election.dist, election.hours)),
-                pause: block
-                    .failure_pause
-                    .map(|pause| Sampler::new(pause.dist, pause.hours)),
-            });
-        }
         if beta == 0.0 {
             return gate;
         }
         // Common cause: the block is a series of its own structure and one element that fails
-        // at βλ and is repaired with the component's MTTR, outside any crews (§8.5).
+        // at βλ and is repaired with the component's MTTR, outside any crews and never
+        // dormant (§8.5).
         let NodeRef::Component(component_index) = block.members[0].node else {
             unreachable!("the loader requires common-cause members to be components")
         };
@@ -426,12 +487,39 @@ impl PartialPlan<'_> {
             ),
             repair: Sampler::new(component.repair_dist, 1.0 / component.repair_rate),
             crew: NONE,
-            standby: NONE,
+            dormancy: Vec::new(),
+            member_of: Vec::new(),
             reconfig: NONE,
         });
         self.link(Instance::Unit(element), wrapper, 1);
         self.link(Instance::Gate(gate), wrapper, 1);
         wrapper
+    }
+
+    /// Lays out the crews' waiting lines (one slot per unit served) and lists the units below
+    /// each standby member, once every unit is known.
+    fn finish_crews_and_standbys(&mut self) {
+        let mut served = vec![0u32; self.crews.len()];
+        for unit in &self.units {
+            if unit.crew != NONE {
+                served[unit.crew as usize] += 1;
+            }
+        }
+        let mut start = 0;
+        for (pool, count) in self.crews.iter_mut().zip(served) {
+            pool.queue_start = start;
+            pool.queue_len = count.max(1);
+            start += pool.queue_len;
+        }
+        for standby in &mut self.standbys {
+            standby.member_units = vec![Vec::new(); standby.members.len()];
+        }
+        for (index, unit) in self.units.iter().enumerate() {
+            for (standby, position) in &unit.dormancy {
+                self.standbys[*standby as usize].member_units[*position as usize]
+                    .push(index as u32);
+            }
+        }
     }
 }
 

@@ -30,18 +30,39 @@ pub fn exact_solver_applies(model: &Model) -> bool {
         {
             return false;
         }
-        let dependent =
-            block.limiting_crews().is_some() || standby.is_some() || block.reconfigures();
-        !dependent
-            || block.members.iter().all(|member| match member.node {
-                NodeRef::Component(index) => {
-                    let component = &model.components[index];
-                    component.failure_dist.is_exponential()
-                        && component.repair_dist.is_exponential()
-                }
-                NodeRef::Block(_) => true,
-            })
+        let crews_over_blocks = block.repair_crews.is_some()
+            && block
+                .members
+                .iter()
+                .any(|member| matches!(member.node, NodeRef::Block(_)));
+        let dependent = block.limiting_crews().is_some()
+            || standby.is_some()
+            || crews_over_blocks
+            || block.reconfigures();
+        !dependent || units_below_are_exponential(model, block)
     })
+}
+
+/// Whether every component below `block` (through blocks, however deep: the units inside a
+/// standby member block or under crews wait and race too) has exponential times.
+fn units_below_are_exponential(model: &Model, block: &crate::model::Block) -> bool {
+    let mut stack: Vec<NodeRef> = block.members.iter().map(|member| member.node).collect();
+    while let Some(node) = stack.pop() {
+        match node {
+            NodeRef::Component(index) => {
+                let component = &model.components[index];
+                if !component.failure_dist.is_exponential()
+                    || !component.repair_dist.is_exponential()
+                {
+                    return false;
+                }
+            }
+            NodeRef::Block(inner) => {
+                stack.extend(model.blocks[inner].members.iter().map(|member| member.node));
+            }
+        }
+    }
+    true
 }
 
 /// The longest mean repair, switchover, election or pause time of any unit or block, hours: a

@@ -6,9 +6,10 @@
 //! a decision diagram over independent variables ([`structure`], [`variable`]).
 
 pub(crate) mod algebra;
-pub(crate) mod applicability;
+pub mod applicability;
 pub(crate) mod ctmc;
 pub(crate) mod dependent;
+pub mod joint;
 pub(crate) mod structure;
 pub(crate) mod variable;
 
@@ -154,6 +155,18 @@ pub enum SolveError {
         /// States explored before giving up.
         states: usize,
     },
+    /// A block with `leader_election` or `failure_pause` sits inside a joint chain (a standby
+    /// member block, crews over blocks), whose rules do not include elections and pauses.
+    #[error(
+        "block `{block}` has leader_election or failure_pause and sits inside `{joint}`, which is solved as one joint \
+         Markov chain without elections and pauses; the exact solver does not handle this yet: estimate it with `nines simulate`"
+    )]
+    ReconfigurationInJoint {
+        /// The block with elections or pauses.
+        block: String,
+        /// The joint block above it.
+        joint: String,
+    },
     /// The decision diagram over the shared units would be larger than the solver accepts.
     #[error(
         "the shared units of this model make a decision diagram of more than {nodes} nodes or {variables} variables, \
@@ -165,16 +178,6 @@ pub enum SolveError {
         nodes: usize,
         /// The variable limit.
         variables: usize,
-    },
-    /// A dependent block (crews, standby, common cause) holds a shared unit that is also
-    /// referenced elsewhere; its joint chain with that unit is not built here.
-    #[error(
-        "block `{block}` is solved as one Markov chain but holds a shared unit referenced elsewhere, \
-         which the exact solver cannot yet combine; estimate it with `nines simulate`"
-    )]
-    SharedInDependentBlock {
-        /// The dependent block.
-        block: String,
     },
 }
 

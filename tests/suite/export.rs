@@ -161,6 +161,12 @@ fn every_example_model_is_exported_or_refused_for_its_size() {
             assert!(stderr.contains("physical units"), "{name}: {stderr}");
             continue;
         }
+        if name.ends_with("active-passive-regions.toml") || name.ends_with("k8s-three-zones.toml") {
+            // A standby of blocks: its joint chain is not written in PRISM yet.
+            assert_eq!(code, Some(2), "{name}: {stderr}");
+            assert!(stderr.contains("joint chains"), "{stderr}");
+            continue;
+        }
         assert_eq!(code, Some(0), "{name}: {stderr}");
         let states: u64 = out
             .lines()

@@ -23,7 +23,7 @@
 //!   `whatif`;
 //! - through the library: `closed_form`, `coverage`, `fuzz_regressions`;
 //! - against the brute-force reference: `cross_check`, `examples_vs_reference`,
-//!   `reference_selftest`, `sensitivity_reference`.
+//!   `reference_selftest`, `sensitivity_reference`, `standby_blocks`, `standby_random`.
 
 mod common;
 mod reference;
@@ -54,5 +54,7 @@ mod report;
 mod sensitivity_reference;
 mod simulate;
 mod simulate_limits;
+mod standby_blocks;
+mod standby_random;
 mod uncertainty;
 mod whatif;

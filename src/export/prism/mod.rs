@@ -66,8 +66,17 @@ fn physical_units(model: &Model) -> u64 {
 ///
 /// # Errors
 /// [`ExportError`] when the model has more than [`MAX_UNITS`] physical units or its chain more
-/// than [`MAX_STATES`](super::MAX_STATES) states.
+/// than [`MAX_STATES`](super::MAX_STATES) states, or has a block solved as a joint chain
+/// (standby of blocks, shared units inside a dependent block), which it does not write yet.
 pub fn prism(model: &Model) -> Result<String, ExportError> {
+    let reachable = crate::model::graph::reachable_blocks(model, model.top);
+    if let Some(block) = (0..model.blocks.len())
+        .find(|b| reachable[*b] && crate::solve::joint::needs_joint(model, *b))
+    {
+        return Err(ExportError::JointBlock {
+            block: model.blocks[block].name.clone(),
+        });
+    }
     let units = physical_units(model);
     if units > MAX_UNITS {
         return Err(ExportError::TooManyUnits {

@@ -1,4 +1,4 @@
-//! Rules that tie members to their block (crews, common cause, standby, size), and the search
+//! Rules that tie members to their block (common cause, size), and the search
 //! for a block that contains itself.
 
 use super::Decoder;
@@ -8,36 +8,15 @@ use crate::diag::Code;
 use crate::model::{BlockKind, Model, NodeRef};
 
 impl Decoder {
-    /// Rules that tie members to their block: crews, common cause and standby need components,
-    /// and shared units cannot be in them.
+    /// Rules that tie members to their block: common cause needs copies of one non-shared
+    /// component. Crews and standby take any members (blocks, shared units: §8.3, §8.4).
     pub(super) fn check_rules(&mut self, model: &Model, raw_blocks: &[RawBlock]) {
         for (block, raw) in model.blocks.iter().zip(raw_blocks) {
-            let has_block_member = block
-                .members
-                .iter()
-                .any(|m| matches!(m.node, NodeRef::Block(_)));
             let shared_member = block
                 .members
                 .iter()
                 .find(|m| model.is_shared(m.node))
                 .map(|m| model.node_name(m.node).to_string());
-            if let Some((_, span)) = raw.repair_crews {
-                if has_block_member {
-                    self.error(
-                        Code::CrewsOnBlocks,
-                        format!("`repair_crews` on [block.{}] whose members include blocks; crews apply to blocks of components", block.name),
-                        span,
-                    )
-                    .label = "put the crews on the inner block".into();
-                } else if let Some(shared) = &shared_member {
-                    self.error(
-                        Code::SharedInCrew,
-                        format!("shared `{shared}` is a member of [block.{}], which has repair_crews; whose crew repairs it is ambiguous", block.name),
-                        span,
-                    )
-                    .label = "remove repair_crews or shared".into();
-                }
-            }
             if let Some((_, span)) = raw.common_cause_beta {
                 let single_component = block.members.len() == 1
                     && matches!(block.members[0].node, NodeRef::Component(_));
@@ -57,26 +36,10 @@ impl Decoder {
                     .label = "remove common_cause_beta or shared".into();
                 }
             }
-            if matches!(block.kind, BlockKind::Standby(_)) {
-                if has_block_member {
-                    self.error(
-                        Code::StandbyMembers,
-                        format!(
-                            "standby [block.{}] must have components as members, not blocks",
-                            block.name
-                        ),
-                        raw.key_span,
-                    )
-                    .label = "standby of blocks is not supported".into();
-                } else if let Some(shared) = &shared_member {
-                    self.error(
-                        Code::SharedInStandby,
-                        format!("shared `{shared}` is a member of standby [block.{}]; a standby unit cannot be shared", block.name),
-                        raw.key_span,
-                    )
-                    .label = "remove shared".into();
-                }
-            }
+            let has_block_member = block
+                .members
+                .iter()
+                .any(|m| matches!(m.node, NodeRef::Block(_)));
             if let Some(span) = raw
                 .leader_election
                 .or(raw.failure_pause)

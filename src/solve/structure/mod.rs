@@ -25,6 +25,7 @@ pub mod plan;
 pub mod variables;
 
 use super::dependent::{DependentBlock, solve_dependent, unit_types};
+use super::joint::{MAX_JOINT_STATES, group_variable, indicator_measures, needs_joint};
 use super::{Measures, SolveError, algebra};
 use crate::model::{BlockKind, Model, NodeRef};
 use plan::Plan;
@@ -84,15 +85,22 @@ impl<'m> Solver<'m> {
         } else {
             MAX_DIAGRAM_NODES
         };
+        // Conditioning treats every block as independent of the rest given the shared units:
+        // wrong for a joint block holding one of them.
+        let joint_inside = plan
+            .depends
+            .iter()
+            .any(|node| matches!(node, NodeRef::Block(index) if needs_joint(self.model, *index)));
         let mut builder = Builder::new(self, &plan, budget);
-        match builder.build(top) {
+        let built = builder.joint_groups(top).and_then(|()| builder.build(top));
+        match built {
             Ok(root) => Ok(evaluate::measures(
                 &builder.diagram,
                 root,
                 &builder.variables,
                 &builder.increasing,
             )),
-            Err(error @ SolveError::DiagramTooLarge { .. }) => {
+            Err(error @ SolveError::DiagramTooLarge { .. }) if !joint_inside => {
                 let NodeRef::Block(index) = top else {
                     unreachable!("the top is a block")
                 };
@@ -160,6 +168,13 @@ impl<'m> Solver<'m> {
 
     fn solve_atomic_block(&self, index: usize) -> Result<Option<Measures>, SolveError> {
         let block = &self.model.blocks[index];
+        if needs_joint(self.model, index) {
+            // A standby of blocks, or shared units inside a dependent block, none of them seen
+            // elsewhere: the joint chain of the block and everything inside it, read as one
+            // up/down indicator.
+            let variable = group_variable(self.model, &[index], &[], MAX_JOINT_STATES)?;
+            return Ok(Some(indicator_measures(&variable, 0)));
+        }
         let dependent = DependentBlock::of_model_block(self.model, block);
         if dependent.is_none() && block.common_cause_beta.is_none() {
             return Ok(None);

@@ -15,10 +15,10 @@ use super::diagram::{Diagram, NodeId, TooLarge};
 use super::plan::Plan;
 use super::{MAX_DIAGRAM_NODES, MAX_VARIABLES, Solver};
 use crate::model::{Block, BlockKind, NodeRef};
-use crate::solve::dependent::DependentBlock;
+use crate::solve::joint::{MAX_JOINT_STATES, group_variable, needs_joint};
 use crate::solve::variable::Variable;
 use crate::solve::{Measures, SolveError, algebra};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 /// Builds the diagram of one top block.
 pub struct Builder<'s, 'm> {
@@ -33,6 +33,10 @@ pub struct Builder<'s, 'm> {
     pub increasing: Vec<bool>,
     /// Diagrams of shared nodes already built.
     shared: HashMap<NodeRef, NodeId>,
+    /// For each joint block (a standby of blocks, a dependent block holding shared units)
+    /// that holds a shared node seen elsewhere: the diagrams of its copies, in the order the
+    /// walk meets them (see [`Builder::joint_groups`]).
+    joint: HashMap<usize, VecDeque<NodeId>>,
 }
 
 impl<'s, 'm> Builder<'s, 'm> {
@@ -46,7 +50,138 @@ impl<'s, 'm> Builder<'s, 'm> {
             variables: Vec::new(),
             increasing: Vec::new(),
             shared: HashMap::new(),
+            joint: HashMap::new(),
         }
+    }
+
+    /// Makes the joint variables of `top`'s tree before anything else is built.
+    ///
+    /// A joint block whose inside holds a shared node seen elsewhere (the zone of a database
+    /// failover that the workers use too) is not independent of that node: the block and the
+    /// shared nodes inside it are one process. Joint blocks that share such nodes are grouped
+    /// (union–find over the shared nodes), and each group becomes one multi-valued variable
+    /// (`solve::joint::group_variable`) whose indicators are the shared nodes inside it and
+    /// each copy of its blocks. Wherever the walk then meets one of those shared nodes or
+    /// copies, it uses that indicator, so every place reads the same process.
+    ///
+    /// # Errors
+    /// [`SolveError`] when a group's chain or the diagram exceeds its limits.
+    pub fn joint_groups(&mut self, top: NodeRef) -> Result<(), SolveError> {
+        let model = self.solver.model;
+        // Copies of joint blocks in the order build() meets them, with the shared nodes
+        // inside each.
+        let mut copies: Vec<(usize, BTreeSet<NodeRef>)> = Vec::new();
+        let mut visited = std::collections::HashSet::new();
+        let mut stack = vec![top];
+        while let Some(node) = stack.pop() {
+            if self.plan.is_module(node) || (model.is_shared(node) && !visited.insert(node)) {
+                continue;
+            }
+            let NodeRef::Block(index) = node else {
+                continue;
+            };
+            let block = &model.blocks[index];
+            if needs_joint(model, index) {
+                copies.push((index, self.shared_inside(index)));
+                continue;
+            }
+            // Members in reverse so that the stack pops them in listing order, as build().
+            let merge = matches!(block.kind, BlockKind::Series | BlockKind::Parallel);
+            for member in block.members.iter().rev() {
+                let times = if merge && model.is_shared(member.node) {
+                    1
+                } else {
+                    member.count
+                };
+                for _ in 0..times {
+                    stack.push(member.node);
+                }
+            }
+        }
+        // Union–find: copies sharing a shared node are one group.
+        let mut parent: Vec<usize> = (0..copies.len()).collect();
+        fn find(parent: &mut [usize], mut i: usize) -> usize {
+            while parent[i] != i {
+                parent[i] = parent[parent[i]];
+                i = parent[i];
+            }
+            i
+        }
+        let mut owner: HashMap<NodeRef, usize> = HashMap::new();
+        for (copy, (_, inside)) in copies.iter().enumerate() {
+            for node in inside {
+                match owner.get(node) {
+                    Some(&other) => {
+                        let (a, b) = (find(&mut parent, copy), find(&mut parent, other));
+                        parent[a] = b;
+                    }
+                    None => {
+                        owner.insert(*node, copy);
+                    }
+                }
+            }
+        }
+        let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+        for copy in 0..copies.len() {
+            let root = find(&mut parent, copy);
+            match groups.iter_mut().find(|(r, _)| *r == root) {
+                Some((_, members)) => members.push(copy),
+                None => groups.push((root, vec![copy])),
+            }
+        }
+        for (_, members) in groups {
+            let instances: Vec<usize> = members.iter().map(|copy| copies[*copy].0).collect();
+            let exposed: Vec<NodeRef> = members
+                .iter()
+                .flat_map(|copy| copies[*copy].1.iter().copied())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let variable = group_variable(model, &instances, &exposed, MAX_JOINT_STATES)?;
+            if self.variables.len() >= MAX_VARIABLES {
+                return Err(self.too_large());
+            }
+            let index = self.diagram.add_variable(variable.up.len());
+            let indicator = |builder: &mut Self, position: usize| {
+                let mask: Vec<bool> = variable.up.iter().map(|v| v[position]).collect();
+                builder
+                    .diagram
+                    .indicator(index, &mask)
+                    .map_err(|_| builder.too_large())
+            };
+            for (position, node) in exposed.iter().enumerate() {
+                let built = indicator(self, position)?;
+                self.shared.insert(*node, built);
+            }
+            for (offset, block) in instances.iter().enumerate() {
+                let built = indicator(self, exposed.len() + offset)?;
+                self.joint.entry(*block).or_default().push_back(built);
+            }
+            self.variables.push(variable);
+            // Many-valued: evaluation walks both branches of every transition.
+            self.increasing.push(false);
+        }
+        Ok(())
+    }
+
+    /// The shared nodes seen from several places (the plan's) below joint block `index`.
+    fn shared_inside(&self, index: usize) -> BTreeSet<NodeRef> {
+        let model = self.solver.model;
+        let mut inside = BTreeSet::new();
+        let mut stack: Vec<NodeRef> = model.blocks[index].members.iter().map(|m| m.node).collect();
+        let mut seen = std::collections::HashSet::new();
+        while let Some(node) = stack.pop() {
+            if !seen.insert(node) {
+                continue;
+            }
+            if self.plan.shared.contains(&node) {
+                inside.insert(node);
+            }
+            if let NodeRef::Block(inner) = node {
+                stack.extend(model.blocks[inner].members.iter().map(|m| m.node));
+            }
+        }
+        inside
     }
 
     /// The diagram of "`node` is up".
@@ -66,12 +201,14 @@ impl<'s, 'm> Builder<'s, 'm> {
                     .members
                     .iter()
                     .any(|member| !self.plan.is_module(member.node));
-                if !below {
+                if needs_joint(model, index) {
+                    // A copy of a joint block: its indicator in its group's variable.
+                    let next = self.joint.get_mut(&index).and_then(VecDeque::pop_front);
+                    next.expect("joint_groups made one indicator per copy the walk meets")
+                } else if !below {
                     // A shared block with nothing shared inside: one variable.
                     let measures = self.solver.module(node)?;
                     self.module_variable(measures)?
-                } else if is_dependent(self.solver, block) {
-                    return Err(joint_group(block));
                 } else {
                     self.combine(block)?
                 }
@@ -153,24 +290,5 @@ impl<'s, 'm> Builder<'s, 'm> {
             nodes: MAX_DIAGRAM_NODES,
             variables: MAX_VARIABLES,
         }
-    }
-}
-
-/// Whether `block` is solved as one dependent chain (crews, standby, common cause).
-fn is_dependent(solver: &Solver, block: &Block) -> bool {
-    let components_only = block
-        .members
-        .iter()
-        .all(|member| matches!(member.node, NodeRef::Component(_)));
-    block.common_cause_beta.is_some()
-        || (components_only && DependentBlock::of_model_block(solver.model, block).is_some())
-}
-
-/// The joint variable of a dependent block that contains shared units also referenced
-/// elsewhere: where the joint-group builder (`solve/joint/`) plugs in. Model validation
-/// refuses such models today, so reaching this is an error, not a wrong number.
-fn joint_group(block: &Block) -> SolveError {
-    SolveError::SharedInDependentBlock {
-        block: block.name.clone(),
     }
 }

@@ -20,7 +20,12 @@
 //!   instantaneous); the block is down during the failover, which is abandoned when no standby
 //!   unit is up any more; a repaired unit becomes active at once when the block has no active
 //!   unit (ending any running failover), else it returns as standby; the unit that takes over
-//!   is the first-listed up standby;
+//!   is the first-listed up standby; members may be blocks or shared units, read with "unit" as
+//!   "member" (the active member going down starts the failover, a member coming back up
+//!   with none active takes over at once), and every non-shared unit below a member that is
+//!   not active fails at dormant_factor·λ (a product over nested standby blocks); shared units
+//!   always fail at λ and are repaired by themselves;
+//! - crews repair the non-shared units below their block that no inner crew block repairs;
 //! - `leader_election = e` (parallel, k-of-n, quorum): one up member is the leader; it is lost
 //!   when it fails or when fewer than k members are up; with no leader and at least k up an
 //!   election runs (rate 1/e) and makes the first-listed up member the leader; the block is up
@@ -592,8 +597,9 @@ struct Unit {
     shared: bool,
     /// Crew group that repairs this unit (None: repaired at once, independently).
     crew: Option<usize>,
-    /// Standby block this unit belongs to.
-    standby: Option<usize>,
+    /// Standby memberships (standby block, member position) through non-shared nodes: the
+    /// unit fails at dormant_factor times its rate for each one whose member is not active.
+    dormancy: Vec<(usize, usize)>,
     /// Election/pause block this unit belongs to.
     reconfig: Option<usize>,
 }
@@ -629,8 +635,8 @@ struct Crew {
 
 #[derive(Clone, Debug)]
 struct Standby {
-    /// Units in member order (first-listed first).
-    units: Vec<usize>,
+    /// Member nodes in member order (first-listed first).
+    members: Vec<usize>,
     spec: StandbySpec,
 }
 
@@ -658,7 +664,7 @@ impl Builder<'_> {
                 component: Some(name.to_string()),
                 shared: c.shared,
                 crew: None,
-                standby: None,
+                dormancy: Vec::new(),
                 reconfig: None,
             });
             let id = self.nodes.len();
@@ -683,25 +689,32 @@ impl Builder<'_> {
 
         let n = children.len();
         let reconfigures = spec.election_rate.is_some() || spec.pause_rate.is_some();
-        let needs_units =
-            spec.crews.is_some() || spec.standby.is_some() || spec.beta.is_some() || reconfigures;
         let mut child_units = Vec::new();
-        if needs_units {
+        if reconfigures {
             for &c in &children {
                 match self.nodes[c] {
                     Node::Unit(u) => child_units.push(u),
                     Node::Block { .. } => {
                         return Err(format!(
-                            "block {name}: repair_crews, standby and common_cause_beta need \
-                             component members"
+                            "block {name}: elections and pauses need component members"
                         ));
                     }
                 }
             }
         }
-
         let mut ccf = None;
         if let Some(beta) = spec.beta {
+            let mut child_units = Vec::new();
+            for &c in &children {
+                match self.nodes[c] {
+                    Node::Unit(u) => child_units.push(u),
+                    Node::Block { .. } => {
+                        return Err(format!(
+                            "block {name}: common_cause_beta needs component members"
+                        ));
+                    }
+                }
+            }
             let first = &self.units[child_units[0]];
             let comp = first.component.clone();
             let (lambda, mu) = (first.lambda, first.mu);
@@ -724,42 +737,39 @@ impl Builder<'_> {
                     component: None,
                     shared: false,
                     crew: None,
-                    standby: None,
+                    dormancy: Vec::new(),
                     reconfig: None,
                 });
                 ccf = Some(e);
             }
         }
 
+        // Crews repair the non-shared units below the block that no inner crew block
+        // repairs (the innermost crews win); shared units are repaired by themselves.
         if let Some(r) = spec.crews {
             let g = self.crews.len();
             self.crews.push(Crew { crews: r });
-            for &u in &child_units {
-                match self.units[u].crew {
-                    None => self.units[u].crew = Some(g),
-                    Some(h) if h == g => {} // a shared unit listed twice in this block
-                    Some(_) => {
-                        return Err(format!(
-                            "block {name}: a unit is under two repair-crew blocks"
-                        ));
+            for &c in &children {
+                for u in self.private_units(c) {
+                    if self.units[u].crew.is_none() {
+                        self.units[u].crew = Some(g);
                     }
                 }
             }
         }
 
+        // Standby: members are nodes; the non-shared units below member m are dormant while
+        // m is not the active member.
         let mut standby = None;
         if let Some(sb) = &spec.standby {
             let s = self.standbys.len();
-            for &u in &child_units {
-                if self.units[u].shared || self.units[u].standby.is_some() {
-                    return Err(format!(
-                        "block {name}: standby members must be distinct unshared units"
-                    ));
+            for (m, &c) in children.iter().enumerate() {
+                for u in self.private_units(c) {
+                    self.units[u].dormancy.push((s, m));
                 }
-                self.units[u].standby = Some(s);
             }
             self.standbys.push(Standby {
-                units: child_units.clone(),
+                members: children.clone(),
                 spec: sb.clone(),
             });
             standby = Some(s);
@@ -806,6 +816,23 @@ impl Builder<'_> {
     }
 }
 
+impl Builder<'_> {
+    /// The units below `node` that belong to it alone: not shared, not inside a shared node,
+    /// and not a common-cause element (which has its own repair and never stands by).
+    fn private_units(&self, node: usize) -> Vec<usize> {
+        if self.shared_nodes.values().any(|&id| id == node) {
+            return Vec::new();
+        }
+        match &self.nodes[node] {
+            Node::Unit(u) => vec![*u],
+            Node::Block { children, .. } => children
+                .iter()
+                .flat_map(|&c| self.private_units(c))
+                .collect(),
+        }
+    }
+}
+
 struct System {
     units: Vec<Unit>,
     nodes: Vec<Node>,
@@ -826,7 +853,7 @@ struct State {
     up: Vec<bool>,
     /// Per crew group: failed units in order of failure (the first `crews` are in repair).
     queues: Vec<Vec<usize>>,
-    /// Per standby block: the active unit, if any.
+    /// Per standby block: the position of the active member, if any.
     active: Vec<Option<usize>>,
     /// Per standby block: failover phase.
     phase: Vec<u8>,
@@ -849,7 +876,7 @@ impl System {
         State {
             up: vec![true; self.units.len()],
             queues: vec![Vec::new(); self.crews.len()],
-            active: self.standbys.iter().map(|s| Some(s.units[0])).collect(),
+            active: vec![Some(0); self.standbys.len()],
             phase: vec![NO_FAILOVER; self.standbys.len()],
             leader: self
                 .reconfigs
@@ -876,7 +903,10 @@ impl System {
             } => {
                 let inner = match standby {
                     Some(b) => match s.active[*b] {
-                        Some(a) => s.up[a] && s.phase[*b] == NO_FAILOVER,
+                        Some(m) => {
+                            s.phase[*b] == NO_FAILOVER
+                                && self.node_up(self.standbys[*b].members[m], s)
+                        }
                         None => false,
                     },
                     None => children.iter().filter(|&&c| self.node_up(c, s)).count() >= *need,
@@ -892,22 +922,86 @@ impl System {
         }
     }
 
-    fn first_up_unit(&self, b: usize, s: &State) -> Option<usize> {
-        self.standbys[b].units.iter().copied().find(|&u| s.up[u])
+    /// Whether each member of standby block `b` is up in `s`.
+    fn members_up(&self, b: usize, s: &State) -> Vec<bool> {
+        self.standbys[b]
+            .members
+            .iter()
+            .map(|&m| self.node_up(m, s))
+            .collect()
+    }
+
+    /// After an event from a state whose members were `before` (per standby block) to `t`,
+    /// applies each standby block's rules, inner blocks first (they have lower indices):
+    /// the active member down starts a failover when another member is up (covered or not),
+    /// a member that came up while no member is active takes over at once (ending a running
+    /// failover), and a failover with no member up is abandoned.
+    fn settle(&self, t: State, before: &[Vec<bool>], rate: f64) -> Vec<(State, f64)> {
+        let mut branches = vec![(t, rate)];
+        for (b, was_up) in before.iter().enumerate() {
+            let spec = &self.standbys[b].spec;
+            let mut next = Vec::new();
+            for (mut st, r) in branches {
+                let after = self.members_up(b, &st);
+                let first_up = after.iter().position(|&up| up);
+                match st.active[b] {
+                    Some(m) if !after[m] => {
+                        st.active[b] = None;
+                        st.phase[b] = NO_FAILOVER;
+                        match first_up {
+                            None => next.push((st, r)),
+                            Some(first) => {
+                                let branches = [
+                                    (spec.coverage.0, spec.auto_rate, AUTO_FAILOVER),
+                                    (spec.coverage.1, spec.manual_rate, MANUAL_FAILOVER),
+                                ];
+                                for (p, phase_rate, phase) in branches {
+                                    if p <= 0.0 {
+                                        continue;
+                                    }
+                                    let mut t2 = st.clone();
+                                    match phase_rate {
+                                        None => t2.active[b] = Some(first),
+                                        Some(_) => t2.phase[b] = phase,
+                                    }
+                                    next.push((t2, r * p));
+                                }
+                            }
+                        }
+                    }
+                    Some(_) => next.push((st, r)),
+                    None => {
+                        let risen = (0..after.len()).find(|&m| after[m] && !was_up[m]);
+                        if let Some(m) = risen {
+                            st.active[b] = Some(m);
+                            st.phase[b] = NO_FAILOVER;
+                        } else if st.phase[b] != NO_FAILOVER && first_up.is_none() {
+                            st.phase[b] = NO_FAILOVER;
+                        }
+                        next.push((st, r));
+                    }
+                }
+            }
+            branches = next;
+        }
+        branches
     }
 
     /// All transitions out of `s` (a successor may appear more than once; rates add up).
     fn successors(&self, s: &State) -> Vec<(State, f64)> {
+        let before: Vec<Vec<bool>> = (0..self.standbys.len())
+            .map(|b| self.members_up(b, s))
+            .collect();
         let mut out = Vec::new();
         for (u, unit) in self.units.iter().enumerate() {
             if s.up[u] {
-                // Failure.
-                let rate = match unit.standby {
-                    Some(b) if s.active[b] != Some(u) => {
-                        unit.lambda * self.standbys[b].spec.dormant_factor
+                // Failure, slowed by every standby membership whose member is not active.
+                let mut rate = unit.lambda;
+                for &(b, m) in &unit.dormancy {
+                    if s.active[b] != Some(m) {
+                        rate *= self.standbys[b].spec.dormant_factor;
                     }
-                    _ => unit.lambda,
-                };
+                }
                 if rate <= 0.0 {
                     continue;
                 }
@@ -916,55 +1010,18 @@ impl System {
                 if let Some(g) = unit.crew {
                     t.queues[g].push(u);
                 }
-                match unit.standby {
-                    Some(b) if s.active[b] == Some(u) => {
-                        t.active[b] = None;
-                        if self.first_up_unit(b, &t).is_some() {
-                            let spec = &self.standbys[b].spec;
-                            let branches = [
-                                (spec.coverage.0, spec.auto_rate, AUTO_FAILOVER),
-                                (spec.coverage.1, spec.manual_rate, MANUAL_FAILOVER),
-                            ];
-                            for (p, phase_rate, phase) in branches {
-                                if p <= 0.0 {
-                                    continue;
-                                }
-                                let mut t2 = t.clone();
-                                match phase_rate {
-                                    // Instantaneous failover: the first-listed up standby
-                                    // takes over inside the failure transition.
-                                    None => t2.active[b] = self.first_up_unit(b, &t2),
-                                    Some(_) => t2.phase[b] = phase,
-                                }
-                                out.push((t2, rate * p));
-                            }
-                        } else {
-                            out.push((t, rate));
-                        }
+                if let Some(r) = unit.reconfig {
+                    let enough = self.units_up(r, &t) >= self.reconfigs[r].need;
+                    if self.reconfigs[r].election_rate.is_some()
+                        && (t.leader[r] == Some(u) || !enough)
+                    {
+                        t.leader[r] = None;
                     }
-                    Some(b) => {
-                        // A standby unit failed; a running failover is abandoned when no
-                        // standby unit is up any more.
-                        if t.phase[b] != NO_FAILOVER && self.first_up_unit(b, &t).is_none() {
-                            t.phase[b] = NO_FAILOVER;
-                        }
-                        out.push((t, rate));
-                    }
-                    None => {
-                        if let Some(r) = unit.reconfig {
-                            let enough = self.units_up(r, &t) >= self.reconfigs[r].need;
-                            if self.reconfigs[r].election_rate.is_some()
-                                && (t.leader[r] == Some(u) || !enough)
-                            {
-                                t.leader[r] = None;
-                            }
-                            if self.reconfigs[r].pause_rate.is_some() {
-                                t.paused[r] = enough;
-                            }
-                        }
-                        out.push((t, rate))
+                    if self.reconfigs[r].pause_rate.is_some() {
+                        t.paused[r] = enough;
                     }
                 }
+                out.extend(self.settle(t, &before, rate));
             } else {
                 // Repair.
                 if let Some(g) = unit.crew {
@@ -978,16 +1035,10 @@ impl System {
                 if let Some(g) = unit.crew {
                     t.queues[g].retain(|&x| x != u);
                 }
-                if let Some(b) = unit.standby
-                    && t.active[b].is_none()
-                {
-                    t.active[b] = Some(u);
-                    t.phase[b] = NO_FAILOVER;
-                }
-                out.push((t, unit.mu));
+                out.extend(self.settle(t, &before, unit.mu));
             }
         }
-        // Failover completions.
+        // Failover completions: the first-listed up member takes over.
         for (b, sb) in self.standbys.iter().enumerate() {
             let rate = match s.phase[b] {
                 NO_FAILOVER => continue,
@@ -997,9 +1048,9 @@ impl System {
             .expect("a timed failover phase has a rate");
             let mut t = s.clone();
             t.phase[b] = NO_FAILOVER;
-            t.active[b] = self.first_up_unit(b, &t);
+            t.active[b] = before[b].iter().position(|&up| up);
             assert!(t.active[b].is_some(), "failover running without a standby");
-            out.push((t, rate));
+            out.extend(self.settle(t, &before, rate));
         }
         // Election and pause completions.
         for (r, rc) in self.reconfigs.iter().enumerate() {
