@@ -89,6 +89,12 @@ pub enum Code {
     SensitivityLimit,
     /// `export-limit`: The PRISM export refuses the model (too many units or states).
     ExportLimit,
+    /// `family-reference`: A reference to a family is a bare family name, `NAME[*]` of a non-family, or an instance out of range.
+    FamilyReference,
+    /// `unshared-family`: A family (`instances`) is declared with `shared = false`.
+    UnsharedFamily,
+    /// `bad-placement`: A block family's `place` names no family, or its rule, replicas or lists do not fit it.
+    BadPlacement,
     /// `missing-target`: `nines check` was given a model without `[target]` and no `--target`.
     MissingTarget,
 }
@@ -124,6 +130,9 @@ impl Code {
             Self::SimulationLimit => "simulation-limit",
             Self::SensitivityLimit => "sensitivity-limit",
             Self::ExportLimit => "export-limit",
+            Self::FamilyReference => "family-reference",
+            Self::UnsharedFamily => "unshared-family",
+            Self::BadPlacement => "bad-placement",
             Self::MissingTarget => "missing-target",
         }
     }

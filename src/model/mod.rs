@@ -26,6 +26,18 @@ pub struct Model {
     pub top: usize,
     /// The availability target for `nines check`, when the model states one.
     pub target: Option<Target>,
+    /// Families (`instances = N`) in file order, components first: what `--set
+    /// component.NAME.KEY`, `--find` and `sensitivity` treat as one item.
+    pub families: Vec<Family>,
+}
+
+/// A family of physical units declared with `instances = N`: `NAME[1]` … `NAME[N]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Family {
+    /// The family's name (`broker`).
+    pub name: String,
+    /// Its instances in order: all components or all blocks, each shared.
+    pub instances: Vec<NodeRef>,
 }
 
 /// A repairable unit type: one physical unit per reference unless shared.

@@ -51,7 +51,11 @@ impl Decoder {
                     }
                 }
                 _ => {
-                    if in_names && !exists {
+                    // `--set component.broker[2].mttr=…` makes an instance table of a family;
+                    // the family expansion checks it.
+                    let instance_of_known = super::family::instance_name(&key.name)
+                        .is_some_and(|(base, index)| index.is_some() && into.contains_key(base));
+                    if in_names && !exists && !instance_of_known {
                         // A new component or block name: an override cannot create one.
                         let known: Vec<&str> = into.keys().map(|k| k.name.as_ref()).collect();
                         let span = self.span(key.span);

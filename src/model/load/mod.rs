@@ -11,6 +11,7 @@
 mod block;
 mod component;
 mod dist;
+mod family;
 pub mod limits;
 mod merge;
 mod resolve;
@@ -21,9 +22,10 @@ mod target;
 mod tests;
 mod values;
 
+pub use family::instance_name;
 pub use limits::{
-    DEFAULT_WINDOW_HOURS, GAMMA_SHAPE_RANGE, MAX_LOGNORMAL_SIGMA, MAX_MEMBERS, MAX_MIXED_K_OF_N,
-    MAX_NESTING, MAX_RATE, MAX_WINDOW_HOURS, WEIBULL_SHAPE_RANGE,
+    DEFAULT_WINDOW_HOURS, GAMMA_SHAPE_RANGE, MAX_INSTANCES, MAX_LOGNORMAL_SIGMA, MAX_MEMBERS,
+    MAX_MIXED_K_OF_N, MAX_NESTING, MAX_RATE, MAX_WINDOW_HOURS, WEIBULL_SHAPE_RANGE,
 };
 
 use super::Model;
@@ -188,8 +190,11 @@ impl Decoder {
 
         let mut components = Vec::new();
         let mut invalid_names = Vec::new();
+        let mut families = Vec::new();
+        let decoded_from = self.diagnostics.len();
         if let Some((key, value)) = components_table {
-            for (name_key, value) in self.section(key, value, "component") {
+            let entries = self.section(key, value, "component");
+            for (name_key, value) in self.expand_families(entries, false, &mut families) {
                 let name = name_key.name.to_string();
                 match self.decode_component(name_key, value) {
                     Some(component) => components.push(component),
@@ -199,15 +204,36 @@ impl Decoder {
         }
         let mut raw_blocks = Vec::new();
         if let Some((key, value)) = blocks_table {
-            for (name_key, value) in self.section(key, value, "block") {
+            let entries = self.section(key, value, "block");
+            for (name_key, value) in self.expand_families(entries, true, &mut families) {
                 raw_blocks.push(self.decode_block(name_key, value));
             }
         }
+        self.expand_family_references(&mut raw_blocks, &families);
+        self.drop_repeated_diagnostics(decoded_from);
         self.resolve(name, components, raw_blocks, top, target, &invalid_names)
             .map(|model| Model {
                 description,
+                families: family::resolved_families(&model, &families),
                 ..model
             })
+    }
+
+    /// Drops diagnostics after the first `from` that repeat an earlier one's code and span:
+    /// the instances of a family are copies of one table, so a problem in it would otherwise
+    /// be reported once per instance.
+    fn drop_repeated_diagnostics(&mut self, from: usize) {
+        let mut seen = std::collections::HashSet::new();
+        let mut index = 0;
+        self.diagnostics.retain(|diagnostic| {
+            index += 1;
+            index <= from || {
+                let at = diagnostic
+                    .span
+                    .map(|s| (s.origin == Origin::File, s.start, s.end));
+                seen.insert((diagnostic.code, at))
+            }
+        });
     }
 
     /// The named sub-tables of `[component]` or `[block]`, in file order.

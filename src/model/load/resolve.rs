@@ -55,6 +55,7 @@ impl Decoder {
             blocks,
             top: 0,
             target,
+            families: Vec::new(),
         };
         self.check_rules(&model, &raw_blocks);
         if self.find_cycle(&model, &raw_blocks) {
