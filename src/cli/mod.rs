@@ -189,6 +189,10 @@ struct ModelArgs {
     /// Override a model value for a what-if run, e.g. component.db.mttr=2h (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
+    /// Solve this block as the system instead of the model's top, e.g. --top web (the same as
+    /// --set top=web).
+    #[arg(long, value_name = "BLOCK")]
+    top: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -335,7 +339,9 @@ struct LoadedModel {
     sources: Sources,
 }
 
-fn parse_overrides(set: &[String]) -> Result<Vec<Override>, Outcome> {
+/// The `--set` overrides, then `--top BLOCK` as the override `top = "BLOCK"` (so that it wins
+/// over a `--set top=…`).
+fn parse_overrides(set: &[String], top: Option<&str>) -> Result<Vec<Override>, Outcome> {
     let mut overrides = Vec::new();
     for text in set {
         match Override::parse(text) {
@@ -346,6 +352,7 @@ fn parse_overrides(set: &[String]) -> Result<Vec<Override>, Outcome> {
             }
         }
     }
+    overrides.extend(top.map(Override::top));
     Ok(overrides)
 }
 
@@ -444,7 +451,7 @@ fn solve_loaded(loaded: &LoadedModel) -> Option<Solution> {
 }
 
 fn run_solve(args: SolveArgs, out: &mut dyn Write) -> io::Result<Outcome> {
-    let overrides = match parse_overrides(&args.input.set) {
+    let overrides = match parse_overrides(&args.input.set, args.input.top.as_deref()) {
         Ok(overrides) => overrides,
         Err(outcome) => return Ok(outcome),
     };
@@ -488,7 +495,7 @@ struct CheckSettings {
 impl CheckSettings {
     /// Checks the options of `check`; errors go to stderr.
     fn from_args(args: &CheckArgs) -> Result<Self, Outcome> {
-        let overrides = parse_overrides(&args.input.set)?;
+        let overrides = parse_overrides(&args.input.set, args.input.top.as_deref())?;
         let target_override = parse_target(args.target.as_deref())?;
         // The simulation options are checked with either method, so a typo never passes
         // unseen.

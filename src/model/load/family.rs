@@ -110,7 +110,9 @@ impl Decoder {
                 if count > MAX_INSTANCES {
                     self.error(
                         Code::ModelTooLarge,
-                        format!("`instances` = {count} is more than nines expands ({MAX_INSTANCES})"),
+                        format!(
+                            "`instances` = {count} is more than nines expands ({MAX_INSTANCES})"
+                        ),
                         span,
                     )
                     .label = "too many instances".into();
@@ -196,13 +198,22 @@ impl Decoder {
 
     /// Merges an instance's own table over its copy of the family's; `instances` and `place`
     /// belong to the family and are reported there.
-    fn merge_instance<'a>(&mut self, into: &mut Table<'a>, mut own: Table<'a>, name: &str, what: &str) {
+    fn merge_instance<'a>(
+        &mut self,
+        into: &mut Table<'a>,
+        mut own: Table<'a>,
+        name: &str,
+        what: &str,
+    ) {
         for key in ["instances", "place"] {
             if let Some((key, _)) = own.remove_entry(key) {
                 let span = self.span(key.span);
                 self.error(
                     Code::UnexpectedKey,
-                    format!("`{}` belongs to the family table [{what}.{name}], not to one instance", key.name),
+                    format!(
+                        "`{}` belongs to the family table [{what}.{name}], not to one instance",
+                        key.name
+                    ),
                     span,
                 )
                 .label = "move it to the family".into();
@@ -223,14 +234,21 @@ impl Decoder {
         orphans.sort_by_key(|(_, (key, _))| key.span.start);
         for ((base, index), (key, _)) in orphans {
             let span = self.span(key.span);
-            let family = families.iter().find(|f| f.name == base && f.block == (what == "block"));
+            let family = families
+                .iter()
+                .find(|f| f.name == base && f.block == (what == "block"));
             let (message, label) = match family {
                 Some(family) => (
-                    format!("`{base}[{index}]` is out of range: the family `{base}` has instances 1 to {}", family.instances),
+                    format!(
+                        "`{base}[{index}]` is out of range: the family `{base}` has instances 1 to {}",
+                        family.instances
+                    ),
                     format!("must be {base}[1] … {base}[{}]", family.instances),
                 ),
                 None => (
-                    format!("`{base}[{index}]` sets one instance of a family `{base}`, but [{what}.{base}] declares no `instances`"),
+                    format!(
+                        "`{base}[{index}]` sets one instance of a family `{base}`, but [{what}.{base}] declares no `instances`"
+                    ),
                     format!("add instances = N to [{what}.{base}]"),
                 ),
             };
@@ -255,8 +273,12 @@ impl Decoder {
         for key in table.keys() {
             if !["family", "replicas", "rule", "lists"].contains(&key.name.as_ref()) {
                 let key_span = self.span(key.span);
-                self.error(Code::UnknownKey, format!("unknown key `{}` in `place`", key.name), key_span)
-                    .label = "place takes family, replicas, rule and lists".into();
+                self.error(
+                    Code::UnknownKey,
+                    format!("unknown key `{}` in `place`", key.name),
+                    key_span,
+                )
+                .label = "place takes family, replicas, rule and lists".into();
                 return None;
             }
         }
@@ -264,8 +286,12 @@ impl Decoder {
         let family_name = match get("family") {
             Some(v) => self.string(v, "place.family")?,
             None => {
-                self.error(Code::MissingKey, format!("[block.{name}] `place` needs `family`"), span)
-                    .label = "add e.g. family = \"broker\"".into();
+                self.error(
+                    Code::MissingKey,
+                    format!("[block.{name}] `place` needs `family`"),
+                    span,
+                )
+                .label = "add e.g. family = \"broker\"".into();
                 return None;
             }
         };
@@ -276,7 +302,9 @@ impl Decoder {
                 format!("`place.family` = \"{family_name}\" is not a family"),
                 at,
             )
-            .label = format!("declare it with instances = N, e.g. [component.{family_name}] instances = 5");
+            .label = format!(
+                "declare it with instances = N, e.g. [component.{family_name}] instances = 5"
+            );
             return None;
         };
         let n = family.instances;
@@ -285,8 +313,14 @@ impl Decoder {
                 let at = self.span(v.span);
                 let r = self.integer(v, "place.replicas", 1)?;
                 if r > n {
-                    self.error(Code::BadPlacement, format!("`replicas` = {r} is more than the {n} instances of `{family_name}`"), at)
-                        .label = format!("must be 1..={n}");
+                    self.error(
+                        Code::BadPlacement,
+                        format!(
+                            "`replicas` = {r} is more than the {n} instances of `{family_name}`"
+                        ),
+                        at,
+                    )
+                    .label = format!("must be 1..={n}");
                     return None;
                 }
                 Some(r)
@@ -296,8 +330,12 @@ impl Decoder {
         let rule = match (get("rule"), get("lists")) {
             (Some(_), Some(lists)) => {
                 let at = self.span(lists.span);
-                self.error(Code::ConflictingKeys, "`place` gives both `rule` and `lists`; keep one", at)
-                    .label = "second placement".into();
+                self.error(
+                    Code::ConflictingKeys,
+                    "`place` gives both `rule` and `lists`; keep one",
+                    at,
+                )
+                .label = "second placement".into();
                 return None;
             }
             (None, Some(lists)) => Rule::Lists(self.placement_lists(lists, n, replicas)?),
@@ -307,15 +345,23 @@ impl Decoder {
                     "round-robin" => Rule::RoundRobin,
                     "combinations" => Rule::Combinations,
                     other => {
-                        self.error(Code::BadValue, format!("unknown placement rule `{other}`"), at)
-                            .label = "round-robin or combinations (or give `lists`)".into();
+                        self.error(
+                            Code::BadValue,
+                            format!("unknown placement rule `{other}`"),
+                            at,
+                        )
+                        .label = "round-robin or combinations (or give `lists`)".into();
                         return None;
                     }
                 }
             }
             (None, None) => {
-                self.error(Code::MissingKey, format!("[block.{name}] `place` needs `rule` or `lists`"), span)
-                    .label = "add rule = \"round-robin\"".into();
+                self.error(
+                    Code::MissingKey,
+                    format!("[block.{name}] `place` needs `rule` or `lists`"),
+                    span,
+                )
+                .label = "add rule = \"round-robin\"".into();
                 return None;
             }
         };
@@ -323,8 +369,12 @@ impl Decoder {
             Rule::Lists(lists) => lists,
             Rule::RoundRobin | Rule::Combinations => {
                 let Some(r) = replicas else {
-                    self.error(Code::MissingKey, format!("[block.{name}] `place` needs `replicas` with a rule"), span)
-                        .label = "add e.g. replicas = 3".into();
+                    self.error(
+                        Code::MissingKey,
+                        format!("[block.{name}] `place` needs `replicas` with a rule"),
+                        span,
+                    )
+                    .label = "add e.g. replicas = 3".into();
                     return None;
                 };
                 if matches!(rule, Rule::RoundRobin) {
@@ -348,10 +398,14 @@ impl Decoder {
         {
             self.error(
                 Code::BadPlacement,
-                format!("`instances` = {declared} but the placement gives {} instances", per_instance.len()),
+                format!(
+                    "`instances` = {declared} but the placement gives {} instances",
+                    per_instance.len()
+                ),
                 span,
             )
-            .label = "drop `instances` (it defaults to the placement's count) or make them agree".into();
+            .label =
+                "drop `instances` (it defaults to the placement's count) or make them agree".into();
             return None;
         }
         Some(Placement {
@@ -363,34 +417,57 @@ impl Decoder {
 
     /// `lists = [[1, 2, 3], …]`: each a list of distinct indices in 1..=n (of `replicas`
     /// entries when it is given).
-    fn placement_lists(&mut self, lists: &Value<'_>, n: u64, replicas: Option<u64>) -> Option<Vec<Vec<u64>>> {
+    fn placement_lists(
+        &mut self,
+        lists: &Value<'_>,
+        n: u64,
+        replicas: Option<u64>,
+    ) -> Option<Vec<Vec<u64>>> {
         let span = self.span(lists.span);
         let Some(items) = lists.as_array().filter(|items| !items.is_empty()) else {
-            self.error(Code::WrongType, "`place.lists` must be a non-empty list of lists of instance numbers", span)
-                .label = format!("found {}", type_name(lists));
+            self.error(
+                Code::WrongType,
+                "`place.lists` must be a non-empty list of lists of instance numbers",
+                span,
+            )
+            .label = format!("found {}", type_name(lists));
             return None;
         };
         let mut result = Vec::with_capacity(items.len());
         for item in items {
             let item_span = self.span(item.span);
             let Some(indices) = item.as_array() else {
-                self.error(Code::WrongType, "each entry of `place.lists` must be a list such as [1, 2, 3]", item_span)
-                    .label = format!("found {}", type_name(item));
+                self.error(
+                    Code::WrongType,
+                    "each entry of `place.lists` must be a list such as [1, 2, 3]",
+                    item_span,
+                )
+                .label = format!("found {}", type_name(item));
                 return None;
             };
             let mut list = Vec::with_capacity(indices.len());
             for index in indices {
                 let at = self.span(index.span);
                 match index.as_integer() {
-                    Some(i) if i >= 1 && (i as u64) <= n && !list.contains(&(i as u64)) => list.push(i as u64),
+                    Some(i) if i >= 1 && (i as u64) <= n && !list.contains(&(i as u64)) => {
+                        list.push(i as u64)
+                    }
                     Some(i) if i >= 1 && (i as u64) <= n => {
-                        self.error(Code::BadPlacement, format!("instance {i} is listed twice"), at)
-                            .label = "each instance once per list".into();
+                        self.error(
+                            Code::BadPlacement,
+                            format!("instance {i} is listed twice"),
+                            at,
+                        )
+                        .label = "each instance once per list".into();
                         return None;
                     }
                     _ => {
-                        self.error(Code::BadPlacement, format!("placement entries must be instance numbers 1..={n}"), at)
-                            .label = "out of range".into();
+                        self.error(
+                            Code::BadPlacement,
+                            format!("placement entries must be instance numbers 1..={n}"),
+                            at,
+                        )
+                        .label = "out of range".into();
                         return None;
                     }
                 }
@@ -399,7 +476,10 @@ impl Decoder {
                 self.error(
                     Code::BadPlacement,
                     match replicas {
-                        Some(r) => format!("this list has {} instances, not `replicas` = {r}", list.len()),
+                        Some(r) => format!(
+                            "this list has {} instances, not `replicas` = {r}",
+                            list.len()
+                        ),
                         None => "a placement list must name at least one instance".into(),
                     },
                     item_span,
@@ -415,7 +495,11 @@ impl Decoder {
     /// Checks every member reference against the families: `NAME[*]` becomes one reference
     /// per instance, `NAME[i]` must be in range, and a bare family name is refused (one
     /// instance or all of them is the user's choice to make).
-    pub(super) fn expand_family_references(&mut self, raw_blocks: &mut [RawBlock], families: &[FamilyDecl]) {
+    pub(super) fn expand_family_references(
+        &mut self,
+        raw_blocks: &mut [RawBlock],
+        families: &[FamilyDecl],
+    ) {
         let find = |name: &str| families.iter().find(|f| f.name == name);
         for raw in raw_blocks.iter_mut() {
             let mut members = Vec::with_capacity(raw.members.len());
@@ -559,7 +643,10 @@ fn combinations(n: u64, r: u64) -> Vec<Vec<u64>> {
     loop {
         result.push(current.clone());
         // The rightmost position that can still move up.
-        let Some(position) = (0..r as usize).rev().find(|&p| current[p] < n - r + 1 + p as u64) else {
+        let Some(position) = (0..r as usize)
+            .rev()
+            .find(|&p| current[p] < n - r + 1 + p as u64)
+        else {
             return result;
         };
         current[position] += 1;
