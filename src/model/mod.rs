@@ -230,6 +230,35 @@ impl Model {
         }
     }
 
+    /// The units a what-if path's NAME stands for (`component.NAME.KEY`, `block.NAME.KEY`):
+    /// the component or block of that name, or every instance of the family of that name (a
+    /// path naming a family moves all of its instances; `NAME[2]` names one). Empty when
+    /// nothing of that kind has the name. `block` picks blocks rather than components.
+    pub fn named(&self, block: bool, name: &str) -> Vec<NodeRef> {
+        let own = if block {
+            self.block_index(name).map(NodeRef::Block)
+        } else {
+            self.components
+                .iter()
+                .position(|component| component.name == name)
+                .map(NodeRef::Component)
+        };
+        if let Some(node) = own {
+            return vec![node];
+        }
+        self.families
+            .iter()
+            .find(|family| {
+                family.name == name
+                    && family
+                        .instances
+                        .first()
+                        .is_some_and(|node| matches!(node, NodeRef::Block(_)) == block)
+            })
+            .map(|family| family.instances.clone())
+            .unwrap_or_default()
+    }
+
     /// Finds a block by name.
     pub fn block_index(&self, name: &str) -> Option<usize> {
         self.blocks.iter().position(|block| block.name == name)
