@@ -26,6 +26,8 @@ pub(super) struct FamilyDecl {
     pub(super) block: bool,
     /// N.
     pub(super) instances: u64,
+    /// Its declaration had a problem (reported): references to it are not reported again.
+    pub(super) broken: bool,
 }
 
 /// Splits `NAME[i]` into `NAME` and `i`, and `NAME[*]` into `NAME` and `None`; `None` for a
@@ -120,14 +122,26 @@ impl Decoder {
                 }
                 Some(count)
             });
+            let broken = |families: &mut Vec<FamilyDecl>| {
+                families.push(FamilyDecl {
+                    name: key.name.to_string(),
+                    block,
+                    instances: 0,
+                    broken: true,
+                })
+            };
             if instances.is_some() && declared.is_none() {
+                broken(families);
                 continue;
             }
             self.check_family_shared(table, &name, what);
             let placement = match &place {
                 Some((_, place)) => match self.placement(&name, place, declared, families) {
                     Some(placement) => Some(placement),
-                    None => continue,
+                    None => {
+                        broken(families);
+                        continue;
+                    }
                 },
                 None => None,
             };
@@ -139,6 +153,7 @@ impl Decoder {
                     span,
                 )
                 .label = "placement adds members to `members`".into();
+                broken(families);
                 continue;
             }
             let count = placement
@@ -148,7 +163,9 @@ impl Decoder {
                 name: name.clone(),
                 block,
                 instances: count,
+                broken: false,
             });
+            self.family_sizes.insert(name.clone(), count);
             for index in 1..=count {
                 let mut copy = clone_table(table);
                 if let Some((_, mut own)) = instance_tables.remove(&(name.clone(), index))
@@ -295,7 +312,7 @@ impl Decoder {
                 return None;
             }
         };
-        let Some(family) = families.iter().find(|f| f.name == family_name) else {
+        let Some(family) = families.iter().find(|f| f.name == family_name && !f.broken) else {
             let at = self.span(get("family").map_or(place.span, |v| v.span));
             self.error(
                 Code::BadPlacement,
@@ -492,6 +509,15 @@ impl Decoder {
         Some(result)
     }
 
+    /// How many members one written reference stands for: every instance for `NAME[*]` of a
+    /// family declared so far, else one.
+    pub(super) fn references_in(&self, member: &str) -> u64 {
+        match instance_name(member) {
+            Some((base, None)) => self.family_sizes.get(base).copied().unwrap_or(1),
+            _ => 1,
+        }
+    }
+
     /// Checks every member reference against the families: `NAME[*]` becomes one reference
     /// per instance, `NAME[i]` must be in range, and a bare family name is refused (one
     /// instance or all of them is the user's choice to make).
@@ -504,6 +530,11 @@ impl Decoder {
         for raw in raw_blocks.iter_mut() {
             let mut members = Vec::with_capacity(raw.members.len());
             for (member, count, span) in std::mem::take(&mut raw.members) {
+                if find(instance_name(&member).map_or(member.as_str(), |(base, _)| base))
+                    .is_some_and(|family| family.broken)
+                {
+                    continue; // its declaration is reported already
+                }
                 match instance_name(&member) {
                     Some((base, None)) => match find(base) {
                         Some(family) => members.extend(
@@ -551,6 +582,7 @@ impl Decoder {
 pub(super) fn resolved_families(model: &Model, families: &[FamilyDecl]) -> Vec<Family> {
     families
         .iter()
+        .filter(|decl| !decl.broken)
         .map(|decl| {
             let instances = (1..=decl.instances)
                 .filter_map(|i| {

@@ -12,6 +12,8 @@ mod block;
 mod component;
 mod dist;
 mod family;
+#[cfg(test)]
+mod family_tests;
 pub mod limits;
 mod merge;
 mod resolve;
@@ -63,6 +65,7 @@ pub fn load_model(file_name: &str, text: &str, overrides: &[Override]) -> Result
         file_length: text.len(),
         override_text: override_text.clone(),
         diagnostics: Vec::new(),
+        family_sizes: std::collections::HashMap::new(),
     };
     let model = decoder.decode(file_name, text, &override_text);
     match model {
@@ -86,6 +89,9 @@ struct Decoder {
     /// The `--set` overrides as TOML, to tell an inline-table override from a dotted one.
     override_text: String,
     diagnostics: Vec<Diagnostic>,
+    /// Instances of each family declared so far, so that a block's `k` is checked against
+    /// its members with `NAME[*]` counted as every instance.
+    family_sizes: std::collections::HashMap<String, u64>,
 }
 
 impl Decoder {

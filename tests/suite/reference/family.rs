@@ -103,7 +103,7 @@ pub fn expand(root: &Table) -> Result<Table, String> {
     }
     // `NAME[*]` in member lists and `of`.
     if let Some(Value::Table(blocks)) = root.get_mut("block") {
-        for value in blocks.values_mut() {
+        for (_, value) in blocks.iter_mut() {
             let Value::Table(block) = value else { continue };
             if let Some(Value::Array(members)) = block.get("members") {
                 let mut expanded = Vec::new();
