@@ -56,7 +56,9 @@ enum Command {
         "  nines solve models/three-tier.toml\n",
         "  nines solve models/*.toml --format json\n",
         "  nines solve models/three-tier.toml --set component.web_node.mttr=10m --set block.web.count=8\n",
-        "  nines solve models/etcd-5-nodes.toml --format markdown > etcd.md\n\n",
+        "  nines solve models/etcd-5-nodes.toml --format markdown > etcd.md\n",
+        "  nines solve models/kafka-cluster.toml --top controllers\n",
+        "  nines solve models/kafka-cluster.toml --set 'component.broker[2].mttr=8h'\n\n",
         "Exit codes:\n  0  solved every model\n  2  bad input or a model the solver cannot handle"
     ))]
     Solve(SolveArgs),
@@ -123,6 +125,7 @@ enum Command {
         "  nines sweep models/three-tier.toml --vary block.web.count=4..10 --plot\n",
         "  nines sweep models/three-tier.toml --vary component.db_node.mttr=30m..48h --log --plot db-mttr.svg\n",
         "  nines sweep models/three-tier.toml --vary component.web_node.mttr=10m..8h --vary block.web.count=5,6,8\n",
+        "  nines sweep models/kafka-cluster.toml --find component.broker.mttr   (all brokers)\n",
         "  nines sweep models/redis-sentinel.toml --vary block.redis.coverage=0.9..1 --method simulate --runs 2000 --seed 1\n",
         "  nines sweep models/three-tier.toml --find component.db_node.mttr --target 99.99%\n",
         "  nines sweep models/etcd-5-nodes.toml --vary block.etcd.count=3,5,7 --format json\n\n",
