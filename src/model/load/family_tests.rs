@@ -302,3 +302,39 @@ fn top_may_be_set_and_names_the_blocks_when_unknown() {
     assert_eq!(invalid.diagnostics[0].code.as_str(), "unknown-reference");
     assert_eq!(invalid.diagnostics[0].notes, ["blocks: pair, system"]);
 }
+
+#[test]
+fn family_paths_reach_every_instance_of_a_block_family_and_star_is_the_family() {
+    let text = format!(
+        "{BROKERS}[block.partition]\nkind = \"k-of-n\"\nk = 2\ninstances = 3\nplace = {{ family = \"broker\", replicas = 3, rule = \"round-robin\" }}\n\
+         [block.system]\nkind = \"series\"\nmembers = [\"partition[*]\"]\n"
+    );
+    let k = |model: &Model, name: &str| model.blocks[model.block_index(name).unwrap()].kind.clone();
+    let all = load(&text, &["block.partition.k=3"]).ok().unwrap().model;
+    assert!((1..=3).all(|i| k(&all, &format!("partition[{i}]")) == BlockKind::KOfN { k: 3 }));
+    let one = load(&text, &["block.partition[2].k=1"]).ok().unwrap().model;
+    assert_eq!(k(&one, "partition[1]"), BlockKind::KOfN { k: 2 });
+    assert_eq!(k(&one, "partition[2]"), BlockKind::KOfN { k: 1 });
+    let star = load(&text, &["component.broker[*].mttr=4h"])
+        .ok()
+        .unwrap()
+        .model;
+    assert!(star.components.iter().all(|c| c.repair_rate == 0.25));
+    // An instance path of something that is not a family is refused like any unknown name.
+    let Err(invalid) = load(&text, &["component.disk[2].mttr=4h"]) else {
+        panic!("accepted");
+    };
+    assert_eq!(invalid.diagnostics[0].code.as_str(), "unknown-override");
+}
+
+#[test]
+fn of_a_family_with_count_references_each_instance_count_times() {
+    let text = format!(
+        "{BROKERS}[block.system]\nkind = \"k-of-n\"\nk = 9\nof = \"broker[*]\"\ncount = 2\n"
+    );
+    let model = model(&text);
+    let system = &model.blocks[model.top];
+    assert_eq!(system.member_count(), 10);
+    assert_eq!(system.members.len(), 5);
+    assert!(system.members.iter().all(|m| m.count == 2));
+}

@@ -27,7 +27,14 @@ impl Decoder {
         depth: usize,
         in_names: bool,
     ) {
-        for (key, mut value) in from {
+        for (mut key, mut value) in from {
+            // `--set component.broker[*].mttr=…` is the family path `component.broker.mttr`.
+            if in_names
+                && let Some((base, None)) = super::family::instance_name(&key.name)
+                && into.contains_key(base)
+            {
+                key.name = base.to_string().into();
+            }
             let exists = into.contains_key(key.name.as_ref());
             // Inside a component or block, a table written whole (`repair_dist='{ dist =
             // "fixed" }'`) replaces the file's table; a dotted path (`repair_dist.dist=fixed`)
