@@ -4,9 +4,9 @@
 //! fault, so one run of `nines validate` shows everything to fix.
 //!
 //! One `Decoder` carries the diagnostics through rooms of one purpose: `merge` (the `--set`
-//! overrides), `values` (single values), `dist` (distribution tables), `target`,
-//! `component`, `block` and `standby`, `resolve` (names to references) and `rules` (checks
-//! across blocks). [`limits`] holds the bounds they enforce.
+//! overrides), `family` and `placement` (families expanded into their instances),
+//! `values` (single values), `dist` (distribution tables), `target`, `component`, `block`
+//! and `standby`, `resolve` (names to references) and `rules` (checks across blocks). [`limits`] holds the bounds they enforce.
 
 mod block;
 mod component;
@@ -16,6 +16,7 @@ mod family;
 mod family_tests;
 pub mod limits;
 mod merge;
+mod placement;
 mod resolve;
 mod rules;
 mod standby;

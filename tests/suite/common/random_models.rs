@@ -63,7 +63,7 @@ impl Builder {
             let shared = index >= 2 && builder.random.chance(0.5);
             // Every other seed writes a shared component as a family of two instances (drawn
             // from the seed, not the stream, so the rest of the model is as before).
-            let family = shared && (seed + index as u64) % 2 == 0;
+            let family = shared && (seed + index as u64).is_multiple_of(2);
             builder.text.push_str(&format!(
                 "[component.{name}]\nmtbf = \"{mtbf}h\"\nmttr = \"{mttr}h\"\n{}",
                 if family {
