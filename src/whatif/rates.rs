@@ -183,13 +183,24 @@ pub struct HeldFigure {
 /// of the most important component, or family of components; `None` when no such
 /// improvement saves downtime.
 pub fn improvement_choice(model: &Model, items: &[Importance]) -> Option<(Subject, MeanTime)> {
+    // A family whose instances all have the family's figures: then `component.NAME.KEY`
+    // moves every one of them, as the sweep does (an instance table would keep its own).
     let component_family = |name: &str| {
         model.families.iter().find(|family| {
+            let rates: Vec<(f64, f64)> = family
+                .instances
+                .iter()
+                .filter_map(|node| match node {
+                    NodeRef::Component(index) => {
+                        let component = &model.components[*index];
+                        Some((component.failure_rate, component.repair_rate))
+                    }
+                    NodeRef::Block(_) => None,
+                })
+                .collect();
             family.name == name
-                && family
-                    .instances
-                    .iter()
-                    .all(|node| matches!(node, NodeRef::Component(_)))
+                && rates.len() == family.instances.len()
+                && rates.windows(2).all(|pair| pair[0] == pair[1])
         })
     };
     let item = items.iter().find(|item| {
@@ -305,5 +316,38 @@ mod tests {
         let met: Vec<Option<bool>> = points.iter().map(|p| p.meets_target).collect();
         assert_eq!(met, [Some(true), Some(true), Some(false)]);
         assert!((points[2].measures.unavailability - 2.0 / 1002.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_family_is_swept_whole_unless_an_instance_has_its_own_figures() {
+        let family = "[component.b]\ninstances = 3\nmtbf = \"1000h\"\nmttr = \"5h\"\n";
+        let system = "[target]\navailability = \"99.99%\"\n[block.system]\nkind = \"k-of-n\"\nk = 2\nmembers = [\"b[*]\"]\n";
+        let text = format!("{family}{system}");
+        let model = load_model("t.toml", &text, &[]).ok().unwrap().model;
+        let items = crate::whatif::sensitivity::importances(&model)
+            .unwrap()
+            .items;
+        let sweep = improvement_sweep(&model, &items).unwrap().unwrap();
+        assert_eq!(sweep.vary.path, "component.b.mttr");
+        // Each point is the model with every instance at that MTTR: 2-of-3 of q = r/(1000 + r),
+        // U = 3q²(1 − q) + q³.
+        for (value, point) in sweep.vary.values.iter().zip(&sweep.points) {
+            let q = value.x / (1000.0 + value.x);
+            let expected = 3.0 * q * q * (1.0 - q) + q.powi(3);
+            let u = point.measures.unavailability;
+            assert!(
+                (u - expected).abs() <= 1e-12 * expected,
+                "{}: {u:e} vs {expected:e}",
+                value.x
+            );
+        }
+        // With an instance of its own, `component.b.mttr` would not move it: no family sweep.
+        let own = format!("{family}[component.\"b[2]\"]\nmttr = \"50h\"\n{system}");
+        let model = load_model("t.toml", &own, &[]).ok().unwrap().model;
+        let items = crate::whatif::sensitivity::importances(&model)
+            .unwrap()
+            .items;
+        let sweep = improvement_sweep(&model, &items).unwrap().unwrap();
+        assert_eq!(sweep.vary.path, "component.b[2].mttr");
     }
 }
