@@ -255,6 +255,32 @@ impl Decoder {
         }
     }
 
+    /// Reports a component or block named like a family: `broker` would be ambiguous between
+    /// the family and the unit.
+    pub(super) fn check_family_names(
+        &mut self,
+        families: &[FamilyDecl],
+        components: &[crate::model::Component],
+        raw_blocks: &[RawBlock],
+    ) {
+        let named = components
+            .iter()
+            .filter_map(|c| c.span.map(|span| (c.name.as_str(), span)))
+            .chain(raw_blocks.iter().map(|b| (b.name.as_str(), b.key_span)));
+        let clashes: Vec<(String, crate::diag::Span)> = named
+            .filter(|(name, _)| families.iter().any(|f| f.name == *name))
+            .map(|(name, span)| (name.to_string(), span))
+            .collect();
+        for (name, span) in clashes {
+            self.error(
+                Code::DuplicateName,
+                format!("`{name}` names both a family and a single component or block"),
+                span,
+            )
+            .label = "rename one of them".into();
+        }
+    }
+
     /// How many members one written reference stands for: every instance for `NAME[*]` of a
     /// family declared so far, else one.
     pub(super) fn references_in(&self, member: &str) -> u64 {

@@ -231,6 +231,15 @@ fn bad_family_declarations_are_reported_where_written() {
         found.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(),
         [("family-reference", 5), ("family-reference", 7)]
     );
+    // A family and a single block of the same name would make `broker` ambiguous.
+    let clash = format!(
+        "{BROKERS}[block.broker]\nkind = \"series\"\nmembers = [\"broker[1]\"]\n[block.system]\nkind = \"series\"\nmembers = [\"broker[2]\"]\n"
+    );
+    let found = problems(&clash, &[]);
+    assert_eq!(
+        found.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(),
+        [("duplicate-name", 5)]
+    );
     // A problem in the family's table is reported once, not once per instance.
     let broken = "[component.b]\ninstances = 3\nmtbf = \"1h\"\n[block.system]\nkind = \"series\"\nmembers = [\"b[*]\"]\n";
     let found = problems(broken, &[]);

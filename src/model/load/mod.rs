@@ -216,6 +216,7 @@ impl Decoder {
                 raw_blocks.push(self.decode_block(name_key, value));
             }
         }
+        self.check_family_names(&families, &components, &raw_blocks);
         self.expand_family_references(&mut raw_blocks, &families);
         self.drop_repeated_diagnostics(decoded_from);
         self.resolve(name, components, raw_blocks, top, target, &invalid_names)
