@@ -63,16 +63,19 @@ fn benchmarks(criterion: &mut Criterion) {
             }
         })
     });
-    let db_node = three_tier
-        .components
-        .iter()
-        .position(|c| c.name == "tor_switch")
-        .unwrap();
+    let db_node = rates::Subject::component(
+        &three_tier,
+        three_tier
+            .components
+            .iter()
+            .position(|c| c.name == "tor_switch")
+            .unwrap(),
+    );
     criterion.bench_function("find/three-tier-tor-switch-mttr", |b| {
         b.iter(|| {
             rates::boundary(
                 black_box(&three_tier),
-                db_node,
+                &db_node,
                 MeanTime::Mttr,
                 (0.004, 4000.0),
                 1e-4,

@@ -83,6 +83,12 @@ pub enum Code {
     SensitivityLimit,
     /// `export-limit`: The PRISM export refuses the model (too many units or states).
     ExportLimit,
+    /// `family-reference`: A reference to a family is a bare family name, `NAME[*]` of a non-family, or an instance out of range.
+    FamilyReference,
+    /// `unshared-family`: A family (`instances`) is declared with `shared = false`.
+    UnsharedFamily,
+    /// `bad-placement`: A block family's `place` names no family, or its rule, replicas or lists do not fit it.
+    BadPlacement,
     /// `missing-target`: `nines check` was given a model without `[target]` and no `--target`.
     MissingTarget,
     /// `bad-csv`: An incident log is not valid CSV, is empty, or lacks a required column.
@@ -121,6 +127,9 @@ impl Code {
             Self::SimulationLimit => "simulation-limit",
             Self::SensitivityLimit => "sensitivity-limit",
             Self::ExportLimit => "export-limit",
+            Self::FamilyReference => "family-reference",
+            Self::UnsharedFamily => "unshared-family",
+            Self::BadPlacement => "bad-placement",
             Self::MissingTarget => "missing-target",
             Self::BadCsv => "bad-csv",
             Self::BadDate => "bad-date",

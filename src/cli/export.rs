@@ -24,6 +24,10 @@ pub struct ExportArgs {
     /// Override a model value, e.g. component.db.mttr=2h (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
+    /// Solve this block as the system instead of the model's top, e.g. --top web (the same as
+    /// --set top=web).
+    #[arg(long, value_name = "BLOCK")]
+    top: Option<String>,
     /// Output language.
     #[arg(long, value_enum, default_value_t = ExportFormat::Prism)]
     format: ExportFormat,
@@ -35,7 +39,7 @@ pub struct ExportArgs {
 
 /// `nines export`.
 pub fn run_export(args: ExportArgs, out: &mut dyn Write) -> io::Result<Outcome> {
-    let overrides = match parse_overrides(&args.set) {
+    let overrides = match parse_overrides(&args.set, args.top.as_deref()) {
         Ok(overrides) => overrides,
         Err(outcome) => return Ok(outcome),
     };

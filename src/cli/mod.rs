@@ -58,7 +58,9 @@ enum Command {
         "  nines solve models/three-tier.toml\n",
         "  nines solve models/*.toml --format json\n",
         "  nines solve models/three-tier.toml --set component.web_node.mttr=10m --set block.web.count=8\n",
-        "  nines solve models/etcd-5-nodes.toml --format markdown > etcd.md\n\n",
+        "  nines solve models/etcd-5-nodes.toml --format markdown > etcd.md\n",
+        "  nines solve models/kafka-cluster.toml --top controllers\n",
+        "  nines solve models/kafka-cluster.toml --set 'component.broker[2].mttr=8h'\n\n",
         "Exit codes:\n  0  solved every model\n  2  bad input or a model the solver cannot handle"
     ))]
     Solve(SolveArgs),
@@ -125,6 +127,7 @@ enum Command {
         "  nines sweep models/three-tier.toml --vary block.web.count=4..10 --plot\n",
         "  nines sweep models/three-tier.toml --vary component.db_node.mttr=30m..48h --log --plot db-mttr.svg\n",
         "  nines sweep models/three-tier.toml --vary component.web_node.mttr=10m..8h --vary block.web.count=5,6,8\n",
+        "  nines sweep models/kafka-cluster.toml --find component.broker.mttr   (all brokers)\n",
         "  nines sweep models/redis-sentinel.toml --vary block.redis.coverage=0.9..1 --method simulate --runs 2000 --seed 1\n",
         "  nines sweep models/three-tier.toml --find component.db_node.mttr --target 99.99%\n",
         "  nines sweep models/etcd-5-nodes.toml --vary block.etcd.count=3,5,7 --format json\n\n",
@@ -219,6 +222,10 @@ struct ModelArgs {
     /// Override a model value for a what-if run, e.g. component.db.mttr=2h (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
+    /// Solve this block as the system instead of the model's top, e.g. --top web (the same as
+    /// --set top=web).
+    #[arg(long, value_name = "BLOCK")]
+    top: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -372,7 +379,9 @@ struct LoadedModel {
     sources: Sources,
 }
 
-fn parse_overrides(set: &[String]) -> Result<Vec<Override>, Outcome> {
+/// The `--set` overrides, then `--top BLOCK` as the override `top = "BLOCK"` (so that it wins
+/// over a `--set top=…`).
+fn parse_overrides(set: &[String], top: Option<&str>) -> Result<Vec<Override>, Outcome> {
     let mut overrides = Vec::new();
     for text in set {
         match Override::parse(text) {
@@ -383,6 +392,7 @@ fn parse_overrides(set: &[String]) -> Result<Vec<Override>, Outcome> {
             }
         }
     }
+    overrides.extend(top.map(Override::top));
     Ok(overrides)
 }
 
@@ -481,7 +491,7 @@ fn solve_loaded(loaded: &LoadedModel) -> Option<Solution> {
 }
 
 fn run_solve(args: SolveArgs, out: &mut dyn Write) -> io::Result<Outcome> {
-    let overrides = match parse_overrides(&args.input.set) {
+    let overrides = match parse_overrides(&args.input.set, args.input.top.as_deref()) {
         Ok(overrides) => overrides,
         Err(outcome) => return Ok(outcome),
     };
@@ -527,7 +537,7 @@ struct CheckSettings {
 impl CheckSettings {
     /// Checks the options of `check`; errors go to stderr.
     fn from_args(args: &CheckArgs) -> Result<Self, Outcome> {
-        let overrides = parse_overrides(&args.input.set)?;
+        let overrides = parse_overrides(&args.input.set, args.input.top.as_deref())?;
         let target_override = parse_target(args.target.as_deref())?;
         // The simulation options are checked with either method, so a typo never passes
         // unseen.

@@ -34,6 +34,10 @@ pub struct ReportArgs {
     /// Override a model value, e.g. component.db.mttr=2h (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
+    /// Solve this block as the system instead of the model's top, e.g. --top web (the same as
+    /// --set top=web).
+    #[arg(long, value_name = "BLOCK")]
+    top: Option<String>,
     /// Target availability, overriding the models' own, e.g. 99.99%.
     #[arg(long, value_name = "AVAILABILITY")]
     target: Option<String>,
@@ -68,6 +72,10 @@ pub struct DiagramArgs {
     /// Override a model value, e.g. block.web.count=8 (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
+    /// Solve this block as the system instead of the model's top, e.g. --top web (the same as
+    /// --set top=web).
+    #[arg(long, value_name = "BLOCK")]
+    top: Option<String>,
     /// Graph format.
     #[arg(long, value_enum, default_value_t = DiagramFormat::Dot)]
     format: DiagramFormat,
@@ -75,7 +83,7 @@ pub struct DiagramArgs {
 
 /// `nines diagram`.
 pub fn run_diagram(args: DiagramArgs, out: &mut dyn Write) -> io::Result<Outcome> {
-    let overrides = match parse_overrides(&args.set) {
+    let overrides = match parse_overrides(&args.set, args.top.as_deref()) {
         Ok(overrides) => overrides,
         Err(outcome) => return Ok(outcome),
     };
@@ -100,7 +108,7 @@ pub fn run_diagram(args: DiagramArgs, out: &mut dyn Write) -> io::Result<Outcome
 
 /// `nines report`.
 pub fn run_report(args: ReportArgs, out: &mut dyn Write) -> io::Result<Outcome> {
-    let overrides = match parse_overrides(&args.set) {
+    let overrides = match parse_overrides(&args.set, args.top.as_deref()) {
         Ok(overrides) => overrides,
         Err(outcome) => return Ok(outcome),
     };

@@ -482,7 +482,7 @@ fn save(path: &Path, record: &Record) -> Result<(), String> {
 
 /// `nines simulate`.
 pub fn run_simulate(args: SimulateArgs, out: &mut dyn Write) -> io::Result<Outcome> {
-    let overrides = match parse_overrides(&args.input.set) {
+    let overrides = match parse_overrides(&args.input.set, args.input.top.as_deref()) {
         Ok(overrides) => overrides,
         Err(outcome) => return Ok(outcome),
     };

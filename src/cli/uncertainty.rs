@@ -26,6 +26,10 @@ pub struct UncertaintyArgs {
     /// Override a model value, e.g. component.db.mttr=2h (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
+    /// Solve this block as the system instead of the model's top, e.g. --top web (the same as
+    /// --set top=web).
+    #[arg(long, value_name = "BLOCK")]
+    top: Option<String>,
     /// Target availability, overriding the models' own, e.g. 99.99%.
     #[arg(long, value_name = "AVAILABILITY")]
     target: Option<String>,
@@ -51,7 +55,7 @@ pub fn run_uncertainty(args: UncertaintyArgs, out: &mut dyn Write) -> io::Result
         say!("error: {message}");
         return Ok(Outcome::InputError);
     }
-    let overrides = match parse_overrides(&args.set) {
+    let overrides = match parse_overrides(&args.set, args.top.as_deref()) {
         Ok(overrides) => overrides,
         Err(outcome) => return Ok(outcome),
     };

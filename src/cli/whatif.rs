@@ -163,6 +163,10 @@ pub struct SweepArgs {
     /// Override a model value for every point, e.g. component.db.mttr=2h (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
+    /// Solve this block as the system instead of the model's top, e.g. --top web (the same as
+    /// --set top=web).
+    #[arg(long, value_name = "BLOCK")]
+    top: Option<String>,
     /// Target availability, overriding the model's, e.g. 99.99%.
     #[arg(long, value_name = "AVAILABILITY")]
     target: Option<String>,
@@ -187,6 +191,10 @@ pub struct SensitivityArgs {
     /// Override a model value, e.g. component.db.mttr=2h (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
+    /// Solve this block as the system instead of the model's top, e.g. --top web (the same as
+    /// --set top=web).
+    #[arg(long, value_name = "BLOCK")]
+    top: Option<String>,
     #[command(flatten)]
     plot: PlotArgs,
     /// Output format.
@@ -232,7 +240,7 @@ pub fn run_sweep(args: SweepArgs, out: &mut dyn Write) -> io::Result<Outcome> {
         say!("error: {message}");
         return Ok(Outcome::InputError);
     }
-    let overrides = match parse_overrides(&args.set) {
+    let overrides = match parse_overrides(&args.set, args.top.as_deref()) {
         Ok(overrides) => overrides,
         Err(outcome) => return Ok(outcome),
     };
@@ -566,7 +574,7 @@ pub fn run_sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> io::Result
         return Ok(Outcome::InputError);
     }
     let several = args.models.len() > 1;
-    let overrides = match parse_overrides(&args.set) {
+    let overrides = match parse_overrides(&args.set, args.top.as_deref()) {
         Ok(overrides) => overrides,
         Err(outcome) => return Ok(outcome),
     };

@@ -26,6 +26,18 @@ pub struct Model {
     pub top: usize,
     /// The availability target for `nines check`, when the model states one.
     pub target: Option<Target>,
+    /// Families (`instances = N`) in file order, components first: what `--set
+    /// component.NAME.KEY`, `--find` and `sensitivity` treat as one item.
+    pub families: Vec<Family>,
+}
+
+/// A family of physical units declared with `instances = N`: `NAME[1]` … `NAME[N]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Family {
+    /// The family's name (`broker`).
+    pub name: String,
+    /// Its instances in order: all components or all blocks, each shared.
+    pub instances: Vec<NodeRef>,
 }
 
 /// A repairable unit type: one physical unit per reference unless shared.
@@ -254,6 +266,35 @@ impl Model {
             NodeRef::Component(index) => self.components[index].shared,
             NodeRef::Block(index) => self.blocks[index].shared,
         }
+    }
+
+    /// The units a what-if path's NAME stands for (`component.NAME.KEY`, `block.NAME.KEY`):
+    /// the component or block of that name, or every instance of the family of that name (a
+    /// path naming a family moves all of its instances; `NAME[2]` names one). Empty when
+    /// nothing of that kind has the name. `block` picks blocks rather than components.
+    pub fn named(&self, block: bool, name: &str) -> Vec<NodeRef> {
+        let own = if block {
+            self.block_index(name).map(NodeRef::Block)
+        } else {
+            self.components
+                .iter()
+                .position(|component| component.name == name)
+                .map(NodeRef::Component)
+        };
+        if let Some(node) = own {
+            return vec![node];
+        }
+        self.families
+            .iter()
+            .find(|family| {
+                family.name == name
+                    && family
+                        .instances
+                        .first()
+                        .is_some_and(|node| matches!(node, NodeRef::Block(_)) == block)
+            })
+            .map(|family| family.instances.clone())
+            .unwrap_or_default()
     }
 
     /// Finds a block by name.

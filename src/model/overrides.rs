@@ -32,9 +32,9 @@ impl Override {
                 "`{text}`: the path has an empty part; write e.g. component.db.mttr=2h"
             ));
         }
-        if path.len() < 2 {
+        if path.len() < 2 && !ROOT_VALUES.contains(&path[0].as_str()) {
             return Err(format!(
-                "`{text}`: the path must name a table and a key, e.g. component.db.mttr or target.availability"
+                "`{text}`: the path must name a table and a key, e.g. component.db.mttr or target.availability (or be top, name or description)"
             ));
         }
         let value = value.trim();
@@ -44,6 +44,14 @@ impl Override {
             toml_string(value)
         };
         Ok(Self { path, value })
+    }
+
+    /// `--top BLOCK`: the override `top = "BLOCK"`.
+    pub fn top(block: &str) -> Self {
+        Self {
+            path: vec!["top".to_string()],
+            value: toml_string(block),
+        }
     }
 
     /// The override as a TOML line with a quoted dotted key.
@@ -56,6 +64,9 @@ impl Override {
         format!("{} = {}", key.join("."), self.value)
     }
 }
+
+/// The model's top-level values an override may set on their own (`--set top=web`).
+const ROOT_VALUES: &[&str] = &["top", "name", "description"];
 
 /// The TOML text holding every override, one per line.
 pub fn overrides_text(overrides: &[Override]) -> String {
@@ -106,6 +117,10 @@ mod tests {
     fn malformed_overrides_are_rejected() {
         assert!(Override::parse("component.web.mttr").is_err());
         assert!(Override::parse("mttr=2h").is_err());
+        assert_eq!(
+            Override::parse("top=web").unwrap().to_toml_line(),
+            Override::top("web").to_toml_line()
+        );
         assert!(Override::parse("component..mttr=2h").is_err());
     }
 }

@@ -260,17 +260,25 @@ fn sweep_introduction(file: &str, sweep: &ImprovementSweep) -> String {
     let first = sweep.vary.values.first().map_or(0.0, |v| v.x);
     let last = sweep.vary.values.last().map_or(0.0, |v| v.x);
     let held = sweep.held.as_ref().map_or(String::new(), |held| {
-        format!(" --set {}={}h", held.path, compact(held.hours, 12))
+        shell_word(&format!(
+            " --set {}={}h",
+            held.path,
+            compact(held.hours, 12)
+        ))
     });
     let (key, other) = match sweep.vary.path.rsplit_once('.') {
         Some((_, "mttr")) => ("MTTR", "MTBF"),
         _ => ("MTBF", "MTTR"),
     };
-    let command = format!(
-        "nines sweep {file}{held} --vary {}={}h..{}h --log",
+    let vary = format!(
+        "{}={}h..{}h",
         sweep.vary.path,
         compact(first, 6),
-        compact(last, 6),
+        compact(last, 6)
+    );
+    let command = format!(
+        "nines sweep {file}{held} --vary {} --log",
+        shell_word(&vary)
     );
     format!(
         "## Sweep: {}\n\nThe exact availability as the {key} in `{}` ranges around its \
@@ -279,6 +287,18 @@ fn sweep_introduction(file: &str, sweep: &ImprovementSweep) -> String {
         sweep.vary.path,
         code_span(&command),
     )
+}
+
+/// `text` quoted for a shell when it holds a family instance's brackets (`broker[2]`), which
+/// a shell would read as a pattern; a leading space stays outside the quotes.
+fn shell_word(text: &str) -> String {
+    if !text.contains('[') {
+        return text.to_string();
+    }
+    match text.strip_prefix(" --set ") {
+        Some(rest) => format!(" --set '{rest}'"),
+        None => format!("'{text}'"),
+    }
 }
 
 fn error(error: &std::io::Error) -> ChartError {

@@ -189,7 +189,9 @@ fn importance_cells(item: &Importance) -> Vec<String> {
     let ratio = |value: Option<f64>| value.map_or("∞".to_string(), |v| significant(v, 4));
     vec![
         item.name.clone(),
-        if item.shared {
+        if let Some(instances) = item.instances {
+            format!("{} of {instances}", item.kind)
+        } else if item.shared {
             format!("{} (shared)", item.kind)
         } else {
             item.kind.to_string()
@@ -250,7 +252,7 @@ pub fn importance_json(model: &str, file: &str, system: &Measures, items: &[Impo
     let items: Vec<Value> = items
         .iter()
         .map(|item| {
-            json!({
+            let mut object = json!({
                 "name": item.name,
                 "kind": item.kind,
                 "shared": item.shared,
@@ -261,7 +263,11 @@ pub fn importance_json(model: &str, file: &str, system: &Measures, items: &[Impo
                 "rrw": item.rrw.map_or(Value::Null, finite),
                 "downtime_change_mtbf_x2_minutes": finite(item.downtime_change_mtbf_x2_minutes),
                 "downtime_change_mttr_half_minutes": finite(item.downtime_change_mttr_half_minutes),
-            })
+            });
+            if let Some(instances) = item.instances {
+                object["instances"] = json!(instances);
+            }
+            object
         })
         .collect();
     json!({

@@ -5,7 +5,7 @@
 //! matters: the boundary reported is on the side that meets the target.
 
 use crate::model::load::MAX_RATE;
-use crate::model::{BlockKind, Model};
+use crate::model::{BlockKind, Model, NodeRef};
 use crate::whatif::vary::AxisUnit;
 
 /// Grid points tried over the search range before bisecting.
@@ -93,11 +93,11 @@ pub fn parameter(model: &Model, path: &str) -> Result<Parameter, String> {
     };
     match table {
         "component" => {
-            let component = model
-                .components
-                .iter()
-                .find(|c| c.name == name)
-                .ok_or_else(|| missing("component"))?;
+            // A family's instances share their figures: the first stands for all.
+            let component = match model.named(false, name).first() {
+                Some(NodeRef::Component(index)) => &model.components[*index],
+                _ => return Err(missing("component")),
+            };
             let (lambda, mu) = (component.failure_rate, component.repair_rate);
             match key {
                 "mttr" => Ok(scale(1.0 / mu, AxisUnit::Hours)),
@@ -119,7 +119,10 @@ pub fn parameter(model: &Model, path: &str) -> Result<Parameter, String> {
             }
         }
         "block" => {
-            let index = model.block_index(name).ok_or_else(|| missing("block"))?;
+            let index = match model.named(true, name).first() {
+                Some(NodeRef::Block(index)) => *index,
+                _ => return Err(missing("block")),
+            };
             let block = &model.blocks[index];
             let standby = match &block.kind {
                 BlockKind::Standby(standby) => Some(standby),

@@ -6,7 +6,7 @@ use super::find::{Found, find};
 use super::sensitivity::{Importance, ItemKind};
 use super::sweep::Point;
 use super::vary::{Vary, VaryValue, override_for};
-use crate::model::Model;
+use crate::model::{Model, NodeRef};
 use crate::solve::SolveError;
 use crate::solve::structure::Solver;
 use crate::whatif::vary::AxisUnit;
@@ -38,9 +38,34 @@ impl MeanTime {
     }
 }
 
-/// The component's present value of `figure`, hours; `None` when it never fails (no MTBF).
-pub(crate) fn current_hours(model: &Model, component: usize, figure: MeanTime) -> Option<f64> {
-    let component = &model.components[component];
+/// What a sweep changes: one component, or every component instance of a family (whose
+/// `--set component.FAMILY.KEY` path moves them all).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subject {
+    /// The name in the `--set` path: the component's or the family's.
+    pub name: String,
+    /// The components changed together (indices into [`Model::components`]).
+    pub components: Vec<usize>,
+}
+
+impl Subject {
+    /// One component.
+    pub fn component(model: &Model, index: usize) -> Self {
+        Self {
+            name: model.components[index].name.clone(),
+            components: vec![index],
+        }
+    }
+
+    fn path(&self, figure: MeanTime) -> String {
+        format!("component.{}.{}", self.name, figure.key())
+    }
+}
+
+/// The subject's present value of `figure` (its first component's), hours; `None` when it
+/// never fails (no MTBF).
+pub fn current_hours(model: &Model, subject: &Subject, figure: MeanTime) -> Option<f64> {
+    let component = &model.components[*subject.components.first()?];
     let rate = match figure {
         MeanTime::Mtbf => component.failure_rate,
         MeanTime::Mttr => component.repair_rate,
@@ -48,12 +73,14 @@ pub(crate) fn current_hours(model: &Model, component: usize, figure: MeanTime) -
     (rate > 0.0).then(|| 1.0 / rate)
 }
 
-fn with_hours(model: &Model, component: usize, figure: MeanTime, hours: f64) -> Model {
+fn with_hours(model: &Model, subject: &Subject, figure: MeanTime, hours: f64) -> Model {
     let mut changed = model.clone();
     let rate = 1.0 / hours;
-    match figure {
-        MeanTime::Mtbf => changed.components[component].failure_rate = rate,
-        MeanTime::Mttr => changed.components[component].repair_rate = rate,
+    for &component in &subject.components {
+        match figure {
+            MeanTime::Mtbf => changed.components[component].failure_rate = rate,
+            MeanTime::Mttr => changed.components[component].repair_rate = rate,
+        }
     }
     changed
 }
@@ -68,15 +95,11 @@ fn system(model: &Model) -> Result<crate::solve::Measures, SolveError> {
 /// [`SolveError`] when a point exceeds the exact solver.
 pub(crate) fn sweep(
     model: &Model,
-    component: usize,
+    subject: &Subject,
     figure: MeanTime,
     hours: &[f64],
 ) -> Result<(Vary, Vec<Point>), SolveError> {
-    let path = format!(
-        "component.{}.{}",
-        model.components[component].name,
-        figure.key()
-    );
+    let path = subject.path(figure);
     let values: Vec<VaryValue> = hours
         .iter()
         .filter_map(|x| {
@@ -90,7 +113,7 @@ pub(crate) fn sweep(
     let target = model.target.clone();
     let mut points = Vec::with_capacity(values.len());
     for value in &values {
-        let measures = system(&with_hours(model, component, figure, value.x))?;
+        let measures = system(&with_hours(model, subject, figure, value.x))?;
         points.push(Point {
             values: vec![value.clone()],
             measures,
@@ -115,15 +138,15 @@ pub(crate) fn sweep(
 /// [`SolveError`] when a point exceeds the exact solver.
 pub fn boundary(
     model: &Model,
-    component: usize,
+    subject: &Subject,
     figure: MeanTime,
     range: (f64, f64),
     target_unavailability: f64,
 ) -> Result<Found, SolveError> {
-    let current = current_hours(model, component, figure).unwrap_or(range.0);
+    let current = current_hours(model, subject, figure).unwrap_or(range.0);
     find(range, true, current, |hours| {
         Ok(
-            system(&with_hours(model, component, figure, hours))?.unavailability
+            system(&with_hours(model, subject, figure, hours))?.unavailability
                 <= target_unavailability,
         )
     })
@@ -156,20 +179,62 @@ pub(crate) struct HeldFigure {
     pub(crate) hours: f64,
 }
 
-/// The component figure worth sweeping: the most important component's MTTR or MTBF,
-/// whichever improvement saves more; `None` when no component's improvement saves downtime.
-pub(crate) fn improvement_choice(model: &Model, items: &[Importance]) -> Option<(usize, MeanTime)> {
-    let item = items
-        .iter()
-        .find(|item| item.kind == ItemKind::Component && item.best_saving_minutes() > 0.0)?;
-    let index = model.components.iter().position(|c| c.name == item.name)?;
+/// The component figure worth sweeping: the MTTR or MTBF (whichever improvement saves more)
+/// of the most important component, or family of components; `None` when no such
+/// improvement saves downtime.
+pub(crate) fn improvement_choice(
+    model: &Model,
+    items: &[Importance],
+) -> Option<(Subject, MeanTime)> {
+    // A family whose instances all have the family's figures: then `component.NAME.KEY`
+    // moves every one of them, as the sweep does (an instance table would keep its own).
+    let component_family = |name: &str| {
+        model.families.iter().find(|family| {
+            let rates: Vec<(f64, f64)> = family
+                .instances
+                .iter()
+                .filter_map(|node| match node {
+                    NodeRef::Component(index) => {
+                        let component = &model.components[*index];
+                        Some((component.failure_rate, component.repair_rate))
+                    }
+                    NodeRef::Block(_) => None,
+                })
+                .collect();
+            family.name == name
+                && rates.len() == family.instances.len()
+                && rates.windows(2).all(|pair| pair[0] == pair[1])
+        })
+    };
+    let item = items.iter().find(|item| {
+        (item.kind == ItemKind::Component
+            || (item.kind == ItemKind::Family && component_family(&item.name).is_some()))
+            && item.best_saving_minutes() > 0.0
+    })?;
+    let subject = match component_family(&item.name).filter(|_| item.kind == ItemKind::Family) {
+        Some(family) => Subject {
+            name: family.name.clone(),
+            components: family
+                .instances
+                .iter()
+                .filter_map(|node| match node {
+                    NodeRef::Component(index) => Some(*index),
+                    NodeRef::Block(_) => None,
+                })
+                .collect(),
+        },
+        None => Subject::component(
+            model,
+            model.components.iter().position(|c| c.name == item.name)?,
+        ),
+    };
     let figure = if -item.downtime_change_mttr_half_minutes >= -item.downtime_change_mtbf_x2_minutes
     {
         MeanTime::Mttr
     } else {
         MeanTime::Mtbf
     };
-    Some((index, figure))
+    Some((subject, figure))
 }
 
 /// Sweeps the figure [`improvement_choice`] picks over [`IMPROVEMENT_SWEEP_POINTS`] values
@@ -182,16 +247,16 @@ pub(crate) fn improvement_sweep(
     model: &Model,
     items: &[Importance],
 ) -> Result<Option<ImprovementSweep>, SolveError> {
-    let Some((component, figure)) = improvement_choice(model, items) else {
+    let Some((subject, figure)) = improvement_choice(model, items) else {
         return Ok(None);
     };
-    let Some(current) = current_hours(model, component, figure) else {
+    let Some(current) = current_hours(model, &subject, figure) else {
         return Ok(None);
     };
     let boundary = match &model.target {
         Some(target) => Some(boundary(
             model,
-            component,
+            &subject,
             figure,
             (current / 1000.0, current * 1000.0),
             target.unavailability,
@@ -207,14 +272,10 @@ pub(crate) fn improvement_sweep(
     let hours: Vec<f64> = (0..IMPROVEMENT_SWEEP_POINTS)
         .map(|i| low * (high / low).powf(i as f64 / steps))
         .collect();
-    let (vary, points) = sweep(model, component, figure, &hours)?;
+    let (vary, points) = sweep(model, &subject, figure, &hours)?;
     let other = figure.other();
-    let held = current_hours(model, component, other).map(|hours| HeldFigure {
-        path: format!(
-            "component.{}.{}",
-            model.components[component].name,
-            other.key()
-        ),
+    let held = current_hours(model, &subject, other).map(|hours| HeldFigure {
+        path: subject.path(other),
         hours,
     });
     Ok(Some(ImprovementSweep {
@@ -246,16 +307,50 @@ mod tests {
             members = ["a"]
         "#;
         let model = load_model("t.toml", text, &[]).ok().unwrap().model;
-        let found = boundary(&model, 0, MeanTime::Mttr, (0.01, 100.0), 0.001).unwrap();
+        let a = Subject::component(&model, 0);
+        let found = boundary(&model, &a, MeanTime::Mttr, (0.01, 100.0), 0.001).unwrap();
         let Found::Boundary { value, holds_below } = found else {
             panic!("{found:?}");
         };
         assert!(holds_below);
         assert!((value - 1.0 / 0.999).abs() < 1e-9, "{value}");
-        let (vary, points) = sweep(&model, 0, MeanTime::Mttr, &[0.5, 1.0, 2.0]).unwrap();
+        let (vary, points) = sweep(&model, &a, MeanTime::Mttr, &[0.5, 1.0, 2.0]).unwrap();
         assert_eq!(vary.path, "component.a.mttr");
         let met: Vec<Option<bool>> = points.iter().map(|p| p.meets_target).collect();
         assert_eq!(met, [Some(true), Some(true), Some(false)]);
         assert!((points[2].measures.unavailability - 2.0 / 1002.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_family_is_swept_whole_unless_an_instance_has_its_own_figures() {
+        let family = "[component.b]\ninstances = 3\nmtbf = \"1000h\"\nmttr = \"5h\"\n";
+        let system = "[target]\navailability = \"99.99%\"\n[block.system]\nkind = \"k-of-n\"\nk = 2\nmembers = [\"b[*]\"]\n";
+        let text = format!("{family}{system}");
+        let model = load_model("t.toml", &text, &[]).ok().unwrap().model;
+        let items = crate::whatif::sensitivity::importances(&model)
+            .unwrap()
+            .items;
+        let sweep = improvement_sweep(&model, &items).unwrap().unwrap();
+        assert_eq!(sweep.vary.path, "component.b.mttr");
+        // Each point is the model with every instance at that MTTR: 2-of-3 of q = r/(1000 + r),
+        // U = 3q²(1 − q) + q³.
+        for (value, point) in sweep.vary.values.iter().zip(&sweep.points) {
+            let q = value.x / (1000.0 + value.x);
+            let expected = 3.0 * q * q * (1.0 - q) + q.powi(3);
+            let u = point.measures.unavailability;
+            assert!(
+                (u - expected).abs() <= 1e-12 * expected,
+                "{}: {u:e} vs {expected:e}",
+                value.x
+            );
+        }
+        // With an instance of its own, `component.b.mttr` would not move it: no family sweep.
+        let own = format!("{family}[component.\"b[2]\"]\nmttr = \"50h\"\n{system}");
+        let model = load_model("t.toml", &own, &[]).ok().unwrap().model;
+        let items = crate::whatif::sensitivity::importances(&model)
+            .unwrap()
+            .items;
+        let sweep = improvement_sweep(&model, &items).unwrap().unwrap();
+        assert_eq!(sweep.vary.path, "component.b[2].mttr");
     }
 }

@@ -17,7 +17,7 @@
 //! that one copy: its MTBF doubled, or its MTTR halved (for a block, those of every unit in
 //! it).
 
-use super::transform::{Forced, forced, rescaled, single_out};
+use super::transform::{Forced, forced_all, rescaled_all, single_out};
 use crate::model::graph::reachable_blocks;
 use crate::model::units::HOURS_PER_YEAR;
 use crate::model::{Model, NodeRef};
@@ -27,11 +27,13 @@ use crate::solve::structure::Solver;
 /// What kind of item an importance is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub(crate) enum ItemKind {
+pub enum ItemKind {
     /// A component (one unit).
     Component,
     /// A block (a group of members).
     Block,
+    /// A family (`instances = N`): every instance changed together.
+    Family,
 }
 
 impl ItemKind {
@@ -40,6 +42,7 @@ impl ItemKind {
         match self {
             Self::Component => "component",
             Self::Block => "block",
+            Self::Family => "family",
         }
     }
 }
@@ -52,27 +55,29 @@ impl std::fmt::Display for ItemKind {
 
 /// The importance of one item.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Importance {
+pub struct Importance {
     /// The component's or block's name.
-    pub(crate) name: String,
+    pub name: String,
     /// Component or block.
-    pub(crate) kind: ItemKind,
+    pub kind: ItemKind,
     /// Whether the item is one physical unit wherever referenced.
     pub(crate) shared: bool,
     /// Copies of it within one system (1 for a shared item); the figures are for one.
     pub(crate) copies: u64,
+    /// For a family, its number of instances (the figures are for all of them together).
+    pub instances: Option<u64>,
     /// U₁ − U₀.
-    pub(crate) birnbaum: f64,
+    pub birnbaum: f64,
     /// (U − U₀)/U; `None` when U = 0.
-    pub(crate) criticality: Option<f64>,
+    pub criticality: Option<f64>,
     /// U₁/U; `None` when U = 0.
     pub(crate) raw: Option<f64>,
     /// U/U₀; `None` (infinite) when U₀ = 0.
     pub(crate) rrw: Option<f64>,
     /// Change in system downtime per year, minutes, when the item's MTBF doubles.
-    pub(crate) downtime_change_mtbf_x2_minutes: f64,
+    pub downtime_change_mtbf_x2_minutes: f64,
     /// Change in system downtime per year, minutes, when the item's MTTR halves.
-    pub(crate) downtime_change_mttr_half_minutes: f64,
+    pub downtime_change_mttr_half_minutes: f64,
 }
 
 impl Importance {
@@ -86,7 +91,7 @@ impl Importance {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Importances {
     /// Rated items, sorted by the larger downtime saving, then Birnbaum importance, then name.
-    pub(crate) items: Vec<Importance>,
+    pub items: Vec<Importance>,
     /// Items left out, with why: splitting one copy off can make a crew or standby chain
     /// larger than the exact solver accepts.
     pub(crate) skipped: Vec<(String, SolveError)>,
@@ -171,17 +176,71 @@ pub fn importances(model: &Model) -> Result<Importances, ImportanceError> {
         let Some((split, copy)) = single_out(model, node) else {
             continue;
         };
+        let item = Item {
+            name,
+            kind,
+            shared,
+            copies: count,
+            instances: None,
+        };
+        result.rate(&split, &[copy], item, base);
+    }
+    for family in &model.families {
+        let reached = family
+            .instances
+            .iter()
+            .any(|node| copies.contains_key(node));
+        if !reached {
+            continue;
+        }
+        let item = Item {
+            name: family.name.clone(),
+            kind: ItemKind::Family,
+            shared: true,
+            copies: 1,
+            instances: Some(family.instances.len() as u64),
+        };
+        result.rate(model, &family.instances, item, base);
+    }
+    result.items.sort_by(|a, b| {
+        b.best_saving_minutes()
+            .total_cmp(&a.best_saving_minutes())
+            .then(b.birnbaum.total_cmp(&a.birnbaum))
+            .then(a.name.cmp(&b.name))
+    });
+    Ok(result)
+}
+
+/// What an item is, before it is rated.
+struct Item {
+    name: String,
+    kind: ItemKind,
+    shared: bool,
+    copies: u64,
+    instances: Option<u64>,
+}
+
+impl Importances {
+    /// Rates `item`, whose physical units in `model` are `nodes` (one node, or every instance
+    /// of a family, all transformed together), and files it as rated or skipped.
+    ///
+    /// # Formula
+    /// U₁ = U(nodes always down), U₀ = U(nodes never down); I_B = U₁ − U₀,
+    /// I_CR = (U − U₀)/U, RAW = U₁/U, RRW = U/U₀; the savings are
+    /// (U(λ/2) − U)·8766·60 and (U(2μ) − U)·8766·60 minutes a year.
+    fn rate(&mut self, model: &Model, nodes: &[NodeRef], item: Item, base: f64) {
         let rated = (|| -> Result<Importance, SolveError> {
-            let down = forced_unavailability(forced(&split, copy, false))?;
-            let up = forced_unavailability(forced(&split, copy, true))?;
-            let mtbf_x2 = system_unavailability(&rescaled(&split, copy, 0.5, 1.0))?;
-            let mttr_half = system_unavailability(&rescaled(&split, copy, 1.0, 2.0))?;
+            let down = forced_unavailability(forced_all(model, nodes, false))?;
+            let up = forced_unavailability(forced_all(model, nodes, true))?;
+            let mtbf_x2 = system_unavailability(&rescaled_all(model, nodes, 0.5, 1.0))?;
+            let mttr_half = system_unavailability(&rescaled_all(model, nodes, 1.0, 2.0))?;
             let minutes = |u: f64| (u - base) * HOURS_PER_YEAR * 60.0;
             Ok(Importance {
-                name: name.clone(),
-                kind,
-                shared,
-                copies: count,
+                name: item.name.clone(),
+                kind: item.kind,
+                shared: item.shared,
+                copies: item.copies,
+                instances: item.instances,
                 birnbaum: down - up,
                 criticality: (base > 0.0).then(|| (base - up) / base),
                 raw: (base > 0.0).then(|| down / base),
@@ -191,17 +250,10 @@ pub fn importances(model: &Model) -> Result<Importances, ImportanceError> {
             })
         })();
         match rated {
-            Ok(importance) => result.items.push(importance),
-            Err(error) => result.skipped.push((name, error)),
+            Ok(importance) => self.items.push(importance),
+            Err(error) => self.skipped.push((item.name, error)),
         }
     }
-    result.items.sort_by(|a, b| {
-        b.best_saving_minutes()
-            .total_cmp(&a.best_saving_minutes())
-            .then(b.birnbaum.total_cmp(&a.birnbaum))
-            .then(a.name.cmp(&b.name))
-    });
-    Ok(result)
 }
 
 fn system_unavailability(model: &Model) -> Result<f64, SolveError> {

@@ -120,15 +120,21 @@ fn path_to(model: &Model, item: NodeRef) -> Option<Vec<(usize, NodeRef)>> {
 /// the others, a series block with a member down is down, a parallel or standby block with
 /// a member up is up, and so on up to the top. A failed member so removed holds no repair
 /// crew and takes no part in failovers: it is out of service.
+#[cfg(test)]
 pub fn forced(model: &Model, item: NodeRef, up: bool) -> Forced {
+    forced_all(model, &[item], up)
+}
+
+/// `forced` for several items at once, all up or all down: every instance of a family.
+pub fn forced_all(model: &Model, items: &[NodeRef], up: bool) -> Forced {
     if up {
-        return Forced::Model(Box::new(rescaled(model, item, 0.0, 1.0)));
+        return Forced::Model(Box::new(rescaled_all(model, items, 0.0, 1.0)));
     }
     let mut model = model.clone();
-    let mut state: HashMap<NodeRef, bool> = HashMap::from([(item, up)]);
+    let mut state: HashMap<NodeRef, bool> = items.iter().map(|item| (*item, up)).collect();
     for block_index in topological_order(&model, model.top).into_iter().rev() {
         let node = NodeRef::Block(block_index);
-        if node == item {
+        if items.contains(&node) {
             continue;
         }
         let block = &mut model.blocks[block_index];
@@ -171,16 +177,34 @@ pub fn forced(model: &Model, item: NodeRef, up: bool) -> Forced {
 /// The units below a block are changed only there: a non-shared component or block that is
 /// also used elsewhere is copied for the block, so the rest of the system keeps the original.
 /// Shared units below it are one physical unit, changed everywhere.
+#[cfg(test)]
 pub fn rescaled(model: &Model, item: NodeRef, failure_factor: f64, repair_factor: f64) -> Model {
+    rescaled_all(model, &[item], failure_factor, repair_factor)
+}
+
+/// `rescaled` for several items at once: every instance of a family. A unit below two of
+/// them (a broker under two partitions) is scaled once.
+pub fn rescaled_all(
+    model: &Model,
+    items: &[NodeRef],
+    failure_factor: f64,
+    repair_factor: f64,
+) -> Model {
     let mut model = model.clone();
     let mut rescaler = Rescaler {
         failure_factor,
         repair_factor,
         copies: HashMap::new(),
     };
-    match item {
-        NodeRef::Component(index) => rescaler.scale_component(&mut model, index),
-        NodeRef::Block(index) => rescaler.remap_members(&mut model, index),
+    for item in items {
+        if rescaler.copies.contains_key(item) {
+            continue;
+        }
+        match *item {
+            NodeRef::Component(index) => rescaler.scale_component(&mut model, index),
+            NodeRef::Block(index) => rescaler.remap_members(&mut model, index),
+        }
+        rescaler.copies.insert(*item, *item);
     }
     model
 }

@@ -96,6 +96,12 @@ impl Vary {
         // Check the path the way --set does, quoting what was typed in any message.
         let probe = format!("{path}=0");
         Override::parse(&probe).map_err(|message| message.replacen(&probe, text, 1))?;
+        // `--set top=…` takes a name, not a number: there is nothing to sweep.
+        if !path.contains('.') {
+            return Err(format!(
+                "`{text}`: the path must name a table and a key with a number, e.g. component.db.mttr or target.availability"
+            ));
+        }
         let integer = path
             .rsplit('.')
             .next()

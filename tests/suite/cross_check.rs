@@ -106,6 +106,7 @@ fn generator_covers_every_feature() {
         "kind = \"k-of-n\"",
         "leader_election",
         "failure_pause",
+        "instances = 2",
     ] {
         assert!(all.contains(feature), "no generated model uses {feature}");
     }
@@ -114,4 +115,12 @@ fn generator_covers_every_feature() {
         .filter(|t| t.contains("[block.b1]\nshared = true") || t.contains("\nshared = true\nkind"))
         .count();
     assert!(shared_blocks > 0, "no shared blocks generated");
+    let family_references = texts
+        .iter()
+        .filter(|t| t.contains("[1]\"") || t.contains("[2]\""))
+        .count();
+    assert!(
+        family_references > 10,
+        "{family_references} models reference a family instance"
+    );
 }

@@ -39,6 +39,7 @@ mod degenerate;
 mod escaping;
 mod examples_vs_reference;
 mod export;
+mod families;
 mod fit;
 mod fuzz_regressions;
 mod interrupt;

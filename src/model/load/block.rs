@@ -103,7 +103,9 @@ impl Decoder {
         });
         raw.common_cause_beta = keys.beta.as_ref().and_then(|v| self.common_cause_beta(v));
         raw.members = self.decode_members(&name, key_span, &keys);
-        let total: u64 = raw.members.iter().fold(0u64, |t, m| t.saturating_add(m.1));
+        let total: u64 = raw.members.iter().fold(0u64, |t, m| {
+            t.saturating_add(m.1.saturating_mul(self.references_in(&m.0)))
+        });
         raw.kind = self.decode_kind(&name, key_span, &keys, total);
         let kind_text = keys.kind.as_ref().and_then(|kind| kind.as_str());
         (raw.leader_election, raw.failure_pause) =

@@ -5,6 +5,10 @@ use crate::model::units::HOURS_PER_YEAR;
 /// Most member references one block may hold; beyond it the algebra would run for minutes.
 pub const MAX_MEMBERS: u64 = 10_000_000;
 
+/// Most instances one family (`instances`, or the count a placement rule gives) expands to:
+/// each is a component or block of its own, so this bounds the model's size.
+pub const MAX_INSTANCES: u64 = 100_000;
+
 /// Largest k-of-n over different members (its algebra costs n² per distinct member, so up to
 /// n³ when every member differs).
 pub const MAX_MIXED_K_OF_N: u64 = 1_000;

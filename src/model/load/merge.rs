@@ -27,7 +27,14 @@ impl Decoder {
         depth: usize,
         in_names: bool,
     ) {
-        for (key, mut value) in from {
+        for (mut key, mut value) in from {
+            // `--set component.broker[*].mttr=…` is the family path `component.broker.mttr`.
+            if in_names
+                && let Some((base, None)) = super::family::instance_name(&key.name)
+                && into.contains_key(base)
+            {
+                key.name = base.to_string().into();
+            }
             let exists = into.contains_key(key.name.as_ref());
             // Inside a component or block, a table written whole (`repair_dist='{ dist =
             // "fixed" }'`) replaces the file's table; a dotted path (`repair_dist.dist=fixed`)
@@ -51,7 +58,11 @@ impl Decoder {
                     }
                 }
                 _ => {
-                    if in_names && !exists {
+                    // `--set component.broker[2].mttr=…` makes an instance table of a family;
+                    // the family expansion checks it.
+                    let instance_of_known = super::family::instance_name(&key.name)
+                        .is_some_and(|(base, index)| index.is_some() && into.contains_key(base));
+                    if in_names && !exists && !instance_of_known {
                         // A new component or block name: an override cannot create one.
                         let known: Vec<&str> = into.keys().map(|k| k.name.as_ref()).collect();
                         let span = self.span(key.span);

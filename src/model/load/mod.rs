@@ -4,16 +4,21 @@
 //! fault, so one run of `nines validate` shows everything to fix.
 //!
 //! One `Decoder` carries the diagnostics through rooms of one purpose: `merge` (the `--set`
-//! overrides), `values` (single values), `dist` (distribution tables), `target`,
-//! `component`, `block`, `standby` and `reconfig`, `resolve` (names to references) and `rules` (checks
-//! across blocks). [`limits`] holds the bounds they enforce.
+//! overrides), `family` and `placement` (families expanded into their instances),
+//! `values` (single values), `dist` (distribution tables), `target`, `component` (with
+//! `evidence`), `block`, `standby` and `reconfig`, `resolve` (names to references) and `rules`
+//! (checks across blocks). [`limits`] holds the bounds they enforce.
 
 mod block;
 mod component;
 mod dist;
 mod evidence;
+mod family;
+#[cfg(test)]
+mod family_tests;
 pub(crate) mod limits;
 mod merge;
+mod placement;
 mod reconfig;
 mod resolve;
 mod rules;
@@ -60,6 +65,7 @@ pub fn load_model(file_name: &str, text: &str, overrides: &[Override]) -> Result
         file_length: text.len(),
         override_text: override_text.clone(),
         diagnostics: Vec::new(),
+        family_sizes: std::collections::HashMap::new(),
     };
     let model = decoder.decode(file_name, text, &override_text);
     match model {
@@ -83,6 +89,9 @@ struct Decoder {
     /// The `--set` overrides as TOML, to tell an inline-table override from a dotted one.
     override_text: String,
     diagnostics: Vec<Diagnostic>,
+    /// Instances of each family declared so far, so that a block's `k` is checked against
+    /// its members with `NAME[*]` counted as every instance.
+    family_sizes: std::collections::HashMap<String, u64>,
 }
 
 impl Decoder {
@@ -187,8 +196,11 @@ impl Decoder {
 
         let mut components = Vec::new();
         let mut invalid_names = Vec::new();
+        let mut families = Vec::new();
+        let decoded_from = self.diagnostics.len();
         if let Some((key, value)) = components_table {
-            for (name_key, value) in self.section(key, value, "component") {
+            let entries = self.section(key, value, "component");
+            for (name_key, value) in self.expand_families(entries, false, &mut families) {
                 let name = name_key.name.to_string();
                 match self.decode_component(name_key, value) {
                     Some(component) => components.push(component),
@@ -198,15 +210,37 @@ impl Decoder {
         }
         let mut raw_blocks = Vec::new();
         if let Some((key, value)) = blocks_table {
-            for (name_key, value) in self.section(key, value, "block") {
+            let entries = self.section(key, value, "block");
+            for (name_key, value) in self.expand_families(entries, true, &mut families) {
                 raw_blocks.push(self.decode_block(name_key, value));
             }
         }
+        self.check_family_names(&families, &components, &raw_blocks);
+        self.expand_family_references(&mut raw_blocks, &families);
+        self.drop_repeated_diagnostics(decoded_from);
         self.resolve(name, components, raw_blocks, top, target, &invalid_names)
             .map(|model| Model {
                 description,
+                families: family::resolved_families(&model, &families),
                 ..model
             })
+    }
+
+    /// Drops diagnostics after the first `from` that repeat an earlier one's code and span:
+    /// the instances of a family are copies of one table, so a problem in it would otherwise
+    /// be reported once per instance.
+    fn drop_repeated_diagnostics(&mut self, from: usize) {
+        let mut seen = std::collections::HashSet::new();
+        let mut index = 0;
+        self.diagnostics.retain(|diagnostic| {
+            index += 1;
+            index <= from || {
+                let at = diagnostic
+                    .span
+                    .map(|s| (s.origin == Origin::File, s.start, s.end));
+                seen.insert((diagnostic.code, at))
+            }
+        });
     }
 
     /// The named sub-tables of `[component]` or `[block]`, in file order.

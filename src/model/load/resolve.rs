@@ -57,6 +57,7 @@ impl Decoder {
             blocks,
             top: 0,
             target,
+            families: Vec::new(),
         };
         self.check_rules(&model, &raw_blocks);
         if self.find_cycle(&model, &raw_blocks) {
@@ -188,16 +189,23 @@ impl Decoder {
             end: 0,
         });
         let blocks: Vec<&str> = model.blocks.iter().map(|b| b.name.as_str()).collect();
-        let label = match did_you_mean(&top_name, blocks.iter().copied()) {
-            Some(suggestion) => format!("did you mean `{suggestion}`?"),
-            None => format!("blocks: {}", blocks.join(", ")),
+        let label = if model.block_index(&format!("{top_name}[1]")).is_some() {
+            format!("`{top_name}` is a family: name one instance, e.g. `{top_name}[1]`")
+        } else {
+            match did_you_mean(&top_name, blocks.iter().copied()) {
+                Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                None => "not a block".into(),
+            }
         };
-        self.error(
+        let diagnostic = self.error(
             Code::UnknownReference,
             format!("top = \"{top_name}\" is not a block"),
             span,
-        )
-        .label = label;
+        );
+        diagnostic.label = label;
+        diagnostic
+            .notes
+            .push(format!("blocks: {}", block_list(&blocks)));
         None
     }
 
@@ -262,6 +270,31 @@ impl Decoder {
             );
         }
     }
+}
+
+/// Block names for a message, a family's instances written once as `NAME[1..N]`.
+fn block_list(blocks: &[&str]) -> String {
+    let mut shown: Vec<String> = Vec::new();
+    let mut index = 0;
+    while index < blocks.len() {
+        let mut end = index + 1;
+        if let Some((base, Some(1))) = super::family::instance_name(blocks[index]) {
+            while end < blocks.len()
+                && super::family::instance_name(blocks[end])
+                    == Some((base, Some((end - index + 1) as u64)))
+            {
+                end += 1;
+            }
+            if end - index > 1 {
+                shown.push(format!("{base}[1..{}]", end - index));
+                index = end;
+                continue;
+            }
+        }
+        shown.push(blocks[index].to_string());
+        index = end;
+    }
+    shown.join(", ")
 }
 
 /// Every defined name in file order, then the names defined with problems, for suggestions.

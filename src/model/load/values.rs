@@ -186,6 +186,11 @@ impl Decoder {
     }
 
     pub(super) fn check_name(&mut self, name: &str, span: Span) {
+        // An instance of a family (`broker[2]`) is named by the loader from a valid name.
+        let name = match super::family::instance_name(name) {
+            Some((base, Some(_))) => base,
+            _ => name,
+        };
         let valid = !name.is_empty()
             && name
                 .chars()

@@ -1,4 +1,5 @@
-//! Random small models as TOML text, from a seed: every block kind, shared components and
+//! Random small models as TOML text, from a seed: every block kind, shared components (some
+//! as families of two instances) and
 //! shared blocks referenced in several places, FIFO repair crews over different unit types,
 //! standby with failover and coverage, common cause, leader elections and failure pauses, and
 //! nesting; few enough units that the
@@ -65,11 +66,23 @@ impl Builder {
             let mtbf = builder.random.log_uniform(50.0, 5000.0);
             let mttr = builder.random.log_uniform(0.5, 40.0);
             let shared = index >= 2 && builder.random.chance(0.5);
+            // Every other seed writes a shared component as a family of two instances (drawn
+            // from the seed, not the stream, so the rest of the model is as before).
+            let family = shared && (seed + index as u64).is_multiple_of(2);
             builder.text.push_str(&format!(
                 "[component.{name}]\nmtbf = \"{mtbf}h\"\nmttr = \"{mttr}h\"\n{}",
-                if shared { "shared = true\n" } else { "" }
+                if family {
+                    "instances = 2\n"
+                } else if shared {
+                    "shared = true\n"
+                } else {
+                    ""
+                }
             ));
-            if shared {
+            if family {
+                builder.shared.push(format!("{name}[1]"));
+                builder.shared.push(format!("{name}[2]"));
+            } else if shared {
                 builder.shared.push(name);
             } else {
                 builder.private.push(name);

@@ -41,6 +41,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use toml::{Table, Value};
 
+mod family;
 /// Per-unit importance measures for models of independent units.
 pub mod importance;
 
@@ -539,6 +540,7 @@ impl Model {
         let root: Table = text
             .parse::<Table>()
             .map_err(|e| format!("TOML error: {e}"))?;
+        let root = family::expand(&root)?;
         let mut components = HashMap::new();
         for (name, t) in sub_tables(&root, "component")? {
             components.insert(name.clone(), parse_component(name, t)?);
