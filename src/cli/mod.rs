@@ -479,7 +479,10 @@ fn solve_loaded(loaded: &LoadedModel) -> Option<Solution> {
             loaded.file
         );
     }
-    match solve(&loaded.model) {
+    let watch = pace::SlowSolve::watch(&loaded.file);
+    let solved = solve(&loaded.model);
+    drop(watch);
+    match solved {
         Ok(solution) => Some(solution),
         Err(error) => {
             let diagnostic =

@@ -96,6 +96,65 @@ impl Drop for Pace {
     }
 }
 
+/// A watch over one exact solve: silent when it ends within a second; otherwise it says so on
+/// stderr at the first second, and on a terminal shows a spinner with the time spent until
+/// the solve ends (the solver cannot tell how far it is, only that it is working).
+pub(super) struct SlowSolve {
+    done: Option<std::sync::mpsc::Sender<()>>,
+    watcher: Option<std::thread::JoinHandle<()>>,
+}
+
+impl SlowSolve {
+    /// Starts watching the solve of `file`.
+    pub(super) fn watch(file: &str) -> Self {
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        let file = file.to_string();
+        let watcher = std::thread::spawn(move || {
+            use std::sync::mpsc::RecvTimeoutError;
+            // The sender is dropped (or sends) when the solve ends.
+            if !matches!(
+                finished.recv_timeout(SETTLE),
+                Err(RecvTimeoutError::Timeout)
+            ) {
+                return;
+            }
+            say!(
+                "note: {file}: the exact solve is taking more than a second (many shared units, or a large chain); Ctrl-C stops it, and `nines simulate` estimates the model instead"
+            );
+            if !io::stderr().is_terminal() {
+                let _ = finished.recv();
+                return;
+            }
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template("{spinner} solving {msg} [{elapsed}]") {
+                bar.set_style(style);
+            }
+            bar.set_message(file);
+            while matches!(
+                finished.recv_timeout(Duration::from_millis(120)),
+                Err(RecvTimeoutError::Timeout)
+            ) {
+                bar.tick();
+            }
+            bar.finish_and_clear();
+        });
+        Self {
+            done: Some(done),
+            watcher: Some(watcher),
+        }
+    }
+}
+
+impl Drop for SlowSolve {
+    fn drop(&mut self) {
+        // Closing the channel ends the watcher's wait whether or not it has spoken.
+        drop(self.done.take());
+        if let Some(watcher) = self.watcher.take() {
+            let _ = watcher.join();
+        }
+    }
+}
+
 /// A short duration as people read it: `0.45 s`, `12 ms`.
 fn seconds_text(seconds: f64) -> String {
     if seconds >= 1.0 {
