@@ -170,6 +170,20 @@ impl Shape {
     }
 
     fn log_likelihood(self, data: &[Observation]) -> f64 {
+        if let Self::Gamma { shape, scale } = self {
+            // ln Γ(a) + a ln θ once, not per observation.
+            let constant = ln_gamma(shape) + shape * scale.ln();
+            return data
+                .iter()
+                .map(|o| {
+                    if o.censored {
+                        self.ln_survival(o.hours)
+                    } else {
+                        (shape - 1.0) * o.hours.ln() - o.hours / scale - constant
+                    }
+                })
+                .sum();
+        }
         data.iter()
             .map(|o| {
                 if o.censored {
