@@ -1,10 +1,14 @@
-//! `nines fit` speed: 100,000 incidents of 100 components (1,000 each, log-normal repairs,
-//! some still open), read from CSV text and fitted (rates, intervals and four repair-time
-//! fits per component).
+//! Evidence and uncertainty speed: `nines fit` of 100,000 incidents of 100 components (1,000
+//! each, log-normal repairs, some still open), read from CSV text and fitted (rates,
+//! intervals and four repair-time fits per component); and `nines uncertainty` of
+//! `models/three-tier.toml` with a 90 % range on every component's MTBF and MTTR: 10,000
+//! Latin-hypercube samples, each solved exactly, on 2 threads.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use nines::fit::incidents::parse_log;
 use nines::fit::{fit_log, period_of};
+use nines::model::load::load_model;
+use nines::whatif::uncertainty::{Settings, uncertainty};
 use std::fmt::Write;
 use std::hint::black_box;
 
@@ -73,6 +77,31 @@ fn benchmarks(criterion: &mut Criterion) {
             let log = parse_log(black_box(&text)).expect("valid log");
             let period = period_of(&log, None, None).expect("period");
             black_box(fit_log(&log, period, 0.9))
+        })
+    });
+    group.finish();
+
+    // Every component's figures known to a factor of two either way.
+    let mut model_text = include_str!("../models/three-tier.toml").to_string();
+    for component in ["lb_host", "tor_switch", "web_node", "app_node", "db_node"] {
+        model_text.push_str(&format!(
+            "\n[component.{component}.uncertainty]\nmtbf = [\"1000h\", \"20000h\"]\nmttr = [\"30m\", \"8h\"]\n"
+        ));
+    }
+    let model = load_model("three-tier.toml", &model_text, &[])
+        .ok()
+        .expect("valid model")
+        .model;
+    let mut group = criterion.benchmark_group("uncertainty");
+    group.sample_size(10);
+    group.bench_function("three-tier-10k-samples-2-threads", |bench| {
+        bench.iter(|| {
+            let settings = Settings {
+                samples: 10_000,
+                seed: 1,
+                threads: 2,
+            };
+            black_box(uncertainty(black_box(&model), settings).expect("solvable"))
         })
     });
     group.finish();

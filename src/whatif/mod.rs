@@ -11,5 +11,5 @@ pub mod rates;
 pub mod sensitivity;
 pub mod sweep;
 pub(crate) mod transform;
-pub(crate) mod uncertainty;
+pub mod uncertainty;
 pub mod vary;
