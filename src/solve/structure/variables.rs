@@ -68,12 +68,26 @@ impl<'s, 'm> Builder<'s, 'm> {
     /// [`SolveError`] when a group's chain or the diagram exceeds its limits.
     pub fn joint_groups(&mut self, top: NodeRef) -> Result<(), SolveError> {
         let model = self.solver.model;
+        let any_joint = self
+            .plan
+            .depends
+            .iter()
+            .any(|node| matches!(node, NodeRef::Block(index) if needs_joint(model, *index)));
+        if !any_joint {
+            return Ok(());
+        }
         // Copies of joint blocks in the order build() meets them, with the shared nodes
-        // inside each.
+        // inside each. The walk visits every copy, as build() would: past the variable limit
+        // the diagram could not be built anyway.
         let mut copies: Vec<(usize, BTreeSet<NodeRef>)> = Vec::new();
         let mut visited = std::collections::HashSet::new();
         let mut stack = vec![top];
+        let mut visits = 0usize;
         while let Some(node) = stack.pop() {
+            visits += 1;
+            if visits > 100 * MAX_VARIABLES {
+                return Err(self.too_large());
+            }
             if self.plan.is_module(node) || (model.is_shared(node) && !visited.insert(node)) {
                 continue;
             }
