@@ -91,6 +91,18 @@ impl<'m> Solver<'m> {
             .depends
             .iter()
             .any(|node| matches!(node, NodeRef::Block(index) if needs_joint(self.model, *index)));
+        // Copies of the dependent blocks counted one by one: past the variable limit the
+        // diagram cannot be built, so cheap conditioning goes first (a deep chain of doubled
+        // copies behind one shared unit would otherwise be walked before it gives up).
+        if cheap && !joint_inside && self.dependent_copies(&plan, top) > MAX_VARIABLES as u64 {
+            let NodeRef::Block(index) = top else {
+                unreachable!("the top is a block")
+            };
+            return conditioning::solve(self, &plan, index)?.ok_or(SolveError::DiagramTooLarge {
+                nodes: MAX_DIAGRAM_NODES,
+                variables: MAX_VARIABLES,
+            });
+        }
         let mut builder = Builder::new(self, &plan, budget);
         let built = builder.joint_groups(top).and_then(|()| builder.build(top));
         match built {
@@ -108,6 +120,43 @@ impl<'m> Solver<'m> {
             }
             Err(error) => Err(error),
         }
+    }
+
+    /// How many copies of dependent nodes (those with a shared unit below) one copy of `node`
+    /// holds, each shared node counted once; saturating.
+    ///
+    /// # Formula
+    /// c(n) = 1 + Σ over dependent members m of count(m) · c(m) (a shared m: c(m) once).
+    fn dependent_copies(&self, plan: &Plan, node: NodeRef) -> u64 {
+        fn walk(
+            model: &Model,
+            plan: &Plan,
+            node: NodeRef,
+            memo: &mut HashMap<NodeRef, u64>,
+        ) -> u64 {
+            if let Some(known) = memo.get(&node) {
+                return *known;
+            }
+            let NodeRef::Block(index) = node else {
+                return 1;
+            };
+            let mut total = 1u64;
+            for member in &model.blocks[index].members {
+                if plan.is_module(member.node) {
+                    continue;
+                }
+                let each = walk(model, plan, member.node, memo);
+                let times = if model.is_shared(member.node) {
+                    1
+                } else {
+                    member.count
+                };
+                total = total.saturating_add(each.saturating_mul(times));
+            }
+            memo.insert(node, total);
+            total
+        }
+        walk(self.model, plan, node, &mut HashMap::new())
     }
 
     /// Member references walked by one pass of the conditioning over the tree.
