@@ -608,11 +608,7 @@ fn check_with_confidence(
 ) -> io::Result<Outcome> {
     let mut model = loaded.model.clone();
     model.target = Some(target);
-    let settings = crate::whatif::uncertainty::Settings {
-        samples: uncertainty::DEFAULT_SAMPLES as usize,
-        seed: uncertainty::DEFAULT_SEED,
-        threads: 0,
-    };
+    let settings = crate::whatif::uncertainty::Settings::default();
     let analysis = match crate::whatif::uncertainty::uncertainty(&model, settings) {
         Ok(analysis) => analysis,
         Err(error) => {

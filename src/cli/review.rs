@@ -168,11 +168,7 @@ pub fn run_report(args: ReportArgs, out: &mut dyn Write) -> io::Result<Outcome> 
         let uncertain = if crate::whatif::uncertainty::parameters(&loaded.model).is_empty() {
             None
         } else {
-            let settings = crate::whatif::uncertainty::Settings {
-                samples: super::uncertainty::DEFAULT_SAMPLES as usize,
-                seed: super::uncertainty::DEFAULT_SEED,
-                threads: 0,
-            };
+            let settings = crate::whatif::uncertainty::Settings::default();
             match crate::whatif::uncertainty::uncertainty(&loaded.model, settings) {
                 Ok(analysis) => Some(analysis),
                 Err(error) => {

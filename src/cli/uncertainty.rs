@@ -7,15 +7,9 @@ use super::{Outcome, effective_target, load_text, parse_overrides, parse_target,
 use crate::chart::nines_spread::{NinesSpread, bins_of};
 use crate::report::uncertainty::{UncertaintyFormat, UncertaintyResult, exporter};
 use crate::solve::nines_of;
-use crate::whatif::uncertainty::{Settings, uncertainty};
+use crate::whatif::uncertainty::{DEFAULT_SAMPLES, DEFAULT_SEED, Settings, uncertainty};
 use std::io::{self, Write};
 use std::path::PathBuf;
-
-/// The samples taken when `--samples` is not given.
-pub(super) const DEFAULT_SAMPLES: u64 = 10_000;
-
-/// The seed used when `--seed` is not given: the analysis is reproducible by default.
-pub(super) const DEFAULT_SEED: u64 = 1;
 
 /// Options of `nines uncertainty`.
 #[derive(Debug, clap::Args)]
@@ -34,7 +28,7 @@ pub struct UncertaintyArgs {
     #[arg(long, value_name = "AVAILABILITY")]
     target: Option<String>,
     /// Samples of the uncertain figures (each solved exactly).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_SAMPLES, value_parser = clap::value_parser!(u64).range(2..=10_000_000))]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SAMPLES as u64, value_parser = clap::value_parser!(u64).range(2..=10_000_000))]
     samples: u64,
     /// Seed of the Latin hypercube; the same seed gives the same numbers on any threads.
     #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]

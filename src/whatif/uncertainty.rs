@@ -157,6 +157,23 @@ pub struct Settings {
     pub threads: usize,
 }
 
+/// Samples taken unless asked otherwise (`check --confidence` and `report` always take them).
+pub const DEFAULT_SAMPLES: usize = 10_000;
+
+/// The seed used unless asked otherwise: the analysis is reproducible by default.
+pub const DEFAULT_SEED: u64 = 1;
+
+impl Default for Settings {
+    /// [`DEFAULT_SAMPLES`] samples from [`DEFAULT_SEED`] on every core.
+    fn default() -> Self {
+        Self {
+            samples: DEFAULT_SAMPLES,
+            seed: DEFAULT_SEED,
+            threads: 0,
+        }
+    }
+}
+
 /// Mean and percentiles of a sampled quantity.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Summary {
