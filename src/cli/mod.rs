@@ -728,6 +728,15 @@ fn error_case(path: &Path, model: Option<&str>, problem: Problem) -> CheckCase {
     }
 }
 
+/// `--set`/`--top` and `--target` of a command that takes both, checked; errors go to stderr.
+fn overrides_and_target(
+    set: &[String],
+    top: Option<&str>,
+    target: Option<&str>,
+) -> Result<(Vec<Override>, Option<crate::model::Target>), Outcome> {
+    Ok((parse_overrides(set, top)?, parse_target(target)?))
+}
+
 /// Parses `--target`; errors go to stderr.
 fn parse_target(text: Option<&str>) -> Result<Option<crate::model::Target>, Outcome> {
     let Some(text) = text else {

@@ -3,7 +3,7 @@
 use super::LoadedModel;
 use super::files::{safe_stem, write_atomically};
 use super::simulate::{SimOptions, parse_options, simulate_loaded};
-use super::{Outcome, effective_target, load, parse_overrides, parse_target, solve_loaded};
+use super::{Outcome, effective_target, load, overrides_and_target, parse_overrides, solve_loaded};
 use crate::chart::ImageFormat;
 use crate::diag::Diagnostic;
 use crate::report::document::Document;
@@ -108,14 +108,11 @@ pub fn run_diagram(args: DiagramArgs, out: &mut dyn Write) -> io::Result<Outcome
 
 /// `nines report`.
 pub fn run_report(args: ReportArgs, out: &mut dyn Write) -> io::Result<Outcome> {
-    let overrides = match parse_overrides(&args.set, args.top.as_deref()) {
-        Ok(overrides) => overrides,
-        Err(outcome) => return Ok(outcome),
-    };
-    let target_override = match parse_target(args.target.as_deref()) {
-        Ok(target) => target,
-        Err(outcome) => return Ok(outcome),
-    };
+    let (overrides, target_override) =
+        match overrides_and_target(&args.set, args.top.as_deref(), args.target.as_deref()) {
+            Ok(parsed) => parsed,
+            Err(outcome) => return Ok(outcome),
+        };
     let options = if args.no_simulation {
         None
     } else {

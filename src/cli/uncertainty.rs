@@ -3,7 +3,7 @@
 //! `report::uncertainty`.
 
 use super::whatif::{PlotArgs, write_chart};
-use super::{Outcome, effective_target, load_text, parse_overrides, parse_target, read_model};
+use super::{Outcome, effective_target, load_text, overrides_and_target, read_model};
 use crate::chart::nines_spread::{NinesSpread, bins_of};
 use crate::report::uncertainty::{UncertaintyFormat, UncertaintyResult, exporter};
 use crate::solve::nines_of;
@@ -49,14 +49,11 @@ pub fn run_uncertainty(args: UncertaintyArgs, out: &mut dyn Write) -> io::Result
         say!("error: {message}");
         return Ok(Outcome::InputError);
     }
-    let overrides = match parse_overrides(&args.set, args.top.as_deref()) {
-        Ok(overrides) => overrides,
-        Err(outcome) => return Ok(outcome),
-    };
-    let target_override = match parse_target(args.target.as_deref()) {
-        Ok(target) => target,
-        Err(outcome) => return Ok(outcome),
-    };
+    let (overrides, target_override) =
+        match overrides_and_target(&args.set, args.top.as_deref(), args.target.as_deref()) {
+            Ok(parsed) => parsed,
+            Err(outcome) => return Ok(outcome),
+        };
     let settings = Settings {
         samples: args.samples as usize,
         seed: args.seed,

@@ -6,8 +6,8 @@ use super::simulate::{
     CheckedSimOptions, SimOptions, check_options, parse_options, simulate_loaded,
 };
 use super::{
-    LoadedModel, Method, Outcome, effective_target, load_text, parse_overrides, parse_target,
-    read_model, solve_loaded,
+    LoadedModel, Method, Outcome, effective_target, load_text, overrides_and_target,
+    parse_overrides, read_model, solve_loaded,
 };
 
 use crate::chart::{ImageFormat, render};
@@ -240,14 +240,11 @@ pub fn run_sweep(args: SweepArgs, out: &mut dyn Write) -> io::Result<Outcome> {
         say!("error: {message}");
         return Ok(Outcome::InputError);
     }
-    let overrides = match parse_overrides(&args.set, args.top.as_deref()) {
-        Ok(overrides) => overrides,
-        Err(outcome) => return Ok(outcome),
-    };
-    let target_override = match parse_target(args.target.as_deref()) {
-        Ok(target) => target,
-        Err(outcome) => return Ok(outcome),
-    };
+    let (overrides, target_override) =
+        match overrides_and_target(&args.set, args.top.as_deref(), args.target.as_deref()) {
+            Ok(parsed) => parsed,
+            Err(outcome) => return Ok(outcome),
+        };
     let Some((file, text)) = read_model(&args.model) else {
         return Ok(Outcome::InputError);
     };
