@@ -73,8 +73,6 @@ pub enum Code {
     CommonCauseMembers,
     /// `shared-in-common-cause`: A shared unit is a member of a block with `common_cause_beta`.
     SharedInCommonCause,
-    /// `reconfiguration-members`: `leader_election` or `failure_pause` is on a block whose members are blocks or shared units.
-    ReconfigurationMembers,
     /// `solver-limit`: The exact solver refuses the model (a chain or the shared-unit conditioning is too large).
     SolverLimit,
     /// `simulation-limit`: The simulator refuses the model or the settings (too many units or windows, …).
@@ -122,7 +120,6 @@ impl Code {
             Self::Cycle => "cycle",
             Self::CommonCauseMembers => "common-cause-members",
             Self::SharedInCommonCause => "shared-in-common-cause",
-            Self::ReconfigurationMembers => "reconfiguration-members",
             Self::SolverLimit => "solver-limit",
             Self::SimulationLimit => "simulation-limit",
             Self::SensitivityLimit => "sensitivity-limit",

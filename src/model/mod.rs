@@ -196,10 +196,10 @@ pub struct Block {
     /// β of the beta-factor common-cause model.
     pub(crate) common_cause_beta: Option<f64>,
     /// `leader_election`: the block needs a leader, re-elected in this time after losing it
-    /// (quorum, k-of-n and parallel blocks of components; docs/model-format.md §8.8).
+    /// (quorum, k-of-n and parallel blocks; docs/model-format.md §8.8).
     pub(crate) leader_election: Option<Reconfiguration>,
     /// `failure_pause`: a member failure that leaves the block up takes it down for this time
-    /// (quorum, k-of-n and parallel blocks of components; docs/model-format.md §8.8).
+    /// (quorum, k-of-n and parallel blocks; docs/model-format.md §8.8).
     pub(crate) failure_pause: Option<Reconfiguration>,
     /// Where the block's table header is.
     pub(crate) span: Option<Span>,

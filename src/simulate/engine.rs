@@ -104,8 +104,8 @@ pub struct Engine<'p> {
     queue: Vec<u32>,
     active: Vec<u32>,
     phase: Vec<Phase>,
-    /// Per election/pause instance: units up, the leader ([`NONE`] while there is none) and
-    /// whether a pause runs.
+    /// Per election/pause instance: members up, the leading member's position ([`NONE`]
+    /// while there is none) and whether a pause runs.
     reconfig_up: Vec<u32>,
     leader: Vec<u32>,
     paused: Vec<bool>,
@@ -265,10 +265,10 @@ impl<'p> Engine<'p> {
             f64::INFINITY
         };
         self.tree.set(unit, next);
-        if spec.reconfig != NONE {
-            self.reconfig_unit_failed(spec.reconfig as usize, unit as u32);
-        } else {
-            self.unit_parents_change(unit, true);
+        self.unit_parents_change(unit, true);
+        for index in 0..spec.reconfig_of.len() {
+            let (reconfig, position) = self.plan.units[unit].reconfig_of[index];
+            self.reconfig_member_failed(reconfig as usize, position);
         }
         for index in 0..spec.member_of.len() {
             let (standby, position) = self.plan.units[unit].member_of[index];
@@ -290,10 +290,10 @@ impl<'p> Engine<'p> {
             let rate = exposure_rate_of(self.plan, &self.active, unit);
             self.new_life(unit, rate);
         }
-        if spec.reconfig != NONE {
-            self.reconfig_unit_repaired(spec.reconfig as usize);
-        } else {
-            self.unit_parents_change(unit, false);
+        self.unit_parents_change(unit, false);
+        for index in 0..spec.reconfig_of.len() {
+            let (reconfig, _) = self.plan.units[unit].reconfig_of[index];
+            self.reconfig_member_repaired(reconfig as usize);
         }
         for index in 0..spec.member_of.len() {
             let (standby, position) = self.plan.units[unit].member_of[index];
@@ -365,6 +365,13 @@ impl<'p> Engine<'p> {
             plan.gate_parent_start[gate] as usize..plan.gate_parent_start[gate + 1] as usize;
         for &(parent, weight) in &plan.gate_parents[range] {
             self.gate_weight_change(parent as usize, weight as u64, down);
+        }
+        for &(reconfig, position) in &plan.gates[gate].reconfig_of {
+            if down {
+                self.reconfig_member_failed(reconfig as usize, position);
+            } else {
+                self.reconfig_member_repaired(reconfig as usize);
+            }
         }
         for &(standby, position) in &plan.gates[gate].member_of {
             self.member_changed(standby as usize, position, down);

@@ -32,9 +32,9 @@ pub(crate) struct UnitSpec {
     pub(crate) dormancy: Vec<(u32, u32)>,
     /// The standby instances it is a direct member of, `(standby, member position)`.
     pub(crate) member_of: Vec<(u32, u32)>,
-    /// The block instance with a leader election or failure pause (index into
-    /// [`Plan::reconfigs`]) it belongs to, or [`NONE`].
-    pub(crate) reconfig: u32,
+    /// The block instances with a leader election or failure pause it is a direct member of,
+    /// `(instance in [`Plan::reconfigs`], member position)`.
+    pub(crate) reconfig_of: Vec<(u32, u32)>,
 }
 
 /// How a gate decides whether it is up.
@@ -58,9 +58,11 @@ pub(crate) struct GateSpec {
     pub(crate) block: u32,
     /// The standby instances it is a direct member of, `(standby, member position)`.
     pub(crate) member_of: Vec<(u32, u32)>,
+    /// The election-and-pause instances it is a direct member of, `(instance, position)`.
+    pub(crate) reconfig_of: Vec<(u32, u32)>,
 }
 
-/// A member of a standby instance: a unit or a block instance.
+/// A member of a standby or election-and-pause instance: a unit or a block instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MemberRef {
     /// Up when the unit is up.
@@ -92,13 +94,12 @@ pub(crate) struct StandbySpec {
 }
 
 /// A block instance with a leader election or a failure pause (§8.8 of
-/// docs/model-format.md): its units are contiguous, listed in member order.
+/// docs/model-format.md). Its members tell it when they go down or come back up; they are not
+/// linked to its gate, whose state it decides.
 #[derive(Debug, Clone)]
 pub(crate) struct ReconfigSpec {
-    /// First unit index.
-    pub(crate) first_unit: u32,
-    /// Number of units.
-    pub(crate) units: u32,
+    /// Its members in listing order.
+    pub(crate) members: Vec<MemberRef>,
     /// Up units needed (k).
     pub(crate) required_up: u32,
     /// The gate whose state this instance decides.
@@ -325,7 +326,7 @@ impl PartialPlan<'_> {
                     crew: context.crew,
                     dormancy: context.dormancy.clone(),
                     member_of: Vec::new(),
-                    reconfig: NONE,
+                    reconfig_of: Vec::new(),
                 }))
             }
             NodeRef::Block(index) => Instance::Gate(self.block(index, context)),
@@ -342,6 +343,7 @@ impl PartialPlan<'_> {
             rule,
             block,
             member_of: Vec::new(),
+            reconfig_of: Vec::new(),
         });
         (self.gates.len() - 1) as u32
     }
@@ -380,23 +382,28 @@ impl PartialPlan<'_> {
         }
         let reports_here = if beta > 0.0 { NONE } else { index as u32 };
         let gate = match &block.kind {
-            // Elections and pauses: members are non-shared components (the loader says so),
-            // built here contiguously in member order.
+            // Elections and pauses: every member (a unit or a block instance, shared or not)
+            // tells the instance when it changes.
             _ if reconfig_index != NONE => {
                 let gate = self.gate(GateRule::Reconfig(reconfig_index), reports_here);
-                let first_unit = self.units.len() as u32;
+                let mut members = Vec::new();
                 for member in &block.members {
                     for _ in 0..member.count {
-                        let child = self.node(member.node, &inner);
-                        if let Instance::Unit(unit) = child {
-                            self.units[unit as usize].reconfig = reconfig_index;
-                        }
-                        self.link(child, gate, 1);
+                        let link = (reconfig_index, members.len() as u32);
+                        members.push(match self.node(member.node, &inner) {
+                            Instance::Unit(unit) => {
+                                self.units[unit as usize].reconfig_of.push(link);
+                                MemberRef::Unit(unit)
+                            }
+                            Instance::Gate(child) => {
+                                self.gates[child as usize].reconfig_of.push(link);
+                                MemberRef::Gate(child)
+                            }
+                        });
                     }
                 }
                 self.reconfigs.push(ReconfigSpec {
-                    first_unit,
-                    units: self.units.len() as u32 - first_unit,
+                    members,
                     required_up: block.required_up() as u32,
                     gate,
                     election: block
@@ -489,7 +496,7 @@ impl PartialPlan<'_> {
             crew: NONE,
             dormancy: Vec::new(),
             member_of: Vec::new(),
-            reconfig: NONE,
+            reconfig_of: Vec::new(),
         });
         self.link(Instance::Unit(element), wrapper, 1);
         self.link(Instance::Gate(gate), wrapper, 1);

@@ -155,18 +155,6 @@ pub enum SolveError {
         /// States explored before giving up.
         states: usize,
     },
-    /// A block with `leader_election` or `failure_pause` sits inside a joint chain (a standby
-    /// member block, crews over blocks), whose rules do not include elections and pauses.
-    #[error(
-        "block `{block}` has leader_election or failure_pause and sits inside `{joint}`, which is solved as one joint \
-         Markov chain without elections and pauses; the exact solver does not handle this yet: estimate it with `nines simulate`"
-    )]
-    ReconfigurationInJoint {
-        /// The block with elections or pauses.
-        block: String,
-        /// The joint block above it.
-        joint: String,
-    },
     /// The decision diagram over the shared units would be larger than the solver accepts.
     #[error(
         "the shared units of this model make a decision diagram of more than {nodes} nodes or {variables} variables, \

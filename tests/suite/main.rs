@@ -50,6 +50,7 @@ mod output_files;
 mod precision;
 mod published;
 mod reconfig;
+mod reconfig_members;
 mod reference_selftest;
 mod report;
 mod sensitivity_reference;

@@ -328,20 +328,6 @@ fn misplaced_or_bad_keys_are_reported_with_their_position() {
             "bad.toml:8:17",
         ],
     );
-    rejects(
-        &format!(
-            "{base}[block.inner]\nkind = \"series\"\nmembers = [\"a\"]\n[block.system]\nkind = \"parallel\"\nmembers = [\"inner\", \"a\"]\nleader_election = \"10s\"\n"
-        ),
-        &[
-            "reconfiguration-members",
-            "its members include blocks",
-            "bad.toml:10:20",
-        ],
-    );
-    rejects(
-        "[component.a]\nmtbf = \"100h\"\nmttr = \"1h\"\nshared = true\n[block.system]\nkind = \"parallel\"\nmembers = [\"a\", \"a\"]\nfailure_pause = \"10s\"\n",
-        &["reconfiguration-members", "shared member", "bad.toml:8:18"],
-    );
 }
 
 #[test]

@@ -36,35 +36,6 @@ impl Decoder {
                     .label = "remove common_cause_beta or shared".into();
                 }
             }
-            let has_block_member = block
-                .members
-                .iter()
-                .any(|m| matches!(m.node, NodeRef::Block(_)));
-            if let Some(span) = raw
-                .leader_election
-                .or(raw.failure_pause)
-                .map(|(_, span)| span)
-            {
-                let key = match raw.leader_election {
-                    Some(_) => "leader_election",
-                    None => "failure_pause",
-                };
-                let problem = if has_block_member {
-                    Some(("its members include blocks", "members must be components"))
-                } else if shared_member.is_some() {
-                    Some(("it has a shared member", "remove shared from the member"))
-                } else {
-                    None
-                };
-                if let Some((why, label)) = problem {
-                    self.error(
-                        Code::ReconfigurationMembers,
-                        format!("`{key}` on [block.{}] is not supported: {why}", block.name),
-                        span,
-                    )
-                    .label = label.into();
-                }
-            }
             if let BlockKind::KOfN { k } = block.kind {
                 let n = block.member_count();
                 let mixed = block

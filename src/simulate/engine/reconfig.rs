@@ -1,9 +1,11 @@
 //! Leader elections and failure pauses in the event loop (§8.8 of docs/model-format.md).
 //!
-//! An instance counts its up units and knows its leader and whether a pause runs; it has two
-//! timers after the standby ones, the end of its election (slot 2i) and of its pause
-//! (slot 2i + 1). The block is down while fewer than k units are up, while it has no leader
-//! (with an election) and while a pause runs.
+//! An instance counts its up members (units or block instances, shared or not) and knows its
+//! leading member and whether a pause runs; it has two timers after the standby ones, the end
+//! of its election (slot 2i) and of its pause (slot 2i + 1). The block is down while fewer
+//! than k members are up, while it has no leader (with an election) and while a pause runs.
+//! Members that go down at the same instant (a shared zone under two of them) are told one
+//! after the other, which ends as the joint chain's reading of them as one failure.
 //!
 //! With any distribution: an election starts when the leader is lost with at least k up, or
 //! when the up count returns to k with no leader, and is abandoned when fewer than k stay up;
@@ -12,15 +14,16 @@
 //! repair does not.
 
 use super::{Engine, NONE};
+use crate::simulate::plan::MemberRef;
 
 impl Engine<'_> {
-    /// Every instance all up, led by its first unit, not paused; no timer running (the
+    /// Every instance all up, led by its first member, not paused; no timer running (the
     /// timers were reset with the others).
     pub(super) fn reset_reconfigs(&mut self) {
         for (index, spec) in self.plan.reconfigs.iter().enumerate() {
-            self.reconfig_up[index] = spec.units;
+            self.reconfig_up[index] = spec.members.len() as u32;
             self.leader[index] = match spec.election {
-                Some(_) => spec.first_unit,
+                Some(_) => 0,
                 None => NONE,
             };
             self.paused[index] = false;
@@ -32,15 +35,15 @@ impl Engine<'_> {
         self.plan.units.len() + self.plan.standbys.len() + 2 * index
     }
 
-    /// A unit of instance `index` failed.
-    pub(super) fn reconfig_unit_failed(&mut self, index: usize, unit: u32) {
+    /// Member `member` of instance `index` went down.
+    pub(super) fn reconfig_member_failed(&mut self, index: usize, member: u32) {
         let spec = &self.plan.reconfigs[index];
         let (election, pause) = (spec.election, spec.pause);
         self.reconfig_up[index] -= 1;
         let enough = self.reconfig_up[index] >= spec.required_up;
         let slot = self.election_slot(index);
         if let Some(sampler) = election {
-            if self.leader[index] == unit {
+            if self.leader[index] == member {
                 self.leader[index] = NONE;
                 if enough {
                     let ends = self.now + sampler.sample(&mut self.rng);
@@ -65,9 +68,9 @@ impl Engine<'_> {
         self.update_reconfig_gate(index);
     }
 
-    /// A unit of instance `index` was repaired: at k up again without a leader, an election
+    /// A member of instance `index` came back up: at k up again without a leader, an election
     /// starts.
-    pub(super) fn reconfig_unit_repaired(&mut self, index: usize) {
+    pub(super) fn reconfig_member_repaired(&mut self, index: usize) {
         let spec = &self.plan.reconfigs[index];
         self.reconfig_up[index] += 1;
         if let Some(sampler) = spec.election
@@ -87,11 +90,16 @@ impl Engine<'_> {
         let slot = self.election_slot(index) + timer % 2;
         self.tree.set(slot, f64::INFINITY);
         if timer.is_multiple_of(2) {
-            // The first-listed up unit leads.
+            // The first-listed up member leads.
             let spec = &self.plan.reconfigs[index];
-            self.leader[index] = (spec.first_unit..spec.first_unit + spec.units)
-                .find(|unit| self.unit_up[*unit as usize])
-                .unwrap_or(NONE);
+            self.leader[index] = spec
+                .members
+                .iter()
+                .position(|member| match *member {
+                    MemberRef::Unit(unit) => self.unit_up[unit as usize],
+                    MemberRef::Gate(gate) => !self.gate_down[gate as usize],
+                })
+                .map_or(NONE, |position| position as u32);
         } else {
             self.paused[index] = false;
         }

@@ -25,6 +25,11 @@ pub(super) struct State {
     pub(super) active: Vec<Option<u32>>,
     /// The failover phase of each standby instance.
     pub(super) phase: Vec<Phase>,
+    /// The leading member of each election-and-pause instance (`None` without a leader, and
+    /// always without an election).
+    pub(super) leader: Vec<Option<u32>>,
+    /// Whether a failure pause runs in each election-and-pause instance.
+    pub(super) paused: Vec<bool>,
 }
 
 /// The explored chain: states numbered as in `chain`, state 0 all up.
@@ -43,6 +48,12 @@ pub(super) fn explore(net: &Net, limit: usize) -> Result<Explored, usize> {
         queues: vec![Vec::new(); net.pools.len()],
         active: vec![Some(0); net.standbys.len()],
         phase: vec![Phase::Idle; net.standbys.len()],
+        leader: net
+            .reconfigs
+            .iter()
+            .map(|reconfig| reconfig.election_hours.map(|_| 0))
+            .collect(),
+        paused: vec![false; net.reconfigs.len()],
     };
     let mut explorer = Explorer {
         net,
@@ -50,11 +61,12 @@ pub(super) fn explore(net: &Net, limit: usize) -> Result<Explored, usize> {
         chain: Chain::default(),
         index: HashMap::new(),
         states: Vec::new(),
-        standby_order: net
+        dependent_order: net
             .nodes
             .iter()
             .filter_map(|node| match node {
-                Node::Standby(standby) => Some(*standby),
+                Node::Standby(standby) => Some(Dependent::Standby(*standby)),
+                Node::Reconfig(reconfig) => Some(Dependent::Reconfig(*reconfig)),
                 _ => None,
             })
             .collect(),
@@ -73,9 +85,22 @@ pub(super) fn explore(net: &Net, limit: usize) -> Result<Explored, usize> {
 
 /// Whether each node of `net` is up in `state`.
 pub(super) fn node_states(net: &Net, state: &State) -> Vec<bool> {
-    net.node_states(&state.up, |standby| {
-        state.active[standby].is_some() && state.phase[standby] == Phase::Idle
-    })
+    net.node_states(
+        &state.up,
+        |standby| state.active[standby].is_some() && state.phase[standby] == Phase::Idle,
+        |reconfig| {
+            let led = net.reconfigs[reconfig].election_hours.is_none()
+                || state.leader[reconfig].is_some();
+            led && !state.paused[reconfig]
+        },
+    )
+}
+
+/// A block instance whose own state the rules settle after every event.
+#[derive(Debug, Clone, Copy)]
+enum Dependent {
+    Standby(usize),
+    Reconfig(usize),
 }
 
 struct Explorer<'n> {
@@ -84,8 +109,8 @@ struct Explorer<'n> {
     chain: Chain,
     index: HashMap<State, usize>,
     states: Vec<State>,
-    /// Standby instances innermost first (in node order).
-    standby_order: Vec<usize>,
+    /// Standby and election-and-pause instances, innermost first (in node order).
+    dependent_order: Vec<Dependent>,
 }
 
 impl Explorer<'_> {
@@ -171,6 +196,29 @@ impl Explorer<'_> {
                 .map(|m| m as u32);
             moves.push((next, 1.0 / hours));
         }
+        for (reconfig, spec) in self.net.reconfigs.iter().enumerate() {
+            let members_up = || spec.members.iter().filter(|m| before[**m]).count();
+            if let Some(hours) = spec.election_hours
+                && state.leader[reconfig].is_none()
+                && members_up() >= spec.need
+            {
+                // The election ends: the first-listed up member leads.
+                let mut next = state.clone();
+                next.leader[reconfig] = spec
+                    .members
+                    .iter()
+                    .position(|member| before[*member])
+                    .map(|m| m as u32);
+                moves.push((next, 1.0 / hours));
+            }
+            if let Some(hours) = spec.pause_hours
+                && state.paused[reconfig]
+            {
+                let mut next = state.clone();
+                next.paused[reconfig] = false;
+                moves.push((next, 1.0 / hours));
+            }
+        }
         for (next, rate) in moves {
             for (settled, weight) in self.settle(next, &before) {
                 let to = self.intern(settled)?;
@@ -180,17 +228,26 @@ impl Explorer<'_> {
         Ok(())
     }
 
-    /// Applies the standby rules of every instance, innermost first, after an event that led
-    /// from a state whose nodes were `before` to `state`; the outcomes with their
-    /// probabilities (a failover is covered with probability c).
+    /// Applies the standby rules (§8.4) and the election and pause rules (§8.8) of every
+    /// instance, innermost first, after an event that led from a state whose nodes were
+    /// `before` to `state`; the outcomes with their probabilities (a failover is covered with
+    /// probability c).
     fn settle(&self, state: State, before: &[bool]) -> Vec<(State, f64)> {
         let mut branches = vec![(state, 1.0)];
-        for &standby in &self.standby_order {
+        for &dependent in &self.dependent_order {
             let mut next = Vec::with_capacity(branches.len());
-            for (state, weight) in branches {
+            for (mut state, weight) in branches {
                 let after = node_states(self.net, &state);
-                for (settled, w) in settle(self.net, standby, state, before, &after) {
-                    next.push((settled, weight * w));
+                match dependent {
+                    Dependent::Standby(standby) => {
+                        for (settled, w) in settle(self.net, standby, state, before, &after) {
+                            next.push((settled, weight * w));
+                        }
+                    }
+                    Dependent::Reconfig(reconfig) => {
+                        settle_reconfig(self.net, reconfig, &mut state, before, &after);
+                        next.push((state, weight));
+                    }
                 }
             }
             branches = next;
@@ -280,5 +337,30 @@ fn settle(
             }
             vec![(state, 1.0)]
         }
+    }
+}
+
+/// The §8.8 rules for one election-and-pause instance after an event in which its members
+/// went from `before` to `after`: members going down lose the leader when it is among them,
+/// and lose it too when fewer than k stay up; they start (or continue) a pause when at least
+/// k stay up and end it otherwise. Repairs change neither (an election simply runs while
+/// there is no leader and at least k are up). Several members going down at once (a shared
+/// zone under two of them) are read as one failure that leaves the final count up.
+fn settle_reconfig(net: &Net, reconfig: usize, state: &mut State, before: &[bool], after: &[bool]) {
+    let spec = &net.reconfigs[reconfig];
+    let fell: Vec<usize> = (0..spec.members.len())
+        .filter(|m| before[spec.members[*m]] && !after[spec.members[*m]])
+        .collect();
+    if fell.is_empty() {
+        return;
+    }
+    let enough = spec.members.iter().filter(|m| after[**m]).count() >= spec.need;
+    if let Some(leader) = state.leader[reconfig]
+        && (!enough || fell.contains(&(leader as usize)))
+    {
+        state.leader[reconfig] = None;
+    }
+    if spec.pause_hours.is_some() {
+        state.paused[reconfig] = enough;
     }
 }

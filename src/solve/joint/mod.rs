@@ -48,16 +48,9 @@ pub fn group_variable(
     exposed: &[NodeRef],
     limit: usize,
 ) -> Result<Variable, SolveError> {
-    if let Some(error) = reconfiguration_inside(model, instances) {
-        return Err(error);
-    }
     let net = net::expand(model, instances, exposed);
     let explored = explore::explore(&net, limit).map_err(|states| SolveError::ChainTooLarge {
-        block: instances
-            .iter()
-            .map(|block| model.blocks[*block].name.as_str())
-            .collect::<Vec<_>>()
-            .join(" + "),
+        block: group_name(model, instances),
         states,
     })?;
     let pi = explored.chain.steady_state();
@@ -97,30 +90,23 @@ pub fn group_variable(
     })
 }
 
-/// The first block with an election or a pause below `instances`: the joint chain's rules
-/// have neither, so such a model is refused rather than solved without them.
-fn reconfiguration_inside(model: &Model, instances: &[usize]) -> Option<SolveError> {
-    for &instance in instances {
-        let mut stack = vec![instance];
-        let mut seen = std::collections::HashSet::new();
-        while let Some(block) = stack.pop() {
-            if !seen.insert(block) {
-                continue;
-            }
-            if model.blocks[block].reconfigures() {
-                return Some(SolveError::ReconfigurationInJoint {
-                    block: model.blocks[block].name.clone(),
-                    joint: model.blocks[instance].name.clone(),
-                });
-            }
-            for member in &model.blocks[block].members {
-                if let NodeRef::Block(inner) = member.node {
-                    stack.push(inner);
-                }
-            }
-        }
+/// How a group of block instances is named in messages: all of them when few, else the first
+/// three and how many more (a group of 60 partitions tied by their brokers).
+fn group_name(model: &Model, instances: &[usize]) -> String {
+    const LISTED: usize = 3;
+    let names: Vec<&str> = instances
+        .iter()
+        .take(LISTED)
+        .map(|block| model.blocks[*block].name.as_str())
+        .collect();
+    match instances.len() {
+        n if n > LISTED => format!(
+            "{} and {} more tied to them by shared units",
+            names.join(" + "),
+            n - LISTED
+        ),
+        _ => names.join(" + "),
     }
-    None
 }
 
 /// The two-state measures of indicator `indicator` of `variable`: U and A summed directly over
@@ -143,14 +129,15 @@ pub fn indicator_measures(variable: &Variable, indicator: usize) -> Measures {
     Measures::from_sums(unavailability, availability, frequency)
 }
 
-/// Whether block `block` needs the joint chain: it is dependent (standby, crews or common
-/// cause) and some node below it is a block or a shared unit, so its members are not
-/// independent copies of components.
+/// Whether block `block` needs the joint chain: it is dependent (standby, crews, common
+/// cause, leader election or failure pause) and some node below it is a block or a shared
+/// unit, so its members are not independent copies of components.
 pub fn needs_joint(model: &Model, block: usize) -> bool {
     let block = &model.blocks[block];
     let dependent = matches!(block.kind, crate::model::BlockKind::Standby(_))
         || block.repair_crews.is_some()
-        || block.common_cause_beta.is_some();
+        || block.common_cause_beta.is_some()
+        || block.reconfigures();
     dependent
         && block
             .members

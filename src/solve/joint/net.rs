@@ -41,6 +41,9 @@ pub(super) enum Node {
     },
     /// Up when the standby instance has an active member and no failover runs.
     Standby(usize),
+    /// Up when at least `need` members of the election-and-pause instance are up, it has a
+    /// leader (with an election) and no pause runs (§8.8).
+    Reconfig(usize),
 }
 
 /// One standby block instance.
@@ -52,12 +55,26 @@ pub(super) struct StandbyNet {
     pub(super) rules: StandbyRules,
 }
 
+/// One block instance with a leader election or a failure pause (§8.8).
+#[derive(Debug, Clone)]
+pub(super) struct ReconfigNet {
+    /// The member nodes, in listing order.
+    pub(super) members: Vec<usize>,
+    /// Members up needed (k).
+    pub(super) need: usize,
+    /// Mean election time, hours, when the block elects a leader.
+    pub(super) election_hours: Option<f64>,
+    /// Mean pause after a failure, hours, when the block pauses.
+    pub(super) pause_hours: Option<f64>,
+}
+
 /// The expanded group.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Net {
     pub(super) units: Vec<Unit>,
     pub(super) nodes: Vec<Node>,
     pub(super) standbys: Vec<StandbyNet>,
+    pub(super) reconfigs: Vec<ReconfigNet>,
     /// Crews of each pool.
     pub(super) pools: Vec<usize>,
     /// The node of each indicator: exposed shared nodes, then instances.
@@ -185,6 +202,20 @@ impl Builder<'_> {
                 self.net.standbys[standby].members = members;
                 self.push(Node::Standby(standby))
             }
+            // Elections and pauses: members are told apart (the first-listed up one leads),
+            // so their units are not lumped.
+            _ if block.reconfigures() => {
+                let members = references()
+                    .map(|member| self.node(member, &inner))
+                    .collect();
+                self.net.reconfigs.push(ReconfigNet {
+                    members,
+                    need: block.required_up() as usize,
+                    election_hours: block.leader_election.map(|election| election.hours),
+                    pause_hours: block.failure_pause.map(|pause| pause.hours),
+                });
+                self.push(Node::Reconfig(self.net.reconfigs.len() - 1))
+            }
             kind => {
                 let mut children = Vec::new();
                 let mut classes: Vec<(usize, Vec<usize>)> = Vec::new();
@@ -240,12 +271,15 @@ impl Builder<'_> {
 }
 
 impl Net {
-    /// Whether each node is up, given the units' states and each standby's (active, failover
-    /// running); nodes are numbered children first, so one pass in order settles them all.
+    /// Whether each node is up, given the units' states, whether each standby is up (an active
+    /// member, no failover running) and whether each election-and-pause instance lets its
+    /// block be up (a leader when it elects one, no pause running); nodes are numbered
+    /// children first, so one pass in order settles them all.
     pub(super) fn node_states(
         &self,
         unit_up: &[bool],
         standby_up: impl Fn(usize) -> bool,
+        reconfig_settled: impl Fn(usize) -> bool,
     ) -> Vec<bool> {
         let mut up = vec![false; self.nodes.len()];
         for (index, node) in self.nodes.iter().enumerate() {
@@ -255,6 +289,11 @@ impl Net {
                     children.iter().filter(|child| up[**child]).count() >= *need
                 }
                 Node::Standby(standby) => standby_up(*standby),
+                Node::Reconfig(reconfig) => {
+                    let spec = &self.reconfigs[*reconfig];
+                    spec.members.iter().filter(|member| up[**member]).count() >= spec.need
+                        && reconfig_settled(*reconfig)
+                }
             };
         }
         up

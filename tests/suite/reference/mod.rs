@@ -33,6 +33,10 @@
 //! - `failure_pause = p`: a member failure that leaves at least k up sets the block paused
 //!   (down; a failure while paused keeps it paused), one that leaves fewer than k up clears
 //!   the pause; a pause ends at rate 1/p; repairs do not end it;
+//! - members of election/pause blocks may be blocks or shared units ("failure" read as the
+//!   member going down); members that go down in the same event count as one failure that
+//!   leaves the final number up; every block's rules (standby, election/pause) are settled
+//!   after each event, inner blocks first;
 //! - `common_cause_beta = β`: member rates become (1-β)λ and one extra element (rate βλ, repair
 //!   rate μ, its own repair) is in series with the block.
 
@@ -602,8 +606,6 @@ struct Unit {
     /// Standby memberships (standby block, member position) through non-shared nodes: the
     /// unit fails at dormant_factor times its rate for each one whose member is not active.
     dormancy: Vec<(usize, usize)>,
-    /// Election/pause block this unit belongs to.
-    reconfig: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -623,8 +625,8 @@ enum Node {
 
 #[derive(Clone, Debug)]
 struct Reconfig {
-    /// Units in member order (first-listed first).
-    units: Vec<usize>,
+    /// Member nodes in member order (first-listed first).
+    members: Vec<usize>,
     need: usize,
     election_rate: Option<f64>,
     pause_rate: Option<f64>,
@@ -667,7 +669,6 @@ impl Builder<'_> {
                 shared: c.shared,
                 crew: None,
                 dormancy: Vec::new(),
-                reconfig: None,
             });
             let id = self.nodes.len();
             self.nodes.push(Node::Unit(u));
@@ -691,19 +692,6 @@ impl Builder<'_> {
 
         let n = children.len();
         let reconfigures = spec.election_rate.is_some() || spec.pause_rate.is_some();
-        let mut child_units = Vec::new();
-        if reconfigures {
-            for &c in &children {
-                match self.nodes[c] {
-                    Node::Unit(u) => child_units.push(u),
-                    Node::Block { .. } => {
-                        return Err(format!(
-                            "block {name}: elections and pauses need component members"
-                        ));
-                    }
-                }
-            }
-        }
         let mut ccf = None;
         if let Some(beta) = spec.beta {
             let mut child_units = Vec::new();
@@ -740,7 +728,6 @@ impl Builder<'_> {
                     shared: false,
                     crew: None,
                     dormancy: Vec::new(),
-                    reconfig: None,
                 });
                 ccf = Some(e);
             }
@@ -787,16 +774,8 @@ impl Builder<'_> {
         let mut reconfig = None;
         if reconfigures {
             let r = self.reconfigs.len();
-            for &u in &child_units {
-                if self.units[u].shared || self.units[u].reconfig.is_some() {
-                    return Err(format!(
-                        "block {name}: elections and pauses need distinct unshared units"
-                    ));
-                }
-                self.units[u].reconfig = Some(r);
-            }
             self.reconfigs.push(Reconfig {
-                units: child_units.clone(),
+                members: children.clone(),
                 need,
                 election_rate: spec.election_rate,
                 pause_rate: spec.pause_rate,
@@ -883,14 +862,19 @@ impl System {
             leader: self
                 .reconfigs
                 .iter()
-                .map(|r| r.election_rate.map(|_| r.units[0]))
+                .map(|r| r.election_rate.map(|_| 0))
                 .collect(),
             paused: vec![false; self.reconfigs.len()],
         }
     }
 
-    fn units_up(&self, r: usize, s: &State) -> usize {
-        self.reconfigs[r].units.iter().filter(|&&u| s.up[u]).count()
+    /// Whether each member of election/pause block `r` is up in `s`.
+    fn reconfig_members_up(&self, r: usize, s: &State) -> Vec<bool> {
+        self.reconfigs[r]
+            .members
+            .iter()
+            .map(|&m| self.node_up(m, s))
+            .collect()
     }
 
     fn node_up(&self, node: usize, s: &State) -> bool {
@@ -933,14 +917,54 @@ impl System {
             .collect()
     }
 
-    /// After an event from a state whose members were `before` (per standby block) to `t`,
-    /// applies each standby block's rules, inner blocks first (they have lower indices):
-    /// the active member down starts a failover when another member is up (covered or not),
-    /// a member that came up while no member is active takes over at once (ending a running
-    /// failover), and a failover with no member up is abandoned.
-    fn settle(&self, t: State, before: &[Vec<bool>], rate: f64) -> Vec<(State, f64)> {
+    /// After an event from a state whose members were `before` (per standby block) and
+    /// `before_r` (per election/pause block) to `t`, applies every block's rules in node order
+    /// (inner blocks first: nodes are numbered children first).
+    ///
+    /// Standby: the active member down starts a failover when another member is up (covered
+    /// or not), a member that came up while no member is active takes over at once (ending a
+    /// running failover), and a failover with no member up is abandoned. Election/pause:
+    /// members that went down lose the leader if it is among them or fewer than k stay up,
+    /// and set the pause to "at least k stay up".
+    fn settle(
+        &self,
+        t: State,
+        before: &[Vec<bool>],
+        before_r: &[Vec<bool>],
+        rate: f64,
+    ) -> Vec<(State, f64)> {
         let mut branches = vec![(t, rate)];
-        for (b, was_up) in before.iter().enumerate() {
+        for node in &self.nodes {
+            let Node::Block {
+                standby, reconfig, ..
+            } = node
+            else {
+                continue;
+            };
+            if let Some(r) = *reconfig {
+                for (st, _) in branches.iter_mut() {
+                    let after = self.reconfig_members_up(r, st);
+                    let fell: Vec<usize> = (0..after.len())
+                        .filter(|&m| before_r[r][m] && !after[m])
+                        .collect();
+                    if fell.is_empty() {
+                        continue;
+                    }
+                    let enough = after.iter().filter(|&&up| up).count() >= self.reconfigs[r].need;
+                    if self.reconfigs[r].election_rate.is_some()
+                        && st.leader[r].is_some_and(|l| !enough || fell.contains(&l))
+                    {
+                        st.leader[r] = None;
+                    }
+                    if self.reconfigs[r].pause_rate.is_some() {
+                        st.paused[r] = enough;
+                    }
+                }
+            }
+            let Some(b) = *standby else {
+                continue;
+            };
+            let was_up = &before[b];
             let spec = &self.standbys[b].spec;
             let mut next = Vec::new();
             for (mut st, r) in branches {
@@ -994,6 +1018,9 @@ impl System {
         let before: Vec<Vec<bool>> = (0..self.standbys.len())
             .map(|b| self.members_up(b, s))
             .collect();
+        let before_r: Vec<Vec<bool>> = (0..self.reconfigs.len())
+            .map(|r| self.reconfig_members_up(r, s))
+            .collect();
         let mut out = Vec::new();
         for (u, unit) in self.units.iter().enumerate() {
             if s.up[u] {
@@ -1012,18 +1039,7 @@ impl System {
                 if let Some(g) = unit.crew {
                     t.queues[g].push(u);
                 }
-                if let Some(r) = unit.reconfig {
-                    let enough = self.units_up(r, &t) >= self.reconfigs[r].need;
-                    if self.reconfigs[r].election_rate.is_some()
-                        && (t.leader[r] == Some(u) || !enough)
-                    {
-                        t.leader[r] = None;
-                    }
-                    if self.reconfigs[r].pause_rate.is_some() {
-                        t.paused[r] = enough;
-                    }
-                }
-                out.extend(self.settle(t, &before, rate));
+                out.extend(self.settle(t, &before, &before_r, rate));
             } else {
                 // Repair.
                 if let Some(g) = unit.crew {
@@ -1037,7 +1053,7 @@ impl System {
                 if let Some(g) = unit.crew {
                     t.queues[g].retain(|&x| x != u);
                 }
-                out.extend(self.settle(t, &before, unit.mu));
+                out.extend(self.settle(t, &before, &before_r, unit.mu));
             }
         }
         // Failover completions: the first-listed up member takes over.
@@ -1052,24 +1068,24 @@ impl System {
             t.phase[b] = NO_FAILOVER;
             t.active[b] = before[b].iter().position(|&up| up);
             assert!(t.active[b].is_some(), "failover running without a standby");
-            out.extend(self.settle(t, &before, rate));
+            out.extend(self.settle(t, &before, &before_r, rate));
         }
         // Election and pause completions.
         for (r, rc) in self.reconfigs.iter().enumerate() {
             if let Some(rate) = rc.election_rate
                 && s.leader[r].is_none()
-                && self.units_up(r, s) >= rc.need
+                && before_r[r].iter().filter(|&&up| up).count() >= rc.need
             {
                 let mut t = s.clone();
-                t.leader[r] = rc.units.iter().copied().find(|&u| s.up[u]);
-                out.push((t, rate));
+                t.leader[r] = before_r[r].iter().position(|&up| up);
+                out.extend(self.settle(t, &before, &before_r, rate));
             }
             if let Some(rate) = rc.pause_rate
                 && s.paused[r]
             {
                 let mut t = s.clone();
                 t.paused[r] = false;
-                out.push((t, rate));
+                out.extend(self.settle(t, &before, &before_r, rate));
             }
         }
         out
