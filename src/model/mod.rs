@@ -73,6 +73,28 @@ pub(crate) struct Ranges {
     pub(crate) mttr: Option<(f64, f64)>,
 }
 
+/// 90 % ranges of a block's probabilities, from expert judgement
+/// (`[block.NAME.uncertainty]`): each is a beta distribution with its 5th and 95th
+/// percentiles at the ends of its range.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct BlockRanges {
+    /// Coverage of a standby block's automatic failover (low, high).
+    pub(crate) coverage: Option<(f64, f64)>,
+    /// β of the beta-factor common-cause model (low, high).
+    pub(crate) common_cause_beta: Option<(f64, f64)>,
+}
+
+/// The prior of a failure rate known from evidence: what is believed before the failures
+/// were counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Prior {
+    /// Jeffreys' prior, p(λ) ∝ λ^(−½): posterior Gamma(n + ½, T).
+    #[default]
+    Jeffreys,
+    /// The uniform prior, p(λ) ∝ 1: posterior Gamma(n + 1, T).
+    Uniform,
+}
+
 /// Observed history of a component, from `[component.NAME.evidence]` (written by
 /// `nines fit --format toml`). The component's `mtbf` and `mttr` stay the figures the solvers
 /// use; the evidence says how well they are known.
@@ -84,6 +106,8 @@ pub(crate) struct Evidence {
     pub(crate) exposure_hours: f64,
     /// Observed repair times, hours.
     pub(crate) repair_hours: Vec<f64>,
+    /// The prior of the failure rate (`prior`, Jeffreys unless written).
+    pub(crate) prior: Prior,
 }
 
 /// What makes a block up.
@@ -201,6 +225,8 @@ pub struct Block {
     /// `failure_pause`: a member failure that leaves the block up takes it down for this time
     /// (quorum, k-of-n and parallel blocks; docs/model-format.md §8.8).
     pub(crate) failure_pause: Option<Reconfiguration>,
+    /// Expert ranges of its coverage and common-cause β (`[block.NAME.uncertainty]`).
+    pub(crate) ranges: Option<BlockRanges>,
     /// Where the block's table header is.
     pub(crate) span: Option<Span>,
 }

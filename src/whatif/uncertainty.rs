@@ -4,35 +4,42 @@
 //!
 //! # Formula
 //! - Evidence of n failures in exposure T: λ has the gamma posterior of Jeffreys' prior,
-//!   λ ~ Gamma(shape n + ½, rate T) (mean (n + ½)/T).
+//!   λ ~ Gamma(shape n + ½, rate T) (mean (n + ½)/T), or of the uniform prior
+//!   (`prior = "uniform"`), Gamma(n + 1, T).
 //! - Evidence of repair times t₁…t_m (m ≥ 2): log-normal repair times with the standard
 //!   noninformative prior p(μ, σ²) ∝ 1/σ², whose posterior is σ² ~ (m − 1)s² / χ²(m − 1) and
 //!   μ | σ² ~ N(ȳ, σ²/m), with ȳ and s² the mean and variance of ln tᵢ; the MTTR is the
 //!   log-normal mean exp(μ + σ²/2).
 //! - A 90 % range [a, b] of a figure: log-normal with its 5th and 95th percentiles at a and b,
 //!   ln X ~ N((ln a + ln b)/2, ((ln b − ln a)/(2 · 1.644854))²).
+//! - A 90 % range [a, b] of a probability (a block's coverage or common-cause β): the beta
+//!   distribution with its 5th and 95th percentiles at a and b ([`beta_from_range`]).
 //!
 //! Samples are a Latin hypercube over every uncertain dimension (one stratum per sample and
 //! dimension, strata in a random order), so that 10,000 samples cover each figure's whole
 //! range evenly. A figure's value applies to every copy of its component: the rate is unknown,
 //! not random from copy to copy.
 
-use crate::model::Model;
+use crate::model::{BlockKind, Model, Prior};
 use crate::simulate::stats::wilson;
 use crate::solve::SolveError;
 use crate::solve::structure::Solver;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
-use statrs::distribution::{ChiSquared, ContinuousCDF, Gamma, Normal};
+use statrs::distribution::{Beta, ChiSquared, ContinuousCDF, Gamma, Normal};
 
-/// Which figure of a component a parameter is.
+/// Which figure a parameter is: of a component (MTBF, MTTR) or of a block (coverage, β).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Figure {
-    /// Mean time between failures.
+    /// Mean time between failures of a component.
     Mtbf,
-    /// Mean time to repair.
+    /// Mean time to repair of a component.
     Mttr,
+    /// Coverage of a standby block's automatic failover.
+    Coverage,
+    /// β of a block's common-cause model.
+    CommonCauseBeta,
 }
 
 /// The distribution a parameter is drawn from.
@@ -49,15 +56,18 @@ enum Law {
     },
     /// The figure is log-normal: ln X ~ N(mu, sigma²).
     LogNormal { mu: f64, sigma: f64 },
+    /// The figure is a probability ~ Beta(alpha, beta).
+    Beta { alpha: f64, beta: f64 },
 }
 
-/// One uncertain figure of one component.
+/// One uncertain figure of one component or block.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parameter {
-    /// Its name, `component.NAME.mtbf` (the path `--set` takes).
+    /// Its name, `component.NAME.mtbf` or `block.NAME.coverage` (the path `--set` takes).
     pub name: String,
-    /// The component, an index into [`Model::components`].
-    pub component: usize,
+    /// The component (an index into [`Model::components`]) for MTBF and MTTR, the block (an
+    /// index into [`Model::blocks`]) for coverage and β.
+    pub owner: usize,
     /// The figure.
     pub figure: Figure,
     law: Law,
@@ -75,8 +85,9 @@ impl Parameter {
         }
     }
 
-    /// The figure, in hours, at the uniform numbers `u` (each in (0, 1)).
-    fn hours(&self, u: &[f64]) -> f64 {
+    /// The figure (hours for MTBF and MTTR, a probability otherwise) at the uniform numbers
+    /// `u` (each in (0, 1)).
+    fn value(&self, u: &[f64]) -> f64 {
         let normal = Normal::standard();
         match self.law {
             Law::FailureRate { shape, rate } => {
@@ -94,8 +105,72 @@ impl Parameter {
                 (mu + variance / 2.0).exp()
             }
             Law::LogNormal { mu, sigma } => (mu + sigma * normal.inverse_cdf(u[0])).exp(),
+            Law::Beta { alpha, beta } => Beta::new(alpha, beta)
+                .expect("positive shapes")
+                .inverse_cdf(u[0]),
         }
     }
+
+    /// Sets the figure to `value` in `model`.
+    fn apply(&self, model: &mut Model, value: f64) {
+        match self.figure {
+            Figure::Mtbf => model.components[self.owner].failure_rate = 1.0 / value,
+            Figure::Mttr => model.components[self.owner].repair_rate = 1.0 / value,
+            Figure::Coverage => {
+                if let BlockKind::Standby(rules) = &mut model.blocks[self.owner].kind {
+                    rules.coverage = value;
+                }
+            }
+            Figure::CommonCauseBeta => model.blocks[self.owner].common_cause_beta = Some(value),
+        }
+    }
+}
+
+/// The beta distribution (α, β) whose 5th and 95th percentiles are `low` and `high`
+/// (0 < low < high < 1): an expert's 90 % range of a probability.
+///
+/// # Method
+/// With mean m = α/(α+β) and concentration κ = α + β, the 5th percentile grows with m at
+/// fixed κ, and once m(κ) is chosen so that it equals `low`, the 95th percentile falls from 1
+/// towards `low` as κ grows. Two nested bisections (m on (0, 1), ln κ on [ln 10⁻³, ln 10⁸])
+/// find the pair, to about 1e-12 in each percentile.
+pub(crate) fn beta_from_range(low: f64, high: f64) -> (f64, f64) {
+    let quantile = |m: f64, kappa: f64, p: f64| {
+        Beta::new(m * kappa, (1.0 - m) * kappa)
+            .expect("positive shapes")
+            .inverse_cdf(p)
+    };
+    let mean_for = |kappa: f64| {
+        let (mut a, mut b) = (1e-12, 1.0 - 1e-12);
+        for _ in 0..200 {
+            let m = 0.5 * (a + b);
+            if quantile(m, kappa, 0.05) < low {
+                a = m;
+            } else {
+                b = m;
+            }
+            if b - a < 1e-15 {
+                break;
+            }
+        }
+        0.5 * (a + b)
+    };
+    let (mut a, mut b) = (1e-3f64.ln(), 1e8f64.ln());
+    for _ in 0..200 {
+        let mid = 0.5 * (a + b);
+        let kappa = mid.exp();
+        if quantile(mean_for(kappa), kappa, 0.95) > high {
+            a = mid;
+        } else {
+            b = mid;
+        }
+        if b - a < 1e-13 {
+            break;
+        }
+    }
+    let kappa = (0.5 * (a + b)).exp();
+    let m = mean_for(kappa);
+    (m * kappa, (1.0 - m) * kappa)
 }
 
 /// The uncertain figures of `model`, in component order: MTBF then MTTR of each.
@@ -109,7 +184,11 @@ pub fn parameters(model: &Model) -> Vec<Parameter> {
         };
         let mtbf = match (&component.evidence, ranges.mtbf) {
             (Some(evidence), _) => Some(Law::FailureRate {
-                shape: evidence.failures as f64 + 0.5,
+                shape: evidence.failures as f64
+                    + match evidence.prior {
+                        Prior::Jeffreys => 0.5,
+                        Prior::Uniform => 1.0,
+                    },
                 rate: evidence.exposure_hours,
             }),
             (None, Some(range)) => Some(range_law(range)),
@@ -136,9 +215,30 @@ pub fn parameters(model: &Model) -> Vec<Parameter> {
             if let Some(law) = law {
                 parameters.push(Parameter {
                     name: format!("component.{}.{key}", component.name),
-                    component: index,
+                    owner: index,
                     figure,
                     law,
+                });
+            }
+        }
+    }
+    for (index, block) in model.blocks.iter().enumerate() {
+        let ranges = block.ranges.unwrap_or_default();
+        for (figure, range, key) in [
+            (Figure::Coverage, ranges.coverage, "coverage"),
+            (
+                Figure::CommonCauseBeta,
+                ranges.common_cause_beta,
+                "common_cause_beta",
+            ),
+        ] {
+            if let Some((low, high)) = range {
+                let (alpha, beta) = beta_from_range(low, high);
+                parameters.push(Parameter {
+                    name: format!("block.{}.{key}", block.name),
+                    owner: index,
+                    figure,
+                    law: Law::Beta { alpha, beta },
                 });
             }
         }
@@ -240,14 +340,10 @@ pub fn uncertainty(model: &Model, settings: Settings) -> Result<Uncertainty, Sol
         let mut values = Vec::with_capacity(parameters.len());
         let mut offset = 0;
         for parameter in &parameters {
-            let hours = parameter.hours(&point[offset..offset + parameter.dimensions()]);
+            let value = parameter.value(&point[offset..offset + parameter.dimensions()]);
             offset += parameter.dimensions();
-            let component = &mut sample.components[parameter.component];
-            match parameter.figure {
-                Figure::Mtbf => component.failure_rate = 1.0 / hours,
-                Figure::Mttr => component.repair_rate = 1.0 / hours,
-            }
-            values.push(hours);
+            parameter.apply(&mut sample, value);
+            values.push(value);
         }
         let u = Solver::new(&sample).solve_block(sample.top)?.unavailability;
         Ok((values, u))

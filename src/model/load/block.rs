@@ -31,6 +31,7 @@ const BLOCK_KEYS: &[&str] = &[
     "failure_pause",
     "pause_dist",
     "description",
+    "uncertainty",
 ];
 /// The values `kind` accepts.
 const KINDS: &[&str] = &["series", "parallel", "k-of-n", "quorum", "standby"];
@@ -55,6 +56,8 @@ pub(super) struct RawBlock {
     pub(super) leader_election: Decoded,
     /// `failure_pause` and where its value is written.
     pub(super) failure_pause: Decoded,
+    /// `[block.NAME.uncertainty]`, when given and valid.
+    pub(super) ranges: Option<crate::model::BlockRanges>,
 }
 
 /// The values of a block table's known keys, taken out of the table.
@@ -67,6 +70,7 @@ struct BlockKeys<'a> {
     crews: Option<Value<'a>>,
     shared: Option<Value<'a>>,
     beta: Option<Value<'a>>,
+    uncertainty: Option<Value<'a>>,
     standby: StandbyKeys<'a>,
     reconfiguration: ReconfigurationKeys<'a>,
 }
@@ -87,6 +91,7 @@ impl Decoder {
             common_cause_beta: None,
             leader_election: None,
             failure_pause: None,
+            ranges: None,
         };
         let ValueInner::Table(mut table) = value.take() else {
             return raw;
@@ -110,6 +115,10 @@ impl Decoder {
         let kind_text = keys.kind.as_ref().and_then(|kind| kind.as_str());
         (raw.leader_election, raw.failure_pause) =
             self.decode_reconfigurations(&name, kind_text, &keys.reconfiguration);
+        if let Some(uncertainty) = keys.uncertainty {
+            let has_beta = keys.beta.is_some();
+            raw.ranges = self.block_ranges(&name, uncertainty, kind_text, has_beta);
+        }
         raw
     }
 
@@ -126,6 +135,7 @@ impl Decoder {
             crews: take(table, "repair_crews"),
             shared: take(table, "shared"),
             beta: take(table, "common_cause_beta"),
+            uncertainty: take(table, "uncertainty"),
             standby: StandbyKeys::take(table),
             reconfiguration: ReconfigurationKeys::take(table),
         };

@@ -44,6 +44,7 @@ impl Decoder {
                 common_cause_beta: raw.common_cause_beta.map(|(b, _)| b),
                 leader_election: raw.leader_election.map(|(r, _)| r),
                 failure_pause: raw.failure_pause.map(|(r, _)| r),
+                ranges: raw.ranges,
                 span: Some(raw.key_span),
             });
         }

@@ -36,7 +36,7 @@ fn the_failure_rate_posterior_has_the_gamma_moments() {
     let points = latin_hypercube(&parameters, 20_000, 1);
     let lambdas: Vec<f64> = points
         .iter()
-        .map(|u| 1.0 / parameters[0].hours(u))
+        .map(|u| 1.0 / parameters[0].value(u))
         .collect();
     let mean = lambdas.iter().sum::<f64>() / lambdas.len() as f64;
     let variance = lambdas.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / lambdas.len() as f64;
@@ -81,9 +81,9 @@ fn a_range_puts_its_ends_at_the_5th_and_95th_percentiles() {
     let model = single("[component.a.uncertainty]\nmttr = [\"1h\", \"9h\"]", "");
     let parameter = &parameters(&model)[0];
     assert_eq!(parameter.figure, Figure::Mttr);
-    assert!((parameter.hours(&[0.05]) - 1.0).abs() < 1e-9);
-    assert!((parameter.hours(&[0.95]) - 9.0).abs() < 1e-9);
-    assert!((parameter.hours(&[0.5]) - 3.0).abs() < 1e-9); // the geometric middle
+    assert!((parameter.value(&[0.05]) - 1.0).abs() < 1e-9);
+    assert!((parameter.value(&[0.95]) - 9.0).abs() < 1e-9);
+    assert!((parameter.value(&[0.5]) - 3.0).abs() < 1e-9); // the geometric middle
 }
 
 #[test]
@@ -99,7 +99,7 @@ fn the_repair_posterior_is_the_log_normal_mean_of_its_draw() {
     let ln2 = 2f64.ln();
     let variance = 2.0 * ln2 * ln2 / ChiSquared::new(2.0).unwrap().inverse_cdf(0.5);
     let expected = (ln2 + variance / 2.0).exp();
-    assert!((parameters[1].hours(&[0.5, 0.5]) - expected).abs() < 1e-12 * expected);
+    assert!((parameters[1].value(&[0.5, 0.5]) - expected).abs() < 1e-12 * expected);
 }
 
 #[test]
@@ -156,4 +156,29 @@ fn ranks_share_ties_and_spearman_sees_monotone_relations() {
     assert!(
         (summary.p5 - 1.2).abs() < 1e-12 && summary.p50 == 3.0 && (summary.p95 - 4.8).abs() < 1e-12
     );
+}
+
+#[test]
+fn a_beta_from_a_range_puts_its_percentiles_at_the_ends_closed_forms() {
+    // Closed forms: Beta(1, 1) is uniform, percentiles 0.05 and 0.95; Beta(2, 1) has CDF x²,
+    // so Q(p) = √p: [√0.05, √0.95]; Beta(1, 3) has CDF 1 − (1 − x)³, so
+    // Q(p) = 1 − (1 − p)^(1/3): [1 − 0.95^(1/3), 1 − 0.05^(1/3)].
+    let cases = [
+        ((0.05, 0.95), (1.0, 1.0)),
+        ((0.05f64.sqrt(), 0.95f64.sqrt()), (2.0, 1.0)),
+        ((1.0 - 0.95f64.cbrt(), 1.0 - 0.05f64.cbrt()), (1.0, 3.0)),
+    ];
+    for ((low, high), (alpha, beta)) in cases {
+        let (a, b) = super::beta_from_range(low, high);
+        assert!(
+            (a - alpha).abs() < 1e-6 * alpha && (b - beta).abs() < 1e-6 * beta,
+            "[{low}, {high}]: ({a}, {b}) instead of ({alpha}, {beta})"
+        );
+    }
+    // A narrow range of a coverage: the percentiles land on the ends.
+    let (a, b) = super::beta_from_range(0.9, 0.99);
+    let fitted = statrs::distribution::Beta::new(a, b).unwrap();
+    use statrs::distribution::ContinuousCDF;
+    assert!((fitted.inverse_cdf(0.05) - 0.9).abs() < 1e-9);
+    assert!((fitted.inverse_cdf(0.95) - 0.99).abs() < 1e-9);
 }
