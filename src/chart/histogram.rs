@@ -3,9 +3,10 @@
 //! title.
 
 use super::{
-    Chart, SERIES_COLOURS, TARGET_COLOUR, bar_swatch, clip_label, draw_legend, drawing_error,
-    label_style, line_swatch,
+    Chart, SERIES_COLOURS, TARGET_COLOUR, bar_swatch, draw_legend, drawing_error, label_style,
+    line_swatch, titled,
 };
+use crate::chart::axis::{LinearDurations, Ticked, duration_key_points, duration_tick, log_points};
 use crate::model::units::format_duration_hours;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -13,7 +14,7 @@ use plotters::prelude::*;
 /// Downtime per SLA window.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowHistogram {
-    /// Title; the breach probability is appended when known.
+    /// Title; the breach probability goes on a line of its own under it when known.
     pub title: String,
     /// The window length in hours, for the axis description.
     pub window_hours: f64,
@@ -51,13 +52,24 @@ impl Chart for WindowHistogram {
             .map(|bin| bin.2 as f64 / total * 100.0)
             .fold(0.0f64, f64::max);
         let top = if tallest > 0.0 { tallest * 1.15 } else { 1.0 };
-        let title = match &self.breach_text {
-            Some(breach) => format!("{} — P(breach) {breach}", self.title),
-            None => self.title.clone(),
-        };
-        let x_axis: LogCoord<f64> = (low..high).log_scale().into();
-        let mut chart = ChartBuilder::on(root)
-            .caption(clip_label(&title, 100), label_style(19))
+        let figure = self
+            .breach_text
+            .as_ref()
+            .map(|breach| format!("P(breach) {breach}"));
+        let area = titled(root, &self.title, figure.as_deref())?;
+        // Ticks at durations people say (1m, 10m, 1h…), placed in minutes.
+        let mut ticks: Vec<f64> = duration_key_points(low / 60.0, high / 60.0)
+            .into_iter()
+            .map(|hours| hours * 60.0)
+            .collect();
+        let linear = LinearDurations::for_range(high / 60.0);
+        let listed = !ticks.is_empty();
+        if !listed {
+            ticks = log_points(low, high, 5);
+        }
+        let log: LogCoord<f64> = (low..high).log_scale().into();
+        let x_axis = Ticked::new(log, ticks);
+        let mut chart = ChartBuilder::on(&area)
             .margin(18)
             .x_label_area_size(56)
             .y_label_area_size(80)
@@ -72,7 +84,10 @@ impl Chart for WindowHistogram {
             .y_desc("share of windows (%)")
             .axis_desc_style(label_style(16))
             .label_style(label_style(13))
-            .x_label_formatter(&|minutes: &f64| format_duration_hours(minutes / 60.0))
+            .x_label_formatter(&|minutes: &f64| match listed {
+                true => duration_tick(minutes / 60.0),
+                false => linear.label(minutes / 60.0),
+            })
             .y_label_formatter(&|percent: &f64| format!("{}%", crate::format::compact(*percent, 3)))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()

@@ -5,6 +5,7 @@
 //! charts look the same on a machine with no fonts installed: PNG text is rasterised from the
 //! bundled font, and SVG text names the `sans-serif` family with widths measured on it.
 
+pub(crate) mod axis;
 pub(crate) mod histogram;
 pub(crate) mod nines_spread;
 pub(crate) mod repair_fit;
@@ -127,11 +128,6 @@ pub(crate) fn drawing_error<E: std::fmt::Display>(error: E) -> String {
     error.to_string()
 }
 
-/// The text style for titles.
-pub(crate) fn title_style() -> TextStyle<'static> {
-    (FONT_FAMILY, 22).into_font().color(&BLACK)
-}
-
 /// The text style for axis descriptions and labels.
 pub(crate) fn label_style(size: u32) -> TextStyle<'static> {
     (FONT_FAMILY, size).into_font().color(&BLACK)
@@ -178,6 +174,38 @@ pub(crate) const SERIES_COLOURS: [RGBColor; 7] = [
 
 /// The colour of target and budget lines.
 pub(crate) const TARGET_COLOUR: RGBColor = RGBColor(200, 30, 30);
+
+/// Draws a chart's title at the top of `root`, cut with `…` only when it is too wide, and
+/// under it, when given, the line with the chart's key figure (a breach probability with its
+/// interval), which is never cut; returns the area left below for the chart.
+pub(crate) fn titled<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    figure: Option<&str>,
+) -> Result<DrawingArea<DB, Shift>, String> {
+    const TITLE_SIZE: u32 = 22;
+    const FIGURE_SIZE: u32 = 17;
+    let (width, _) = root.dim_in_pixel();
+    // About 0.55 em per character in the sans-serif font: the title keeps what fits.
+    let fits = |size: u32| ((width as f64 - 36.0) / (size as f64 * 0.55)).max(10.0) as usize;
+    let mut lines = vec![(clip_label(title, fits(TITLE_SIZE)), TITLE_SIZE)];
+    if let Some(figure) = figure {
+        lines.push((figure.to_string(), FIGURE_SIZE));
+    }
+    let height: u32 = 12 + lines.iter().map(|(_, size)| size + 8).sum::<u32>();
+    let (top, rest) = root.split_vertically(height);
+    let mut y = 10;
+    for (text, size) in &lines {
+        let style = label_style(*size).pos(plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Center,
+            plotters::style::text_anchor::VPos::Top,
+        ));
+        top.draw(&Text::new(text.as_str(), (width as i32 / 2, y), style))
+            .map_err(drawing_error)?;
+        y += (*size + 8) as i32;
+    }
+    Ok(rest)
+}
 
 /// Shortens `text` to at most `limit` characters, ending in `…` when cut, for titles.
 pub(crate) fn clip_label(text: &str, limit: usize) -> String {

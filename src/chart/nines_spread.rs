@@ -3,7 +3,7 @@
 
 use super::{
     Chart, SERIES_COLOURS, TARGET_COLOUR, bar_swatch, clip_label, draw_legend, drawing_error,
-    label_style, line_swatch, title_style,
+    label_style, line_swatch, titled,
 };
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -58,8 +58,8 @@ impl Chart for NinesSpread {
         }
         let pad = ((high - low) * 0.05).max(0.05);
         let tallest = self.bins.iter().map(|b| b.2).fold(0.0f64, f64::max);
-        let mut chart = ChartBuilder::on(root)
-            .caption(clip_label(&self.title, 80), title_style())
+        let area = titled(root, &self.title, None)?;
+        let mut chart = ChartBuilder::on(&area)
             .margin(18)
             .x_label_area_size(56)
             .y_label_area_size(72)

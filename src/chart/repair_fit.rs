@@ -3,9 +3,9 @@
 //! a logarithmic time axis, so a user can see which distribution follows the data.
 
 use super::{
-    Chart, SERIES_COLOURS, clip_label, draw_legend, drawing_error, label_style, line_swatch,
-    title_style,
+    Chart, SERIES_COLOURS, clip_label, draw_legend, drawing_error, label_style, line_swatch, titled,
 };
+use crate::chart::axis::{LinearDurations, Ticked, duration_key_points, duration_tick, log_points};
 use crate::fit::ComponentFit;
 use crate::fit::repair::empirical_cdf;
 use plotters::coord::Shift;
@@ -83,20 +83,33 @@ impl RepairFitChart {
 impl Chart for RepairFitChart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let (x0, x1) = self.hours_range();
-        let mut chart = ChartBuilder::on(root)
-            .caption(clip_label(&self.title, 80), title_style())
+        let area = titled(root, &self.title, None)?;
+        // Ticks at durations people say (10m, 1h, 1d), else even steps in one unit.
+        let listed = duration_key_points(x0, x1);
+        let linear = LinearDurations::for_range(x1);
+        let by_name = !listed.is_empty();
+        let points = match by_name {
+            true => listed,
+            false => log_points(x0, x1, 5),
+        };
+        let log: LogCoord<f64> = (x0..x1).log_scale().into();
+        let x_axis = Ticked::new(log, points);
+        let mut chart = ChartBuilder::on(&area)
             .margin(18)
             .x_label_area_size(56)
             .y_label_area_size(72)
-            .build_cartesian_2d((x0..x1).log_scale(), 0.0..1.0)
+            .build_cartesian_2d(x_axis, 0.0..1.0)
             .map_err(drawing_error)?;
         chart
             .configure_mesh()
-            .x_desc("repair time (hours, log scale)")
+            .x_desc("repair time (log scale)")
             .y_desc("fraction of repairs done")
             .axis_desc_style(label_style(16))
             .label_style(label_style(13))
-            .x_label_formatter(&|x: &f64| crate::format::compact(*x, 3))
+            .x_label_formatter(&|x: &f64| match by_name {
+                true => duration_tick(*x),
+                false => linear.label(*x),
+            })
             .y_label_formatter(&|y: &f64| format!("{:.0}%", y * 100.0))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()

@@ -3,7 +3,10 @@
 
 use super::{
     Chart, FONT_FAMILY, SERIES_COLOURS, TARGET_COLOUR, clip_label, draw_legend, drawing_error,
-    label_style, line_swatch, title_style,
+    label_style, line_swatch, titled,
+};
+use crate::chart::axis::{
+    LinearDurations, Ticked, duration_key_points, duration_tick, log_points, nines_key_points,
 };
 use crate::whatif::vary::AxisUnit;
 use plotters::coord::Shift;
@@ -139,6 +142,15 @@ impl Chart for SweepChart {
         let (x0, x1) = self.x_range();
         if self.log_x && x0 > 0.0 {
             let x: LogCoord<f64> = (x0..x1).log_scale().into();
+            if self.x_unit == AxisUnit::Hours {
+                // Durations people say (1h, 1d, 30d, 1y), else even steps in one unit.
+                let listed = duration_key_points(x0, x1);
+                let points = match listed.is_empty() {
+                    true => log_points(x0, x1, 5),
+                    false => listed,
+                };
+                return self.draw_on(root, Ticked::new(x, points));
+            }
             self.draw_on(root, x)
         } else {
             self.draw_on(root, RangedCoordf64::from(x0..x1))
@@ -146,8 +158,9 @@ impl Chart for SweepChart {
     }
 }
 
-/// The drawing area of a sweep chart once its axes are built.
-type SweepContext<'a, DB, X> = ChartContext<'a, DB, Cartesian2d<X, RangedCoordf64>>;
+/// The drawing area of a sweep chart once its axes are built (the nines axis ticked at round
+/// availabilities).
+type SweepContext<'a, DB, X> = ChartContext<'a, DB, Cartesian2d<X, Ticked<RangedCoordf64>>>;
 
 impl SweepChart {
     fn draw_on<DB: DrawingBackend, X>(
@@ -159,14 +172,18 @@ impl SweepChart {
         X: Ranged<ValueType = f64> + ValueFormatter<f64>,
     {
         let (y0, y1) = self.y_range();
-        let mut chart = ChartBuilder::on(root)
-            .caption(clip_label(&self.title, 80), title_style())
+        let area = titled(root, &self.title, None)?;
+        let y_axis = Ticked::new(RangedCoordf64::from(y0..y1), nines_key_points(y0, y1));
+        let mut chart = ChartBuilder::on(&area)
             .margin(18)
             .x_label_area_size(56)
             .y_label_area_size(96)
-            .build_cartesian_2d(x_axis, y0..y1)
+            .build_cartesian_2d(x_axis, y_axis)
             .map_err(drawing_error)?;
         let unit = self.x_unit;
+        let (_, x_end) = self.x_range();
+        let durations = LinearDurations::for_range(x_end);
+        let log_durations = self.log_x && unit == AxisUnit::Hours;
         chart
             .configure_mesh()
             .x_desc(self.x_label.as_str())
@@ -177,6 +194,10 @@ impl SweepChart {
                 // A whole-number axis labels whole numbers only: a tick at 4.5 stays blank.
                 if unit == AxisUnit::Count && (x - x.round()).abs() > 1e-9 {
                     String::new()
+                } else if log_durations {
+                    duration_tick(*x)
+                } else if unit == AxisUnit::Hours {
+                    durations.label(*x)
                 } else {
                     unit.label(*x)
                 }

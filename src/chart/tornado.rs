@@ -2,8 +2,7 @@
 //! largest at the top, so the first bar is what to fix first.
 
 use super::{
-    Chart, SERIES_COLOURS, bar_swatch, clip_label, draw_legend, drawing_error, label_style,
-    title_style,
+    Chart, SERIES_COLOURS, bar_swatch, clip_label, draw_legend, drawing_error, label_style, titled,
 };
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -59,8 +58,8 @@ impl Chart for TornadoChart {
         let low = if smallest < 0.0 { smallest * 1.08 } else { 0.0 };
         let count = rows.len().max(1) as f64;
         let names: Vec<String> = rows.iter().map(|row| clip_label(&row.label, 28)).collect();
-        let mut chart = ChartBuilder::on(root)
-            .caption(clip_label(&self.title, 80), title_style())
+        let area = titled(root, &self.title, None)?;
+        let mut chart = ChartBuilder::on(&area)
             .margin(18)
             .x_label_area_size(56)
             .y_label_area_size(230)
