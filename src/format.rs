@@ -92,6 +92,55 @@ pub fn compact(value: f64, digits: usize) -> String {
     }
 }
 
+/// Probabilities (in [0, 1]) as percentages that show where they differ: each with three
+/// significant digits of itself or, near 1, of its complement (99.998 %, not 100.0 %), and
+/// more digits for all of them until different values print differently. A value below 1
+/// never prints as 100 %, nor one above 0 as 0 %: an interval [0.99979, 1] prints as
+/// `99.979%` – `100%`, and a value with its interval as three different figures unless they
+/// are equal.
+pub fn distinct_percents(values: &[f64]) -> Vec<String> {
+    let decimals_for = |p: f64| -> usize {
+        let nearest = p.min(1.0 - p) * 100.0;
+        if nearest.is_nan() || nearest <= 0.0 {
+            return 0;
+        }
+        (2 - nearest.log10().floor() as i32).clamp(0, 15) as usize
+    };
+    let show = |p: f64, decimals: usize| -> String {
+        if p >= 1.0 {
+            return "100%".into();
+        }
+        if p <= 0.0 {
+            return "0%".into();
+        }
+        let text = format!("{:.decimals$}", p * 100.0);
+        let text = if text.contains('.') {
+            text.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            text
+        };
+        format!("{text}%")
+    };
+    let mut decimals = values.iter().map(|p| decimals_for(*p)).max().unwrap_or(0);
+    loop {
+        let texts: Vec<String> = values.iter().map(|p| show(*p, decimals)).collect();
+        let clash = values.iter().enumerate().any(|(i, a)| {
+            values[..i]
+                .iter()
+                .enumerate()
+                .any(|(j, b)| a != b && texts[i] == texts[j])
+        });
+        let rounded_to_end = values
+            .iter()
+            .zip(&texts)
+            .any(|(p, text)| (*p < 1.0 && text == "100%") || (*p > 0.0 && text == "0%"));
+        if !(clash || rounded_to_end) || decimals >= 17 {
+            return texts;
+        }
+        decimals += 1;
+    }
+}
+
 /// Nines, with two decimals, or ∞.
 pub fn nines(value: f64) -> String {
     if value.is_infinite() {
@@ -196,6 +245,24 @@ pub fn trim_trailing_zeros(text: String) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn distinct_percents_show_where_figures_differ() {
+        use super::distinct_percents;
+        // Near 1: three digits of the complement, the top end exactly 100 %.
+        assert_eq!(
+            distinct_percents(&[0.99993, 0.99979, 1.0]),
+            ["99.993%", "99.979%", "100%"]
+        );
+        // Two different figures never print alike: 0.99999 and 0.999991 need six decimals.
+        let texts = distinct_percents(&[0.99999, 0.999991]);
+        assert_ne!(texts[0], texts[1]);
+        assert_eq!(texts, ["99.999%", "99.9991%"]);
+        // A small probability keeps its own digits; a value just below 1 is not 100 %.
+        assert_eq!(distinct_percents(&[0.00346, 0.00271]), ["0.346%", "0.271%"]);
+        assert_eq!(distinct_percents(&[1.0 - 1e-9]), ["99.9999999%"]);
+        assert_eq!(distinct_percents(&[0.5, 0.5]), ["50%", "50%"]);
+    }
+
     use super::*;
 
     #[test]

@@ -229,12 +229,15 @@ pub fn uncertain_case(
     confidence: (f64, &str),
 ) -> CheckCase {
     let met = odds.interval.0 >= confidence.0;
-    let message = format!(
-        "P(availability ≥ {}) = {:.4} over {} samples (95% CI down to {:.4}) {} the confidence {}",
-        one_line(&odds.text),
+    let [p, low] = <[String; 2]>::try_from(crate::format::distinct_percents(&[
         odds.probability,
-        result.uncertainty.settings.samples,
         odds.interval.0,
+    ]))
+    .expect("two figures");
+    let message = format!(
+        "P(availability ≥ {}) = {p} over {} samples (95% CI down to {low}) {} the confidence {}",
+        one_line(&odds.text),
+        result.uncertainty.settings.samples,
         if met { "reaches" } else { "falls short of" },
         one_line(confidence.1),
     );

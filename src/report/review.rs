@@ -459,12 +459,18 @@ fn uncertainty_section(
         ));
     }
     if let Some(odds) = &uncertainty.target {
+        let [p, low, high] = <[String; 3]>::try_from(crate::format::distinct_percents(&[
+            odds.probability,
+            odds.interval.0,
+            odds.interval.1,
+        ]))
+        .expect("three figures");
         text.push_str(&format!(
-            "\nThe target {} is met in {:.1} % of the samples (95 %: {:.1}–{:.1} %).",
+            "\nThe target {} is met in {} of the samples (95 %: {}–{}).",
             escape(&odds.text),
-            odds.probability * 100.0,
-            odds.interval.0 * 100.0,
-            odds.interval.1 * 100.0
+            escape(&p),
+            escape(&low),
+            escape(&high)
         ));
     }
     if let Some(sentence) = first_driver_sentence(uncertainty) {

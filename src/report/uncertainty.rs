@@ -86,10 +86,16 @@ impl Exporter<UncertaintyResult<'_>> for UncertaintyTable {
             &rows,
         )?;
         if let Some(target) = &u.target {
+            let [p, low, high] = <[String; 3]>::try_from(crate::format::distinct_percents(&[
+                target.probability,
+                target.interval.0,
+                target.interval.1,
+            ]))
+            .expect("three figures");
             writeln!(
                 out,
-                "  P(meets {})  {:.4}  (95%: {:.4} – {:.4})",
-                target.text, target.probability, target.interval.0, target.interval.1
+                "  P(meets {})  {p}  (95%: {low} – {high})",
+                target.text
             )?;
         }
         if !u.drivers.is_empty() {
