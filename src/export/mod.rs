@@ -34,15 +34,36 @@ pub enum ExportError {
         /// [`MAX_UNITS`].
         limit: u64,
     },
-    /// A standby of blocks, or a dependent block with shared units inside: its joint chain
-    /// (`src/solve/joint/`) is not written in PRISM yet.
+    /// A construct inside a dependent block of blocks or shared units that the export does
+    /// not write (nested standby blocks, an election or pause inside one, …).
     #[error(
-        "block `{block}` is a standby of blocks or a dependent block with shared units inside; the PRISM export \
-         does not write such joint chains yet; solve it with `nines solve` (exact) or estimate it with `nines simulate` instead"
+        "block `{block}` {reason}; the PRISM export does not write this case \
+         (docs/model-format.md §13); solve it with `nines solve` (exact) or estimate it with `nines simulate` instead"
     )]
     JointBlock {
-        /// The first such block reachable from the top.
+        /// The block.
         block: String,
+        /// What it has that the export does not write.
+        reason: String,
+    },
+    /// A model with dependent blocks of blocks or shared units whose chain may pass
+    /// [`MAX_STATES`]: its units (2 states each, or the orders of their crews' waiting line)
+    /// and standby instances (m + 3 values each) bound the chain's states.
+    #[error(
+        "the model's Markov chain over its {units} physical units may have up to {} states (its units, the \
+         orders of their repair queues and the standby blocks' states), more than the {} a PRISM export accepts; \
+         solve it with `nines solve` (exact) or estimate it with `nines simulate` instead",
+        thousands(*states),
+        thousands(*limit as u128)
+    )]
+    JointTooLarge {
+        /// Physical units.
+        units: u64,
+        /// The bound on the chain's states (saturating; past the limit it stops growing
+        /// exactly).
+        states: u128,
+        /// [`MAX_STATES`].
+        limit: u64,
     },
     /// A chain with more states than [`MAX_STATES`].
     #[error(

@@ -38,6 +38,7 @@
 mod commands;
 mod expr;
 mod instances;
+mod joint;
 mod module;
 mod reconfig;
 mod rewards;
@@ -69,14 +70,6 @@ fn physical_units(model: &Model) -> u64 {
 /// than [`MAX_STATES`](super::MAX_STATES) states, or has a block solved as a joint chain
 /// (standby of blocks, shared units inside a dependent block), which it does not write yet.
 pub fn prism(model: &Model) -> Result<String, ExportError> {
-    let reachable = crate::model::graph::reachable_blocks(model, model.top);
-    if let Some(block) = (0..model.blocks.len())
-        .find(|b| reachable[*b] && crate::solve::joint::needs_joint(model, *b))
-    {
-        return Err(ExportError::JointBlock {
-            block: model.blocks[block].name.clone(),
-        });
-    }
     let units = physical_units(model);
     if units > MAX_UNITS {
         return Err(ExportError::TooManyUnits {
@@ -84,9 +77,9 @@ pub fn prism(model: &Model) -> Result<String, ExportError> {
             limit: MAX_UNITS,
         });
     }
-    let (mut tree, top) = InstanceTree::of_model(model);
-    let states = tree.count_states(units)?;
-    Ok(tree.write(&top, units, states))
+    let (mut tree, top) = InstanceTree::of_model(model)?;
+    let (states, exact) = tree.count_states(units)?;
+    Ok(tree.write(&top, units, states, exact))
 }
 
 /// A number PRISM and Storm both read back to the same double: the shortest round-trip form,
@@ -146,7 +139,7 @@ mod tests {
     }
 
     fn builder(model: &Model) -> InstanceTree<'_> {
-        InstanceTree::of_model(model).0
+        InstanceTree::of_model(model).unwrap().0
     }
 
     fn close(actual: f64, expected: f64, tolerance: f64) {
