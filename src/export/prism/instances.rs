@@ -11,7 +11,7 @@
 //! nothing: its own process depends on nothing else.
 
 use super::expr::{Expr, Leaf};
-use super::joint::{Pool, Standby};
+use super::joint::{Nesting, Pool, Standby};
 use super::module::{Group, Unit};
 use crate::export::{ExportError, MAX_STATES};
 use crate::model::{BlockKind, Model, NodeRef};
@@ -58,6 +58,8 @@ pub(super) struct InstanceTree<'m> {
     pub(super) gates: Vec<Gate>,
     /// The standby instances whose members' up-state each unit's events can change.
     pub(super) affects: Vec<Vec<usize>>,
+    /// How the standby instances sit below each other's members.
+    pub(super) nesting: Nesting,
     /// The one instance of each shared node built so far.
     shared: HashMap<NodeRef, Expr>,
     /// Blocks built member by member: joint blocks and every block below one.
@@ -98,6 +100,7 @@ impl<'m> InstanceTree<'m> {
             standbys: Vec::new(),
             gates: Vec::new(),
             affects: Vec::new(),
+            nesting: Nesting::default(),
             shared: HashMap::new(),
             joint,
             constant_units: Vec::new(),

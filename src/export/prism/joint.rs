@@ -104,6 +104,27 @@ struct Branch {
     covered: HashMap<usize, bool>,
 }
 
+/// How standby instances sit below each other's members.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Nesting {
+    /// Standby instances, each after every one below its members.
+    order: Vec<usize>,
+    /// For each standby instance, the ones whose members it is below (transitively): its
+    /// failover ending is an action `eS` they join.
+    outer: Vec<Vec<usize>>,
+}
+
+/// An event that can change standby members' up-states.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Event {
+    /// Unit I fails.
+    Fails(usize),
+    /// Unit I is repaired.
+    Repaired(usize),
+    /// Standby S's failover ends (it becomes up when a member is up).
+    FailoverEnds(usize),
+}
+
 /// One guarded command, its updates and its comment.
 type Line = (String, String, String);
 
@@ -168,6 +189,8 @@ impl InstanceTree<'_> {
             block: model.blocks[block].name.clone(),
             reason: reason.to_string(),
         };
+        let count = self.standbys.len();
+        let mut inner: Vec<Vec<usize>> = vec![Vec::new(); count];
         for (s, standby) in self.standbys.iter().enumerate() {
             for member in &standby.members {
                 let mut below = HashSet::new();
@@ -179,10 +202,15 @@ impl InstanceTree<'_> {
                                 affects[unit].push(s);
                             }
                         }
-                        Leaf::Standby(_) | Leaf::Group(_) => {
+                        Leaf::Standby(nested) => {
+                            if !inner[s].contains(&nested) {
+                                inner[s].push(nested);
+                            }
+                        }
+                        Leaf::Group(_) => {
                             return Err(refuse(
                                 standby.block,
-                                "has a standby or dependent block below one of its members (nested standby blocks)",
+                                "has a counted dependent block below one of its members",
                             ));
                         }
                     }
@@ -196,10 +224,46 @@ impl InstanceTree<'_> {
                 ));
             }
         }
+        // Innermost first: a standby after every standby below its members.
+        let mut order = Vec::with_capacity(count);
+        let mut placed = vec![false; count];
+        while order.len() < count {
+            let before = order.len();
+            for s in 0..count {
+                if !placed[s] && inner[s].iter().all(|n| placed[*n]) {
+                    placed[s] = true;
+                    order.push(s);
+                }
+            }
+            assert!(order.len() > before, "block structures are acyclic");
+        }
+        // The standby instances an event below standby n reaches: n's, and every standby
+        // with n below its members, transitively.
+        let mut outer: Vec<Vec<usize>> = vec![Vec::new(); count];
+        for &s in order.iter().rev() {
+            for &n in &inner[s] {
+                let mut reach = vec![s];
+                reach.extend(outer[s].iter().copied());
+                for r in reach {
+                    if !outer[n].contains(&r) {
+                        outer[n].push(r);
+                    }
+                }
+            }
+        }
         for joined in &mut affects {
+            let direct = joined.clone();
+            for s in direct {
+                for r in &outer[s] {
+                    if !joined.contains(r) {
+                        joined.push(*r);
+                    }
+                }
+            }
             joined.sort_unstable();
         }
         self.affects = affects;
+        self.nesting = Nesting { order, outer };
         for joined in &self.affects {
             let draws = joined.iter().filter(|s| self.draws_coverage(**s)).count();
             if draws > MAX_COVERAGE_DRAWS {
@@ -297,61 +361,79 @@ impl InstanceTree<'_> {
         &self,
         expr: &Expr,
         leaves: &[HashSet<Leaf>],
-        unit: usize,
-        up: bool,
+        unit: Option<(usize, bool)>,
         standbys: &HashMap<usize, String>,
     ) -> Expr {
         match expr {
-            Expr::Unit(i) if *i == unit => Expr::Const(up),
+            Expr::Unit(i) if unit.is_some_and(|(u, _)| u == *i) => {
+                Expr::Const(unit.is_some_and(|(_, up)| up))
+            }
             Expr::Standby(s) => match standbys.get(s) {
                 Some(text) => Expr::Raw(text.clone()),
                 None => expr.clone(),
             },
             Expr::Gate(j)
-                if leaves[*j].contains(&Leaf::Unit(unit))
+                if unit.is_some_and(|(u, _)| leaves[*j].contains(&Leaf::Unit(u)))
                     || standbys
                         .keys()
                         .any(|s| leaves[*j].contains(&Leaf::Standby(*s))) =>
             {
-                self.substitute(&self.gates[*j].expr, leaves, unit, up, standbys)
+                self.substitute(&self.gates[*j].expr, leaves, unit, standbys)
             }
             Expr::AtLeast(k, items) => Expr::AtLeast(
                 *k,
                 items
                     .iter()
-                    .map(|item| self.substitute(item, leaves, unit, up, standbys))
+                    .map(|item| self.substitute(item, leaves, unit, standbys))
                     .collect(),
             ),
             other => other.clone(),
         }
     }
 
-    /// Each member of standby `s` up after unit `unit` went down or up: expressions over the
-    /// state before the event.
-    fn members_after(
+    /// The standby instances `event` reaches, innermost first, each with its members'
+    /// up-states after the event and its own up-state after it: expressions over the state
+    /// before the event. `covered` holds the coverage draws of a failure.
+    fn after_event(
         &self,
-        s: usize,
-        unit: usize,
-        up: bool,
+        event: Event,
+        covered: &HashMap<usize, bool>,
         leaves: &[HashSet<Leaf>],
-    ) -> Vec<String> {
-        let none = HashMap::new();
-        self.standbys[s]
-            .members
-            .iter()
-            .map(|member| render(&simplify(self.substitute(member, leaves, unit, up, &none))))
-            .collect()
+    ) -> (Vec<(usize, Vec<String>)>, HashMap<usize, String>) {
+        let mut known: HashMap<usize, String> = HashMap::new();
+        let (unit, reached) = match event {
+            Event::Fails(unit) => (Some((unit, false)), &self.affects[unit]),
+            Event::Repaired(unit) => (Some((unit, true)), &self.affects[unit]),
+            Event::FailoverEnds(s) => {
+                let members = self.standbys[s].members.len();
+                let any: Vec<String> = (1..=members).map(|k| format!("s{s}_m{k}")).collect();
+                known.insert(s, any.join(" | "));
+                (None, &self.nesting.outer[s])
+            }
+        };
+        let mut changed = Vec::new();
+        for &s in &self.nesting.order {
+            if !reached.contains(&s) {
+                continue;
+            }
+            let after: Vec<String> = self.standbys[s]
+                .members
+                .iter()
+                .map(|member| render(&simplify(self.substitute(member, leaves, unit, &known))))
+                .collect();
+            let up = match event {
+                Event::Fails(_) => self.up_after_failure(s, &after, covered[&s]),
+                _ => self.up_after_rise(s, &after),
+            };
+            known.insert(s, up);
+            changed.push((s, after));
+        }
+        (changed, known)
     }
 
-    /// Standby `s`'s commands for a failure of unit `unit`, the failover covered or not.
-    fn standby_failure(
-        &self,
-        s: usize,
-        unit: usize,
-        covered: bool,
-        leaves: &[HashSet<Leaf>],
-    ) -> Vec<Line> {
-        let after = self.members_after(s, unit, false, leaves);
+    /// Standby `s`'s commands for a failure below its members, the failover covered or not;
+    /// `after` holds whether each member is up after it.
+    fn standby_failure(&self, s: usize, after: &[String], covered: bool) -> Vec<Line> {
         let any = format!("({})", after.join(" | "));
         let (a, p) = (format!("s{s}_a"), format!("s{s}_p"));
         let instant = covered && self.standbys[s].rules.failover_hours == 0.0;
@@ -413,16 +495,22 @@ impl InstanceTree<'_> {
         lines
     }
 
-    /// Standby `s`'s commands for a repair of unit `unit`.
-    fn standby_repair(&self, s: usize, unit: usize, leaves: &[HashSet<Leaf>]) -> Vec<Line> {
-        let after = self.members_after(s, unit, true, leaves);
-        let any = format!("({})", after.join(" | "));
-        let (a, p) = (format!("s{s}_a"), format!("s{s}_p"));
-        let risen: Vec<String> = after
+    /// Whether member K of standby `s` rose in an event (up after it, `after[K]`, and down
+    /// before).
+    fn risen(s: usize, after: &[String]) -> Vec<String> {
+        after
             .iter()
             .enumerate()
             .map(|(k, post)| format!("({post} & !s{s}_m{})", k + 1))
-            .collect();
+            .collect()
+    }
+
+    /// Standby `s`'s commands for a repair below its members or a failover ending below
+    /// them: members can only come up.
+    fn standby_rise(&self, s: usize, after: &[String]) -> Vec<Line> {
+        let any = format!("({})", after.join(" | "));
+        let (a, p) = (format!("s{s}_a"), format!("s{s}_p"));
+        let risen = Self::risen(s, after);
         let mut lines = vec![(
             format!("{a}>0"),
             "true".into(),
@@ -459,16 +547,8 @@ impl InstanceTree<'_> {
         lines
     }
 
-    /// Whether standby `s` is up after a failure of unit `unit` (covered or not): an
-    /// expression over the state before it.
-    fn standby_up_after_failure(
-        &self,
-        s: usize,
-        unit: usize,
-        covered: bool,
-        leaves: &[HashSet<Leaf>],
-    ) -> String {
-        let after = self.members_after(s, unit, false, leaves);
+    /// Whether standby `s` is up after a failure below its members (covered or not).
+    fn up_after_failure(&self, s: usize, after: &[String], covered: bool) -> String {
         if covered && self.standbys[s].rules.failover_hours == 0.0 {
             return format!("s{s}_a>0 & ({})", after.join(" | "));
         }
@@ -478,6 +558,14 @@ impl InstanceTree<'_> {
             .map(|(j, post)| format!("(s{s}_a={} & {post})", j + 1))
             .collect::<Vec<_>>()
             .join(" | ")
+    }
+
+    /// Whether standby `s` is up after a repair or a failover ending below its members: it
+    /// was, or a member rose while none was active.
+    fn up_after_rise(&self, s: usize, after: &[String]) -> String {
+        let mut parts = vec![format!("s{s}_a>0")];
+        parts.extend(Self::risen(s, after));
+        parts.join(" | ")
     }
 
     /// The formulas of the joint modules that block formulas read: each standby instance's
@@ -678,21 +766,35 @@ impl InstanceTree<'_> {
                 continue;
             }
             for branch in self.branches(unit) {
-                let covered = branch.covered[&s];
+                let (changed, _) = self.after_event(Event::Fails(unit), &branch.covered, leaves);
+                let after = &changed.iter().find(|(t, _)| *t == s).expect("reached").1;
                 writeln!(out, "  // u{unit} fails")?;
                 write(
                     out,
                     &branch.label,
-                    self.standby_failure(s, unit, covered, leaves),
+                    self.standby_failure(s, after, branch.covered[&s]),
                 )?;
             }
+            let none = HashMap::new();
+            let (changed, _) = self.after_event(Event::Repaired(unit), &none, leaves);
+            let after = &changed.iter().find(|(t, _)| *t == s).expect("reached").1;
             writeln!(out, "  // u{unit} is repaired")?;
-            write(
-                out,
-                &self.repair_label(unit),
-                self.standby_repair(s, unit, leaves),
-            )?;
+            write(out, &self.repair_label(unit), self.standby_rise(s, after))?;
         }
+        for nested in 0..self.standbys.len() {
+            if !self.nesting.outer[nested].contains(&s) {
+                continue;
+            }
+            let none = HashMap::new();
+            let (changed, _) = self.after_event(Event::FailoverEnds(nested), &none, leaves);
+            let after = &changed.iter().find(|(t, _)| *t == s).expect("reached").1;
+            writeln!(out, "  // the failover of s{nested} ends")?;
+            write(out, &format!("e{nested}"), self.standby_rise(s, after))?;
+        }
+        let own = match self.nesting.outer[s].is_empty() {
+            true => String::new(),
+            false => format!("e{s}"),
+        };
         for (phase, hours, name) in [
             (1, rules.failover_hours, "automatic"),
             (2, rules.manual_failover_hours, "manual"),
@@ -710,7 +812,7 @@ impl InstanceTree<'_> {
                 guard.push(format!("s{s}_m{}", k + 1));
                 writeln!(
                     out,
-                    "  [] {} -> {rate} : (s{s}_a'={})&(s{s}_p'=0); // the {name} failover ends: member {} becomes active",
+                    "  [{own}] {} -> {rate} : (s{s}_a'={})&(s{s}_p'=0); // the {name} failover ends: member {} becomes active",
                     and(&guard),
                     k + 1,
                     k + 1
@@ -719,7 +821,7 @@ impl InstanceTree<'_> {
             let none: Vec<String> = (1..=m).map(|k| format!("!s{s}_m{k}")).collect();
             writeln!(
                 out,
-                "  [] s{s}_p={phase} & {} -> {rate} : (s{s}_p'=0); // the {name} failover ends with no member up",
+                "  [{own}] s{s}_p={phase} & {} -> {rate} : (s{s}_p'=0); // the {name} failover ends with no member up",
                 and(&none)
             )?;
         }
@@ -761,7 +863,7 @@ impl InstanceTree<'_> {
     /// # Formula
     /// ρ(s) = [s up] Σ_e q_e(s) [e leads to a down state] (see `InstanceTree::rewards`). A
     /// failure action of unit I from s changes I (down) and the standby instances it joins;
-    /// their states after it are expressions over s (`standby_up_after_failure`), so "down
+    /// their states after it are expressions over s (`after_event`, innermost first), so "down
     /// after" is the top structure with those substituted. Repairs and failovers ending only
     /// bring things up, and the structure is monotone, so they never lead to a down state.
     pub(super) fn joint_reward_items(&self, leaves: &[HashSet<Leaf>]) -> Vec<String> {
@@ -773,16 +875,13 @@ impl InstanceTree<'_> {
             }
             let lambda = self.units[unit].failure_rate;
             for branch in self.branches(unit) {
-                let standbys: HashMap<usize, String> = self.affects[unit]
-                    .iter()
-                    .map(|&s| {
-                        (
-                            s,
-                            self.standby_up_after_failure(s, unit, branch.covered[&s], leaves),
-                        )
-                    })
-                    .collect();
-                let after = simplify(self.substitute(&top, leaves, unit, false, &standbys));
+                let (_, standbys) = self.after_event(Event::Fails(unit), &branch.covered, leaves);
+                let after = simplify(self.substitute(
+                    &top,
+                    leaves,
+                    Some((unit, false)),
+                    &standbys,
+                ));
                 if after == Expr::Const(true) {
                     continue;
                 }
