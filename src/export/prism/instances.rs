@@ -372,7 +372,7 @@ impl<'m> InstanceTree<'m> {
             states,
             limit: MAX_STATES,
         };
-        let exact = self.pools.is_empty() && self.standbys.is_empty();
+        let exact = self.pools.iter().all(|pool| pool.units.is_empty()) && self.standbys.is_empty();
         let limit = u128::from(MAX_STATES);
         let bound = |product: u128| ExportError::JointTooLarge {
             units,

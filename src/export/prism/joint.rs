@@ -42,11 +42,19 @@
 //! standby instance replaced by their states after the event (an expression over the state
 //! before it). Repairs and failovers ending never take a monotone structure down.
 //!
-//! Not written (refused with [`ExportError::JointBlock`]): a standby block below a member of
-//! another one (nested standby instances change state in the same event, and a unit below
-//! both fails at the product of their dormant factors); a leader election or failure pause
-//! inside; a standby member after the first that never goes down (the initial state would be
-//! transient).
+//! Nested standby blocks (a standby below a member of another, or a shared standby block
+//! referenced there) change state in the same event: the event's after-states are derived
+//! innermost first, an outer member's after-state reading the inner standby's after-state,
+//! so the outer module joins every action of the units below the inner one; an inner
+//! failover ending is an action `eS` the outer ones join (a member can only come up then).
+//! A unit below several members that are not active fails at λ times the product of their
+//! dormant factors.
+//!
+//! Not written (refused with [`ExportError::JointBlock`]): a leader election or failure
+//! pause inside such a block (the exact solver refuses it too); a standby member after the
+//! first that never goes down (the chain would never return to its initial state, whose
+//! recurrence the Storm check relies on); a unit that can start failovers with a coverage
+//! draw in more than four standby blocks at once (2^k actions per failure).
 
 use super::expr::{Expr, Leaf, render, simplify};
 use super::instances::InstanceTree;
@@ -125,6 +133,10 @@ enum Event {
     FailoverEnds(usize),
 }
 
+/// The standby instances an event reaches, innermost first, with their members' up-states
+/// after it; and each one's own up-state after it.
+type AfterEvent = (Vec<(usize, Vec<String>)>, HashMap<usize, String>);
+
 /// One guarded command, its updates and its comment.
 type Line = (String, String, String);
 
@@ -137,9 +149,37 @@ fn not(text: &str) -> String {
     }
 }
 
-/// Guards joined by `&`.
+/// Guards joined by `&`, folding the constants (`false` when one part is).
 fn and(parts: &[String]) -> String {
-    parts.join(" & ")
+    if parts.iter().any(|part| part == "false") {
+        return "false".into();
+    }
+    let kept: Vec<&str> = parts
+        .iter()
+        .map(String::as_str)
+        .filter(|part| *part != "true")
+        .collect();
+    match kept.is_empty() {
+        true => "true".into(),
+        false => kept.join(" & "),
+    }
+}
+
+/// `(a | b | …)`, folding the constants.
+fn any_of(parts: &[String]) -> String {
+    if parts.iter().any(|part| part == "true") {
+        return "true".into();
+    }
+    let kept: Vec<&str> = parts
+        .iter()
+        .map(String::as_str)
+        .filter(|part| *part != "false")
+        .collect();
+    match kept.len() {
+        0 => "false".into(),
+        1 => kept[0].to_string(),
+        _ => format!("({})", kept.join(" | ")),
+    }
 }
 
 /// Leaves of `expr`, through gates.
@@ -216,7 +256,7 @@ impl InstanceTree<'_> {
                     }
                 }
             }
-            let always_up = |m: &Expr| simplify(m.clone()) == Expr::Const(true);
+            let always_up = |m: &Expr| simplify(self.inline(m)) == Expr::Const(true);
             if !always_up(&standby.members[0]) && standby.members[1..].iter().any(always_up) {
                 return Err(refuse(
                     standby.block,
@@ -275,6 +315,17 @@ impl InstanceTree<'_> {
             }
         }
         Ok(())
+    }
+
+    /// `expr` with every gate expanded (to find members that are constant).
+    fn inline(&self, expr: &Expr) -> Expr {
+        match expr {
+            Expr::Gate(j) => self.inline(&self.gates[*j].expr),
+            Expr::AtLeast(k, items) => {
+                Expr::AtLeast(*k, items.iter().map(|item| self.inline(item)).collect())
+            }
+            other => other.clone(),
+        }
     }
 
     /// Whether a failover of standby `s` is covered with a probability strictly between 0
@@ -340,6 +391,11 @@ impl InstanceTree<'_> {
             let d = self.standbys[s].rules.dormant_factor;
             let mut next = Vec::new();
             for (guard, factor) in cases {
+                if d == 1.0 {
+                    // Hot: the same rate, active or not.
+                    next.push((guard, factor));
+                    continue;
+                }
                 let mut active = guard.clone();
                 active.push(format!("s{s}_a={}", member + 1));
                 next.push((active, factor));
@@ -399,7 +455,7 @@ impl InstanceTree<'_> {
         event: Event,
         covered: &HashMap<usize, bool>,
         leaves: &[HashSet<Leaf>],
-    ) -> (Vec<(usize, Vec<String>)>, HashMap<usize, String>) {
+    ) -> AfterEvent {
         let mut known: HashMap<usize, String> = HashMap::new();
         let (unit, reached) = match event {
             Event::Fails(unit) => (Some((unit, false)), &self.affects[unit]),
@@ -407,7 +463,7 @@ impl InstanceTree<'_> {
             Event::FailoverEnds(s) => {
                 let members = self.standbys[s].members.len();
                 let any: Vec<String> = (1..=members).map(|k| format!("s{s}_m{k}")).collect();
-                known.insert(s, any.join(" | "));
+                known.insert(s, any_of(&any));
                 (None, &self.nesting.outer[s])
             }
         };
@@ -434,7 +490,7 @@ impl InstanceTree<'_> {
     /// Standby `s`'s commands for a failure below its members, the failover covered or not;
     /// `after` holds whether each member is up after it.
     fn standby_failure(&self, s: usize, after: &[String], covered: bool) -> Vec<Line> {
-        let any = format!("({})", after.join(" | "));
+        let any = any_of(after);
         let (a, p) = (format!("s{s}_a"), format!("s{s}_p"));
         let instant = covered && self.standbys[s].rules.failover_hours == 0.0;
         let mut lines = Vec::new();
@@ -481,7 +537,7 @@ impl InstanceTree<'_> {
                 ));
             }
         }
-        let abandoned = format!("{p}>0 & {}", not(&any));
+        let abandoned = and(&[format!("{p}>0"), not(&any)]);
         lines.push((
             format!("{a}=0 & {abandoned}"),
             format!("({p}'=0)"),
@@ -508,7 +564,7 @@ impl InstanceTree<'_> {
     /// Standby `s`'s commands for a repair below its members or a failover ending below
     /// them: members can only come up.
     fn standby_rise(&self, s: usize, after: &[String]) -> Vec<Line> {
-        let any = format!("({})", after.join(" | "));
+        let any = any_of(after);
         let (a, p) = (format!("s{s}_a"), format!("s{s}_p"));
         let risen = Self::risen(s, after);
         let mut lines = vec![(
@@ -530,7 +586,7 @@ impl InstanceTree<'_> {
             ));
         }
         let none_risen: Vec<String> = risen.iter().map(|r| not(r)).collect();
-        let abandoned = format!("{p}>0 & {}", not(&any));
+        let abandoned = and(&[format!("{p}>0"), not(&any)]);
         let mut guard = vec![format!("{a}=0")];
         guard.extend(none_risen.iter().cloned());
         lines.push((
@@ -550,14 +606,16 @@ impl InstanceTree<'_> {
     /// Whether standby `s` is up after a failure below its members (covered or not).
     fn up_after_failure(&self, s: usize, after: &[String], covered: bool) -> String {
         if covered && self.standbys[s].rules.failover_hours == 0.0 {
-            return format!("s{s}_a>0 & ({})", after.join(" | "));
+            return and(&[format!("s{s}_a>0"), any_of(after)]);
         }
-        after
+        let parts: Vec<String> = after
             .iter()
             .enumerate()
-            .map(|(j, post)| format!("(s{s}_a={} & {post})", j + 1))
-            .collect::<Vec<_>>()
-            .join(" | ")
+            .map(|(j, post)| and(&[format!("s{s}_a={}", j + 1), post.clone()]))
+            .filter(|part| part != "false")
+            .map(|part| format!("({part})"))
+            .collect();
+        any_of(&parts)
     }
 
     /// Whether standby `s` is up after a repair or a failover ending below its members: it
@@ -756,7 +814,8 @@ impl InstanceTree<'_> {
             "  s{s}_p : [0..2] init 0; // failover: 0 none, 1 automatic, 2 manual"
         )?;
         let write = |out: &mut String, label: &str, lines: Vec<Line>| -> fmt::Result {
-            for (guard, updates, note) in lines {
+            // A guard that folds to false is a command that can never fire.
+            for (guard, updates, note) in lines.into_iter().filter(|line| line.0 != "false") {
                 writeln!(out, "  [{label}] {guard} -> 1 : {updates}; // {note}")?;
             }
             Ok(())
@@ -876,12 +935,7 @@ impl InstanceTree<'_> {
             let lambda = self.units[unit].failure_rate;
             for branch in self.branches(unit) {
                 let (_, standbys) = self.after_event(Event::Fails(unit), &branch.covered, leaves);
-                let after = simplify(self.substitute(
-                    &top,
-                    leaves,
-                    Some((unit, false)),
-                    &standbys,
-                ));
+                let after = simplify(self.substitute(&top, leaves, Some((unit, false)), &standbys));
                 if after == Expr::Const(true) {
                     continue;
                 }
