@@ -61,11 +61,12 @@ def model(seed):
     private = [f"p{i}" for i in range(3)]
     for name in private:
         component(name)
-    shared_block = r.random() < 0.3
+    # A shared block (2 units) only where two members still fit beside it.
+    shared_block = r.random() < 0.3 and units + 2 + 2 <= limit
     if shared_block:
         out += ['[block.sb]', 'kind = "parallel"', 'members = ["p0", "p1"]', "shared = true", ""]
         units += 2
-    members = r.choice([2, 2, 3])
+    members = min(r.choice([2, 2, 3]), limit - units)
     nested_used = False
     names = []
     for m in range(members):
