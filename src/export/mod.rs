@@ -34,15 +34,36 @@ pub enum ExportError {
         /// [`MAX_UNITS`].
         limit: u64,
     },
-    /// A standby of blocks, or a dependent block with shared units inside: its joint chain
-    /// (`src/solve/joint/`) is not written in PRISM yet.
+    /// A construct inside a dependent block of blocks or shared units that the export does
+    /// not write (nested standby blocks, an election or pause inside one, …).
     #[error(
-        "block `{block}` is a standby of blocks or a dependent block with shared units inside; the PRISM export \
-         does not write such joint chains yet; solve it with `nines solve` (exact) or estimate it with `nines simulate` instead"
+        "block `{block}` {reason}; the PRISM export does not write this case \
+         (docs/model-format.md §13); solve it with `nines solve` (exact) or estimate it with `nines simulate` instead"
     )]
     JointBlock {
-        /// The first such block reachable from the top.
+        /// The block.
         block: String,
+        /// What it has that the export does not write.
+        reason: String,
+    },
+    /// A model with dependent blocks of blocks or shared units whose chain may pass
+    /// [`MAX_STATES`]: its units (2 states each, or the orders of their crews' waiting line)
+    /// and standby instances (m + 3 values each) bound the chain's states.
+    #[error(
+        "the model's Markov chain over its {units} physical units may have more than the {1} states a PRISM \
+         export accepts (its units, the orders of their repair queues and the standby blocks' states bound it \
+         by at least {0}); solve it with `nines solve` (exact) or estimate it with `nines simulate` instead",
+        thousands(*states),
+        thousands(*limit as u128)
+    )]
+    JointTooLarge {
+        /// Physical units.
+        units: u64,
+        /// The bound on the chain's states, as far as it was multiplied out: the first
+        /// partial product past the limit (saturating).
+        states: u128,
+        /// [`MAX_STATES`].
+        limit: u64,
     },
     /// A chain with more states than [`MAX_STATES`].
     #[error(
@@ -100,5 +121,31 @@ mod tests {
         assert!(message.contains("1,000,000"), "{message}");
         assert!(message.contains("nines solve"), "{message}");
         assert!(message.contains("nines simulate"), "{message}");
+    }
+
+    #[test]
+    fn joint_refusals_name_the_block_or_the_bound() {
+        let error = ExportError::JointTooLarge {
+            units: 14,
+            states: 2_000_000,
+            limit: MAX_STATES,
+        };
+        let message = error.to_string();
+        assert!(
+            message.contains("more than the 1,000,000 states"),
+            "{message}"
+        );
+        assert!(message.contains("at least 2,000,000"), "{message}");
+        assert!(message.contains("nines simulate"), "{message}");
+        let error = ExportError::JointBlock {
+            block: "regions".into(),
+            reason: "has a member after the first that never goes down".into(),
+        };
+        let message = error.to_string();
+        assert!(
+            message.starts_with("block `regions` has a member"),
+            "{message}"
+        );
+        assert!(message.contains("nines solve"), "{message}");
     }
 }

@@ -15,6 +15,11 @@ pub(super) enum Expr {
     Group(usize),
     /// Block instance `bJ` is up.
     Gate(usize),
+    /// Standby instance `sS` over blocks or shared units is up (it has an active member).
+    Standby(usize),
+    /// A PRISM Boolean expression over the current state (the up-state of a standby instance
+    /// after an event, see `super::joint`).
+    Raw(String),
     /// At least k of the items are up (series: k = n, parallel: k = 1).
     AtLeast(u64, Vec<Expr>),
 }
@@ -26,6 +31,8 @@ pub(super) enum Leaf {
     Unit(usize),
     /// Dependent block instance `gK`.
     Group(usize),
+    /// Standby instance `sS` over blocks or shared units.
+    Standby(usize),
 }
 
 impl Expr {
@@ -71,6 +78,8 @@ pub(super) fn render(expr: &Expr) -> String {
         Expr::Unit(i) => format!("u{i}"),
         Expr::Group(k) => format!("g{k}_up"),
         Expr::Gate(j) => format!("b{j}"),
+        Expr::Standby(s) => format!("s{s}_up"),
+        Expr::Raw(text) => format!("({text})"),
         Expr::AtLeast(k, items) => {
             let parts: Vec<String> = items.iter().map(render).collect();
             if *k as usize == items.len() {

@@ -19,25 +19,35 @@
 //!   first member active, all up) or, when that state is transient (a standby member that never
 //!   fails took over for good), in the recurrent class the solver settles in, so that the
 //!   exported chain is irreducible;
+//! - a dependent block whose members are blocks or shared units (a standby of regions, crews
+//!   over blocks, a shared unit inside a standby member or a crew block), and every block
+//!   below it, is written member by member ([`joint`]): its units are enumerated, a crew pool
+//!   is a module with the waiting line, a standby instance a module with the active member
+//!   and the failover phase, and a unit's failure and repair are actions that the standby
+//!   modules whose members it is below join;
 //! - every block instance is a formula `bJ` over its members' formulas (series: all, parallel:
 //!   any, k-of-n: a count ≥ k); `system_up` is the top block's.
 //!
-//! Modules never synchronise, so every transition changes one module only. That makes the
-//! outage frequency a state reward (see `InstanceTree::rewards` for the derivation), which Storm
-//! and PRISM both average over time with `R{"outages"}=? [ S ]`.
+//! Outside joint blocks modules never synchronise, so every transition changes one module
+//! only; inside them, every transition is determined by its action and source state. Both
+//! make the outage frequency a state reward (see `InstanceTree::rewards` and
+//! `InstanceTree::joint_reward_items` for the derivations), which Storm and PRISM both average
+//! over time with `R{"outages"}=? [ S ]`.
 //!
 //! The header states the number of states: the product of the modules' reachable states, 2 per
-//! unit and the explored count of each dependent block.
+//! unit and the explored count of each dependent block; with joint blocks a bound ("at most"),
+//! counting every order of a crew pool's waiting line and m + 3 states per standby instance.
 //!
 //! The parts: [`instances`] builds the units, dependent blocks and block instances from the
 //! model; [`expr`] holds the Boolean structure and its text; [`module`] and [`commands`] write
 //! the modules (a dependent block's commands are the solver's own transition rules, see
 //! `src/solve/dependent/rules.rs`); [`rewards`] derives the outage reward; [`writer`] writes
-//! the file.
+//! the file; [`joint`] writes the joint blocks' modules and outage reward.
 
 mod commands;
 mod expr;
 mod instances;
+mod joint;
 mod module;
 mod reconfig;
 mod rewards;
@@ -66,17 +76,9 @@ fn physical_units(model: &Model) -> u64 {
 ///
 /// # Errors
 /// [`ExportError`] when the model has more than [`MAX_UNITS`] physical units or its chain more
-/// than [`MAX_STATES`](super::MAX_STATES) states, or has a block solved as a joint chain
-/// (standby of blocks, shared units inside a dependent block), which it does not write yet.
+/// than [`MAX_STATES`](super::MAX_STATES) states (with joint blocks: may have, by the bound in
+/// the header), or has a construct in a joint block it does not write (see [`joint`]).
 pub fn prism(model: &Model) -> Result<String, ExportError> {
-    let reachable = crate::model::graph::reachable_blocks(model, model.top);
-    if let Some(block) = (0..model.blocks.len())
-        .find(|b| reachable[*b] && crate::solve::joint::needs_joint(model, *b))
-    {
-        return Err(ExportError::JointBlock {
-            block: model.blocks[block].name.clone(),
-        });
-    }
     let units = physical_units(model);
     if units > MAX_UNITS {
         return Err(ExportError::TooManyUnits {
@@ -84,9 +86,9 @@ pub fn prism(model: &Model) -> Result<String, ExportError> {
             limit: MAX_UNITS,
         });
     }
-    let (mut tree, top) = InstanceTree::of_model(model);
-    let states = tree.count_states(units)?;
-    Ok(tree.write(&top, units, states))
+    let (mut tree, top) = InstanceTree::of_model(model)?;
+    let (states, exact) = tree.count_states(units)?;
+    Ok(tree.write(&top, units, states, exact))
 }
 
 /// A number PRISM and Storm both read back to the same double: the shortest round-trip form,
@@ -146,7 +148,7 @@ mod tests {
     }
 
     fn builder(model: &Model) -> InstanceTree<'_> {
-        InstanceTree::of_model(model).0
+        InstanceTree::of_model(model).unwrap().0
     }
 
     fn close(actual: f64, expected: f64, tolerance: f64) {
@@ -381,5 +383,220 @@ mod tests {
         );
         let out = prism(&model).unwrap();
         assert!(out.contains("states: 61"), "{out}");
+    }
+
+    /// The rate of the command that starts with `start` (`  [label] guard -> `).
+    fn rate_after(out: &str, start: &str) -> f64 {
+        let line = out
+            .lines()
+            .find(|line| line.starts_with(start))
+            .unwrap_or_else(|| panic!("no command {start:?} in:\n{out}"));
+        line[start.len()..]
+            .split(" :")
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
+    const REGIONS: &str = r#"
+        top = "service"
+        [component.dns]
+        mtbf = "20000h"
+        mttr = "1h"
+        [component.net]
+        mtbf = "5000h"
+        mttr = "3h"
+        [component.app]
+        mtbf = "1000h"
+        mttr = "2h"
+        [block.region]
+        kind = "series"
+        members = ["net", "app"]
+        [block.regions]
+        kind = "standby"
+        members = ["region", "region"]
+        mode = "warm"
+        dormant_factor = 0.5
+        failover = "10m"
+        coverage = 0.9
+        manual_failover = "2h"
+        [block.service]
+        kind = "series"
+        members = ["dns", "regions"]
+    "#;
+
+    #[test]
+    fn a_standby_of_blocks_is_a_module_that_joins_its_units_failures() {
+        let out = prism(&model(REGIONS)).unwrap();
+        // u0 is the DNS (independent), u1 and u2 the first region's network and app.
+        assert!(out.contains("  s0_a : [0..2] init 1;"), "{out}");
+        assert!(out.contains("formula s0_m1 = b0;"), "{out}");
+        assert!(out.contains("[] u0 -> "), "{out}");
+        // The first region's network, λ = 1/5000 h: at λ·c while its region is active and
+        // covered, d·λ·c = 0.5 · 2e-4 · 0.9 = 9e-5 while it is passive, d·λ·(1 − c) = 1e-5
+        // with the failover not covered (a draw the action carries).
+        close(rate_after(&out, "  [f1_c] u1 & s0_a=1 -> "), 1.8e-4, 1e-15);
+        close(rate_after(&out, "  [f1_c] u1 & s0_a!=1 -> "), 9e-5, 1e-15);
+        close(rate_after(&out, "  [f1_m] u1 & s0_a!=1 -> "), 1e-5, 1e-12);
+        close(rate_after(&out, "  [r1] !u1 -> "), 1.0 / 3.0, 1e-15);
+        // The standby module joins with rate 1: the active region going down with the other
+        // up starts the covered failover (phase 1) or the manual one (phase 2).
+        assert!(
+            out.contains("  [f1_c] s0_a=1 & b1 -> 1 : (s0_a'=0)&(s0_p'=1);"),
+            "{out}"
+        );
+        assert!(out.contains("(s0_a'=0)&(s0_p'=2);"), "{out}");
+        // A region coming back up with none active takes over at once.
+        assert!(
+            out.contains("  [r1] s0_a=0 & (u2 & !s0_m1) -> 1 : (s0_a'=1)&(s0_p'=0);"),
+            "{out}"
+        );
+        // Failovers end at 1/10 min and 1/2 h; the first-listed up member takes over.
+        assert!(
+            out.contains("  [] s0_p=1 & s0_m1 -> 6.0 : (s0_a'=1)&(s0_p'=0);"),
+            "{out}"
+        );
+        assert!(
+            out.contains("  [] s0_p=2 & !s0_m1 & s0_m2 -> 0.5 : (s0_a'=2)&(s0_p'=0);"),
+            "{out}"
+        );
+        // 5 units of 2 states, the standby's 2 + 3 values of (active, phase): at most 160.
+        assert!(out.contains("states: at most 160"), "{out}");
+    }
+
+    #[test]
+    fn cold_members_never_fail_and_an_instant_failover_picks_the_first_up_member() {
+        let text = REGIONS
+            .replace(
+                "members = [\"region\", \"region\"]",
+                "members = [\"region\", \"region\", \"region\"]",
+            )
+            .replace(
+                "mode = \"warm\"\n        dormant_factor = 0.5",
+                "mode = \"cold\"",
+            )
+            .replace("failover = \"10m\"", "failover = \"0s\"");
+        let out = prism(&model(&text)).unwrap();
+        assert!(out.contains("  s0_a : [0..3] init 1;"), "{out}");
+        assert!(!out.contains("s0_a!="), "{out}");
+        // Member 1's network fails while member 1 is active, covered: member 2 if it is up,
+        // else member 3.
+        assert!(out.contains("(s0_a'=2)&(s0_p'=0); // the active member 1 goes down; instantaneous failover to member 2"), "{out}");
+        assert!(out.contains("& !(b1) & b2 -> 1 : (s0_a'=3)&(s0_p'=0); // the active member 1 goes down; instantaneous failover to member 3"), "{out}");
+        // Only the manual failover has a phase.
+        assert!(!out.contains("s0_p=1"), "{out}");
+    }
+
+    const RACKS: &str = r#"
+        top = "racks"
+        [component.switch]
+        mtbf = "3000h"
+        mttr = "4h"
+        [component.server]
+        mtbf = "500h"
+        mttr = "8h"
+        [block.servers]
+        kind = "parallel"
+        of = "server"
+        count = 2
+        [block.rack]
+        kind = "series"
+        members = ["switch", "servers"]
+        [block.racks]
+        kind = "parallel"
+        members = ["rack", "rack"]
+        repair_crews = 1
+    "#;
+
+    #[test]
+    fn a_crew_over_blocks_is_a_waiting_line_whose_head_is_repaired() {
+        let out = prism(&model(RACKS)).unwrap();
+        assert!(out.contains("module m_c0"), "{out}");
+        assert!(out.contains("  c0_q6 : [0..6] init 0;"), "{out}");
+        assert!(
+            out.contains(
+                "formula u0 = !(c0_q1=1 | c0_q2=1 | c0_q3=1 | c0_q4=1 | c0_q5=1 | c0_q6=1);"
+            ),
+            "{out}"
+        );
+        // The third failed unit joins position 3; only position 1 is under repair (1 crew),
+        // and the line moves up.
+        assert!(
+            out.contains("[] u1 & c0_n=2 -> 0.002 : (c0_q3'=2);"),
+            "{out}"
+        );
+        assert!(
+            out.contains("[] c0_q1=2 -> 0.125 : (c0_q1'=c0_q2)&(c0_q2'=c0_q3)&(c0_q3'=c0_q4)&(c0_q4'=c0_q5)&(c0_q5'=c0_q6)&(c0_q6'=0);"),
+            "{out}"
+        );
+        assert!(!out.contains("[] c0_q2=2 ->"), "{out}");
+        // Orders of a line of 6: Σ_k 6!/(6 − k)! = 1 + 6 + 30 + 120 + 360 + 720 + 720 = 1957.
+        assert!(out.contains("states: at most 1957"), "{out}");
+        // As many crews as units: nothing waits, the units are independent (2^6 states).
+        let out = prism(&model(
+            &RACKS.replace("repair_crews = 1", "repair_crews = 6"),
+        ))
+        .unwrap();
+        assert!(!out.contains("module m_c"), "{out}");
+        assert!(out.contains("states: 64\n"), "{out}");
+    }
+
+    #[test]
+    fn a_crew_over_large_blocks_is_refused_by_the_bound_on_its_line() {
+        let text = RACKS.replace("count = 2", "count = 6");
+        match prism(&model(&text)) {
+            Err(ExportError::JointTooLarge {
+                units: 14, states, ..
+            }) => {
+                assert!(states > u128::from(crate::export::MAX_STATES));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn units_below_nested_standby_members_fail_at_the_product_of_dormant_factors() {
+        let text = r#"
+            top = "regions"
+            [component.net]
+            mtbf = "5000h"
+            mttr = "3h"
+            [component.db]
+            mtbf = "800h"
+            mttr = "3h"
+            [block.db_pair]
+            kind = "standby"
+            of = "db"
+            count = 2
+            mode = "warm"
+            dormant_factor = 0.5
+            failover = "1m"
+            [block.region]
+            kind = "series"
+            members = ["net", "db_pair"]
+            [block.regions]
+            kind = "standby"
+            members = ["region", "region"]
+            mode = "warm"
+            dormant_factor = 0.4
+            failover = "10m"
+        "#;
+        let out = prism(&model(text)).unwrap();
+        // s0 the regions, s1 the first region's pair; u2 its second db node: dormant in
+        // both, at 0.4 · 0.5 · (1/800) = 2.5e-4 per hour.
+        close(
+            rate_after(&out, "  [f2] u2 & s0_a!=1 & s1_a!=2 -> "),
+            2.5e-4,
+            1e-15,
+        );
+        close(
+            rate_after(&out, "  [f2] u2 & s0_a=1 & s1_a=2 -> "),
+            1.25e-3,
+            1e-15,
+        );
+        // The inner pair's failover ending is an action the regions join.
+        assert!(out.contains("  [e1] s1_p=1 & s1_m1 -> 60.0 :"), "{out}");
+        assert!(out.contains("  [e1] s0_a>0 -> 1 : true;"), "{out}");
     }
 }

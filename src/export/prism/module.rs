@@ -21,6 +21,11 @@ pub(super) struct Unit {
     pub(super) repair_rate: f64,
     /// What it is and where it sits, for its comment.
     pub(super) what: String,
+    /// The crew pool of a joint block that repairs it (`None`: repaired by itself).
+    pub(super) pool: Option<usize>,
+    /// The standby memberships `(standby, member)` above it: it fails at d·λ while the
+    /// member is not the active one.
+    pub(super) dormancy: Vec<(usize, usize)>,
 }
 
 impl Unit {

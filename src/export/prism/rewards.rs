@@ -27,6 +27,9 @@ impl InstanceTree<'_> {
         let mut formulas = Vec::new();
         let mut items = Vec::new();
         for (i, unit) in self.units.iter().enumerate() {
+            if self.is_joint_unit(i) {
+                continue;
+            }
             let forced = simplify(self.force_down(&top, Leaf::Unit(i), leaves));
             formulas.push(format!("formula crit_u{i} = !({});", render(&forced)));
             items.push(format!(
@@ -53,6 +56,7 @@ impl InstanceTree<'_> {
                 ));
             }
         }
+        items.extend(self.joint_reward_items(leaves));
         (formulas, items)
     }
 }

@@ -11,17 +11,46 @@ use std::fmt::{self, Write};
 impl InstanceTree<'_> {
     /// The whole file, for a chain of `units` physical units and `states` states whose top
     /// structure is `top`.
-    pub(super) fn write(&self, top: &Expr, units: u64, states: u128) -> String {
+    pub(super) fn write(&self, top: &Expr, units: u64, states: u128, exact: bool) -> String {
         let mut out = String::new();
-        self.write_to(&mut out, top, units, states)
+        self.write_to(&mut out, top, units, states, exact)
             .expect("writing to a String cannot fail");
         out
     }
 
-    fn write_to(&self, out: &mut String, top: &Expr, units: u64, states: u128) -> fmt::Result {
-        self.write_header(out, units, states)?;
+    /// Formulas come before the modules and after what they read (Storm expands them in
+    /// order): dependent blocks', the joint modules', block instances', standby members'.
+    fn write_to(
+        &self,
+        out: &mut String,
+        top: &Expr,
+        units: u64,
+        states: u128,
+        exact: bool,
+    ) -> fmt::Result {
+        self.write_header(out, units, states, exact)?;
+        for (k, group) in self.groups.iter().enumerate() {
+            self.write_group_formulas(out, k, group)?;
+        }
+        for formula in self.joint_formulas() {
+            writeln!(out, "{formula}")?;
+        }
+        self.write_gates(out, top)?;
+        let members = self.member_formulas();
+        if !members.is_empty() {
+            writeln!(
+                out,
+                "// Standby members: sS_mK holds while member K of sS is up."
+            )?;
+            for formula in members {
+                writeln!(out, "{formula}")?;
+            }
+            writeln!(out)?;
+        }
         for (i, unit) in self.units.iter().enumerate() {
-            unit.write_module(i, out)?;
+            if !self.is_joint_unit(i) {
+                unit.write_module(i, out)?;
+            }
         }
         if self.units.is_empty() && self.groups.is_empty() {
             // PRISM needs a module; nothing fails, so the chain is one state.
@@ -37,11 +66,11 @@ impl InstanceTree<'_> {
         for (k, group) in self.groups.iter().enumerate() {
             self.write_group_module(out, k, group)?;
         }
-        self.write_gates(out, top)?;
+        self.write_joint_modules(out)?;
         self.write_rewards(out)
     }
 
-    fn write_header(&self, out: &mut String, units: u64, states: u128) -> fmt::Result {
+    fn write_header(&self, out: &mut String, units: u64, states: u128, exact: bool) -> fmt::Result {
         writeln!(
             out,
             "// PRISM model of `{}`, written by nines {} (`nines export --format prism`).",
@@ -52,10 +81,15 @@ impl InstanceTree<'_> {
             out,
             "// The unit-level Markov chain the exact solver solves (docs/model-format.md); rates per hour."
         )?;
+        let modules = (0..self.units.len())
+            .filter(|i| !self.is_joint_unit(*i))
+            .count()
+            + self.groups.len()
+            + self.joint_modules();
+        let bound = if exact { "" } else { "at most " };
         writeln!(
             out,
-            "// physical units: {units}; modules: {}; states: {states}",
-            self.units.len() + self.groups.len()
+            "// physical units: {units}; modules: {modules}; states: {bound}{states}"
         )?;
         writeln!(
             out,
@@ -151,14 +185,24 @@ impl InstanceTree<'_> {
         Ok(())
     }
 
-    /// Dependent block `k`: its comment, formulas and the module `m_gK`.
-    fn write_group_module(&self, out: &mut String, k: usize, group: &Group) -> fmt::Result {
-        let p = format!("g{k}");
+    /// Dependent block `k`: its comment and formulas.
+    fn write_group_formulas(&self, out: &mut String, k: usize, group: &Group) -> fmt::Result {
         self.write_group_comment(out, k, group)?;
-        let (variables, formulas) = group.declarations(&p);
-        for formula in formulas {
+        for formula in group.declarations(&format!("g{k}")).1 {
             writeln!(out, "{formula}")?;
         }
+        writeln!(out)
+    }
+
+    /// Dependent block `k`: the module `m_gK`.
+    fn write_group_module(&self, out: &mut String, k: usize, group: &Group) -> fmt::Result {
+        let p = format!("g{k}");
+        let (variables, _) = group.declarations(&p);
+        writeln!(
+            out,
+            "// g{k}: block `{}`",
+            comment(&self.model.blocks[group.block].name)
+        )?;
         writeln!(out, "module m_{p}")?;
         for variable in variables {
             writeln!(out, "  {variable}")?;
