@@ -244,7 +244,7 @@ impl<'m> InstanceTree<'m> {
         if block.reconfigures() {
             self.refuse(
                 index,
-                "has a leader election or failure pause inside a dependent block of blocks or shared units",
+                "has a leader election or failure pause over blocks or shared units, or inside a dependent block of them",
             );
         }
         let inside = format!("in block `{}`", block.name);
