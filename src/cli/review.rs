@@ -183,6 +183,7 @@ pub fn run_report(args: ReportArgs, out: &mut dyn Write) -> io::Result<Outcome> 
                 file: &loaded.file,
                 solution: &solution,
                 verdict,
+                time: None,
             },
             record: record.as_ref(),
             importances: &items,

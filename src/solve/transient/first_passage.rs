@@ -31,9 +31,9 @@ pub(super) fn mean_time_to_first_outage(chain: &Chain) -> Option<f64> {
     }
     let mut index = vec![usize::MAX; chain.len()];
     let mut redirected = Chain::default();
-    for state in 0..chain.len() {
-        if chain.up[state] {
-            index[state] = redirected.add_state(true);
+    for (slot, up) in index.iter_mut().zip(&chain.up) {
+        if *up {
+            *slot = redirected.add_state(true);
         }
     }
     let mut exit = vec![0.0; redirected.len()];

@@ -273,6 +273,59 @@ pub fn window(
     block: usize,
     settings: WindowSettings,
 ) -> Result<Window, TransientError> {
+    let (uniformized, start) = window_chain(model, block, settings)?;
+    window_of(&uniformized, &start, settings)
+}
+
+/// Only the breach probability of block `block`'s window and its error bound (no quantiles:
+/// one pass over the chain), for `nines check` and `sweep`; `None` without a budget.
+///
+/// # Errors
+/// [`TransientError`] when the chain or the computation passes a limit.
+pub fn breach_probability(
+    model: &Model,
+    block: usize,
+    settings: WindowSettings,
+) -> Result<Option<(f64, f64)>, TransientError> {
+    let Some(budget) = settings.budget_hours else {
+        return Ok(None);
+    };
+    let (chain, start) = window_chain(model, block, settings)?;
+    let budget = budget.min(settings.hours);
+    let steps = occupation::steps_for(&chain, settings.hours);
+    let layers = occupation::layers_for(&chain, budget).max(8);
+    check_work(&chain, steps, layers)?;
+    let table = StepTable::new(&chain, &start, layers, steps, settings.hours);
+    let (value, bound) = table.exceedance(budget);
+    Ok(Some((value, bound + step_bound())))
+}
+
+/// Multiply-adds of one pass over `chain` with `steps` up-steps and `layers` down-steps.
+fn work(chain: &Uniformized, steps: usize, layers: usize) -> f64 {
+    steps as f64 * layers as f64 * (chain.down_entries() + chain.up_entries()) as f64
+}
+
+/// [`TransientError::TooMuchWork`] past [`MAX_WINDOW_WORK`].
+fn check_work(chain: &Uniformized, steps: usize, layers: usize) -> Result<(), TransientError> {
+    let work = work(chain, steps, layers);
+    if work > MAX_WINDOW_WORK {
+        return Err(TransientError::TooMuchWork {
+            work,
+            states: chain.len(),
+            steps,
+            layers,
+            limit: MAX_WINDOW_WORK,
+        });
+    }
+    Ok(())
+}
+
+/// The uniformized chain of block `block` and the start of its windows.
+fn window_chain(
+    model: &Model,
+    block: usize,
+    settings: WindowSettings,
+) -> Result<(Uniformized, Vec<f64>), TransientError> {
     let chain = crate::solve::joint::block_chain(model, block, MAX_TRANSIENT_STATES, false)
         .map_err(TransientError::Chain)?;
     let start = match settings.start {
@@ -291,8 +344,7 @@ pub fn window(
             chain.steady_state()
         }
     };
-    let uniformized = Uniformized::new(&chain);
-    window_of(&uniformized, &start, settings)
+    Ok((Uniformized::new(&chain), start))
 }
 
 /// The window figures of a uniformized chain from `start`.
@@ -303,21 +355,10 @@ fn window_of(
 ) -> Result<Window, TransientError> {
     let hours = settings.hours;
     let steps = occupation::steps_for(chain, hours);
-    let work = |layers: usize| {
-        steps as f64 * layers as f64 * (chain.down_entries() + chain.up_entries()) as f64
-    };
-    let too_much = |layers: usize| TransientError::TooMuchWork {
-        work: work(layers),
-        states: chain.len(),
-        steps,
-        layers,
-        limit: MAX_WINDOW_WORK,
-    };
+    let work = |layers: usize| work(chain, steps, layers);
     let budget = settings.budget_hours.map(|b| b.min(hours));
     let mut layers = occupation::layers_for(chain, budget.unwrap_or(0.0)).max(8);
-    if work(layers) > MAX_WINDOW_WORK {
-        return Err(too_much(layers));
-    }
+    check_work(chain, steps, layers)?;
     let mut table = StepTable::new(chain, start, layers, steps, hours);
     let (breach_probability, breach_error_bound) = match budget {
         Some(budget) => {
@@ -421,37 +462,53 @@ fn step_bound() -> f64 {
 /// (T − covered)·P(D(T) > covered); `None` when that could matter (above 1e-9 of the mean).
 fn mean_by_integration(table: &StepTable, covered: f64, hours: f64) -> Option<f64> {
     let f = |x: f64| table.exceedance(x).0;
+    /// Adaptive Simpson on [a, b] with f at a, the middle and b, and the whole-panel estimate.
     fn simpson(
         f: &dyn Fn(f64) -> f64,
-        a: f64,
-        b: f64,
-        fa: f64,
-        fm: f64,
-        fb: f64,
+        (a, b): (f64, f64),
+        (fa, fm, fb): (f64, f64, f64),
         whole: f64,
         tolerance: f64,
         depth: u32,
     ) -> f64 {
         let m = 0.5 * (a + b);
-        let (lm, rm) = (0.5 * (a + m), 0.5 * (m + b));
-        let (flm, frm) = (f(lm), f(rm));
+        let (flm, frm) = (f(0.5 * (a + m)), f(0.5 * (m + b)));
         let left = (m - a) / 6.0 * (fa + 4.0 * flm + fm);
         let right = (b - m) / 6.0 * (fm + 4.0 * frm + fb);
         if depth == 0 || (left + right - whole).abs() <= 15.0 * tolerance {
             return left + right + (left + right - whole) / 15.0;
         }
-        simpson(f, a, m, fa, flm, fm, left, tolerance / 2.0, depth - 1)
-            + simpson(f, m, b, fm, frm, fb, right, tolerance / 2.0, depth - 1)
+        simpson(f, (a, m), (fa, flm, fm), left, tolerance / 2.0, depth - 1)
+            + simpson(f, (m, b), (fm, frm, fb), right, tolerance / 2.0, depth - 1)
     }
     // Just above 0: P(D > x) is continuous on (0, T] but jumps at 0 (the atom P(D = 0)).
     let a = covered * 1e-12;
     let (fa, fm, fb) = (f(a), f(0.5 * (a + covered)), f(covered));
     let whole = (covered - a) / 6.0 * (fa + 4.0 * fm + fb);
     let tolerance = (whole.abs() * 1e-9).max(1e-300);
-    let integral = simpson(&f, a, covered, fa, fm, fb, whole, tolerance, 40) + a * fa;
+    let integral = simpson(&f, (a, covered), (fa, fm, fb), whole, tolerance, 40) + a * fa;
     let rest = (hours - covered) * fb;
     (rest <= 1e-9 * integral).then_some(integral)
 }
 
 #[cfg(test)]
 mod tests;
+
+/// Whether every time in the model is exponential. Unlike the steady state (which depends on
+/// means only, outside crew and standby blocks), every time measure here depends on the
+/// distributions: with other distributions they are the figures of the exponential model with
+/// the same means.
+pub fn all_times_exponential(model: &Model) -> bool {
+    let components = model
+        .components
+        .iter()
+        .all(|c| c.failure_dist.is_exponential() && c.repair_dist.is_exponential());
+    let blocks = model.blocks.iter().all(|block| match &block.kind {
+        crate::model::BlockKind::Standby(rules) => {
+            rules.failover_dist.is_exponential()
+                || (rules.failover_hours == 0.0 && rules.coverage >= 1.0)
+        }
+        _ => true,
+    });
+    components && blocks
+}
