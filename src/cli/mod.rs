@@ -273,6 +273,15 @@ struct TimeOptions {
 }
 
 impl TimeOptions {
+    /// No mission, the model's own window from the steady state: what `nines report` shows.
+    fn model_window() -> Self {
+        Self {
+            mission_hours: None,
+            window_hours: None,
+            start: crate::solve::transient::WindowStart::Steady,
+        }
+    }
+
     /// Checks `--mission` and `--window`; errors go to stderr.
     fn from_args(args: &TimeArgs) -> Result<Self, Outcome> {
         let duration = |option: &str, text: &Option<String>| -> Result<Option<f64>, Outcome> {

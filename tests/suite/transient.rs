@@ -42,6 +42,8 @@ fn binomial_at_most(n: usize, u: f64, k: usize) -> f64 {
 /// rate Λ; given n jumps in [0, T], the n + 1 sojourns are the spacings of n uniform points,
 /// so with k of the visited states X₀…Xₙ down the downtime is T·Beta(k, n + 1 − k), and
 /// P(D > x | n, k) = P(Binomial(n, x/T) ≤ k − 1). K is counted along the jump chain.
+// Written with indices, as the formula reads.
+#[allow(clippy::needless_range_loop)]
 fn reference_exceedance(
     rates: &[Vec<(usize, f64)>],
     down: &[bool],

@@ -17,7 +17,9 @@
 //!   the window downtime, with error bounds on every truncation;
 //! - [`chain`] and [`poisson`]: the uniformized chain and Poisson terms.
 //!
-//! Limits: chains of up to [`MAX_TRANSIENT_STATES`] states; the MTTFF up to
+//! Limits: blocks of at most [`MAX_TRANSIENT_UNITS`] physical units; first-passage chains of
+//! up to [`MAX_FIRST_PASSAGE_STATES`] states and window chains of up to
+//! [`MAX_TRANSIENT_STATES`] states; the MTTFF up to
 //! [`first_passage::MAX_FIRST_PASSAGE_UP_STATES`] up states; windows starting in the steady
 //! state up to [`MAX_STEADY_START_STATES`] states (the stationary law is solved by GTH); and
 //! at most [`MAX_WINDOW_WORK`] multiply-adds for a window. Past any of them the error points to
@@ -35,11 +37,23 @@ use occupation::StepTable;
 
 /// Largest joint chain the time measures explore.
 pub const MAX_TRANSIENT_STATES: usize = 100_000;
+/// Largest first-passage chain (the up states and the down states they lead to) explored for
+/// the time to first outage and the mission: the MTTFF's GTH solve takes at most
+/// [`first_passage::MAX_FIRST_PASSAGE_UP_STATES`] up states anyway, and a smaller limit keeps
+/// `solve` quick on models whose blocks are past it (it is computed for every block).
+pub const MAX_FIRST_PASSAGE_STATES: usize = 10_000;
+/// Most physical units below a block whose time measures are computed: the joint chain keeps
+/// every unit's state in each of its states, so exploring costs states × units².
+pub const MAX_TRANSIENT_UNITS: u64 = 256;
 /// Largest chain whose stationary law starts a window (GTH, dense: 4,000 states take 128 MB).
 pub const MAX_STEADY_START_STATES: usize = 4000;
 /// Largest window computation, in multiply-adds (steps × layers × jump entries): about
 /// 10–20 s on one core.
 pub const MAX_WINDOW_WORK: f64 = 1e10;
+/// Work allowed for following the downtime past the budget, to the quantiles and the mean
+/// (about a second): a quantile past it is left out ("beyond reach") rather than making every
+/// `solve` of a stiff model wait.
+pub const MAX_QUANTILE_WORK: f64 = 1e9;
 
 /// Where an SLA window starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +91,19 @@ pub enum TransientError {
     /// The joint chain could not be built (too large, or elections and pauses inside).
     #[error("{0}")]
     Chain(SolveError),
+    /// Too many physical units below the block.
+    #[error(
+        "block `{block}` holds {units} physical units, more than the exact time measures handle ({limit}); \
+         estimate them with `nines simulate`"
+    )]
+    TooManyUnits {
+        /// The block.
+        block: String,
+        /// Its physical units.
+        units: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// Too many up states for the MTTFF's GTH solve.
     #[error(
         "block `{block}` has {states} states before its first outage, more than the exact time to first outage \
@@ -235,7 +262,8 @@ pub fn first_outage(
     block: usize,
     mission_hours: Option<f64>,
 ) -> Result<FirstOutage, TransientError> {
-    let chain = crate::solve::joint::block_chain(model, block, MAX_TRANSIENT_STATES, true)
+    check_units(model, block)?;
+    let chain = crate::solve::joint::block_chain(model, block, MAX_FIRST_PASSAGE_STATES, true)
         .map_err(TransientError::Chain)?;
     let up_states = chain.up.iter().filter(|up| **up).count();
     if up_states > first_passage::MAX_FIRST_PASSAGE_UP_STATES {
@@ -300,6 +328,22 @@ pub fn breach_probability(
     Ok(Some((value, bound + step_bound())))
 }
 
+/// [`TransientError::TooManyUnits`] past [`MAX_TRANSIENT_UNITS`] physical units.
+fn check_units(model: &Model, block: usize) -> Result<(), TransientError> {
+    let units = crate::model::graph::physical_copies(model, block)
+        .iter()
+        .filter(|(node, _)| matches!(node, crate::model::NodeRef::Component(_)))
+        .fold(0u64, |total, (_, copies)| total.saturating_add(*copies));
+    if units > MAX_TRANSIENT_UNITS {
+        return Err(TransientError::TooManyUnits {
+            block: model.blocks[block].name.clone(),
+            units,
+            limit: MAX_TRANSIENT_UNITS,
+        });
+    }
+    Ok(())
+}
+
 /// Multiply-adds of one pass over `chain` with `steps` up-steps and `layers` down-steps.
 fn work(chain: &Uniformized, steps: usize, layers: usize) -> f64 {
     steps as f64 * layers as f64 * (chain.down_entries() + chain.up_entries()) as f64
@@ -326,6 +370,7 @@ fn window_chain(
     block: usize,
     settings: WindowSettings,
 ) -> Result<(Uniformized, Vec<f64>), TransientError> {
+    check_units(model, block)?;
     let chain = crate::solve::joint::block_chain(model, block, MAX_TRANSIENT_STATES, false)
         .map_err(TransientError::Chain)?;
     let start = match settings.start {
@@ -372,7 +417,7 @@ fn window_of(
     let mut covered = table.covered_downtime();
     while table.exceedance(covered).0 > 1e-3 && covered < hours {
         let more = layers * 2;
-        if work(more) > MAX_WINDOW_WORK {
+        if work(more) > MAX_QUANTILE_WORK {
             break;
         }
         layers = more;
@@ -384,7 +429,7 @@ fn window_of(
         // cannot matter.
         while (hours - covered) * table.exceedance(covered).0 > 1e-12 * hours {
             let more = layers * 2;
-            if work(more) > MAX_WINDOW_WORK {
+            if work(more) > MAX_QUANTILE_WORK {
                 break;
             }
             layers = more;
