@@ -194,6 +194,7 @@ fn solve_and_simulate(model: &Model, sources: &Sources) -> Outcome {
         file: FILE_NAME,
         solution: &solution,
         verdict,
+        time: None,
     };
     for format in [Format::Table, Format::Json, Format::Csv, Format::Markdown] {
         let mut out = Vec::new();

@@ -235,6 +235,122 @@ struct SolveArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    #[command(flatten)]
+    time: TimeArgs,
+}
+
+/// The options of the exact time measures (`solve`).
+#[derive(Debug, clap::Args)]
+struct TimeArgs {
+    /// Reliability over a mission from all up, e.g. 1y: P(an outage within it), computed
+    /// directly, and its nines of durability (for a storage stripe, the annual probability of
+    /// data loss).
+    #[arg(long, value_name = "DURATION")]
+    mission: Option<String>,
+    /// SLA window for the exact breach probability and downtime distribution, e.g. 30d
+    /// [default: the model's `[target] window`; none without one].
+    #[arg(long, value_name = "DURATION")]
+    window: Option<String>,
+    /// Where a window starts: in the steady state (a window picked at random in a long life),
+    /// or new (every unit new and up, as each `nines simulate` run starts).
+    #[arg(long, value_enum, default_value_t = WindowStartArg::Steady)]
+    window_start: WindowStartArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum WindowStartArg {
+    /// In the steady state.
+    Steady,
+    /// Every unit new and up.
+    New,
+}
+
+/// The time options checked: mission and window hours.
+struct TimeOptions {
+    mission_hours: Option<f64>,
+    window_hours: Option<f64>,
+    start: crate::solve::transient::WindowStart,
+}
+
+impl TimeOptions {
+    /// No mission, the model's own window from the steady state: what `nines report` shows.
+    fn model_window() -> Self {
+        Self {
+            mission_hours: None,
+            window_hours: None,
+            start: crate::solve::transient::WindowStart::Steady,
+        }
+    }
+
+    /// Checks `--mission` and `--window`; errors go to stderr.
+    fn from_args(args: &TimeArgs) -> Result<Self, Outcome> {
+        let duration = |option: &str, text: &Option<String>| -> Result<Option<f64>, Outcome> {
+            let Some(text) = text else { return Ok(None) };
+            match crate::model::units::parse_duration_hours(text) {
+                Ok(hours) if hours > 0.0 && hours.is_finite() => Ok(Some(hours)),
+                Ok(_) => {
+                    say!("error: {option} `{text}` must be longer than 0");
+                    Err(Outcome::InputError)
+                }
+                Err(message) => {
+                    say!("error: {option} `{text}`: {message}");
+                    Err(Outcome::InputError)
+                }
+            }
+        };
+        Ok(Self {
+            mission_hours: duration("--mission", &args.mission)?,
+            window_hours: duration("--window", &args.window)?,
+            start: match args.window_start {
+                WindowStartArg::Steady => crate::solve::transient::WindowStart::Steady,
+                WindowStartArg::New => crate::solve::transient::WindowStart::New,
+            },
+        })
+    }
+
+    /// The settings for one model: its window comes from `--window` or `[target] window`.
+    fn settings(&self, model: &Model) -> crate::solve::transient::TimeSettings {
+        let window_hours = self
+            .window_hours
+            .or_else(|| model.target.as_ref().and_then(|t| t.window_hours));
+        crate::solve::transient::TimeSettings {
+            mission_hours: self.mission_hours,
+            window: window_hours.map(|hours| crate::solve::transient::WindowSettings {
+                hours,
+                budget_hours: model.target.as_ref().map(|t| t.unavailability * hours),
+                start: self.start,
+            }),
+        }
+    }
+}
+
+/// The time measures of a loaded model; what could not be computed is said on stderr. An
+/// explicitly asked window (`--window`) or mission that fails for the system is an error.
+fn solve_time_loaded(
+    loaded: &LoadedModel,
+    options: &TimeOptions,
+) -> (crate::solve::transient::TimeSolution, bool) {
+    let settings = options.settings(&loaded.model);
+    let watch = pace::SlowSolve::watch(&loaded.file);
+    let time = crate::solve::transient::solve_time(&loaded.model, &settings);
+    drop(watch);
+    let asked = settings.window.is_some() || settings.mission_hours.is_some();
+    if asked && !crate::solve::transient::all_times_exponential(&loaded.model) {
+        say!(
+            "note: {}: the model has non-exponential times; the exact time measures (first outage, mission, window) are those of exponential times with the same means; `nines simulate` models the distributions",
+            loaded.file
+        );
+    }
+    let mut failed = false;
+    if let Err(error) = &time.system {
+        say!("note: {}: first outage not computed: {error}", loaded.file);
+        failed |= options.mission_hours.is_some();
+    }
+    if let Some(Err(error)) = &time.window {
+        say!("note: {}: window not computed: {error}", loaded.file);
+        failed |= options.window_hours.is_some();
+    }
+    (time, failed)
 }
 
 #[derive(Debug, clap::Args)]
@@ -498,6 +614,10 @@ fn run_solve(args: SolveArgs, out: &mut dyn Write) -> io::Result<Outcome> {
         Ok(overrides) => overrides,
         Err(outcome) => return Ok(outcome),
     };
+    let time_options = match TimeOptions::from_args(&args.time) {
+        Ok(options) => options,
+        Err(outcome) => return Ok(outcome),
+    };
     let mut outcome = Outcome::Success;
     let mut exporter = report::exporter(args.format);
     exporter.begin(out)?;
@@ -510,6 +630,10 @@ fn run_solve(args: SolveArgs, out: &mut dyn Write) -> io::Result<Outcome> {
             outcome = Outcome::InputError;
             continue;
         };
+        let (time, failed) = solve_time_loaded(&loaded, &time_options);
+        if failed {
+            outcome = Outcome::InputError;
+        }
         let verdict = loaded
             .model
             .target
@@ -520,6 +644,7 @@ fn run_solve(args: SolveArgs, out: &mut dyn Write) -> io::Result<Outcome> {
             file: &loaded.file,
             solution: &solution,
             verdict,
+            time: Some(&time),
         };
         exporter.model(out, &result)?;
     }
@@ -682,22 +807,58 @@ fn check_model(
     if let Some((level, text)) = &settings.confidence {
         return check_with_confidence(&loaded, target, (*level, text), location, exporter, out);
     }
+    let breach = exact_breach(&loaded, &target);
     let verdict = Verdict::new(&solution.system, target);
     let result = ModelResult {
         model: &loaded.model,
         file: &loaded.file,
         solution: &solution,
         verdict: Some(verdict.clone()),
+        time: None,
     };
-    let mut case = check_line::exact_case(&result, &verdict);
+    let mut case = check_line::exact_case(&result, &verdict, breach);
     case.location = location;
     let judged = Judged::Exact(result);
     exporter.write(out, &CheckEntry { case, judged })?;
-    Ok(if verdict.met {
+    Ok(if verdict.met && breach.is_none_or(|b| b.within()) {
         Outcome::Success
     } else {
         Outcome::TargetMissed
     })
+}
+
+/// The exact window-breach probability against `max_breach_probability`, when the target
+/// sets one: windows of `[target] window` (30 days by default) from the steady state. When
+/// the window is beyond the exact computation, a note says so and only the availability is
+/// judged (as before there was an exact breach probability); `--method simulate` judges it.
+fn exact_breach(
+    loaded: &LoadedModel,
+    target: &crate::model::Target,
+) -> Option<check_line::ExactBreach> {
+    let limit = target.max_breach_probability?;
+    let window_hours = target
+        .window_hours
+        .unwrap_or(crate::model::load::DEFAULT_WINDOW_HOURS);
+    let settings = crate::solve::transient::WindowSettings {
+        hours: window_hours,
+        budget_hours: Some(target.unavailability * window_hours),
+        start: crate::solve::transient::WindowStart::Steady,
+    };
+    let model = &loaded.model;
+    match crate::solve::transient::breach_probability(model, model.top, settings) {
+        Ok(breach) => breach.map(|(probability, _)| check_line::ExactBreach {
+            probability,
+            limit,
+            window_hours,
+        }),
+        Err(error) => {
+            say!(
+                "note: {}: max_breach_probability not judged exactly ({error}); `--method simulate` judges it",
+                loaded.file
+            );
+            None
+        }
+    }
 }
 
 /// Hands a check that could not run to `exporter`; its outcome is bad input.

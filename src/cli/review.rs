@@ -3,7 +3,10 @@
 use super::LoadedModel;
 use super::files::{safe_stem, write_atomically};
 use super::simulate::{SimOptions, parse_options, simulate_loaded};
-use super::{Outcome, effective_target, load, overrides_and_target, parse_overrides, solve_loaded};
+use super::{
+    Outcome, TimeOptions, effective_target, load, overrides_and_target, parse_overrides,
+    solve_loaded, solve_time_loaded,
+};
 use crate::chart::ImageFormat;
 use crate::diag::Diagnostic;
 use crate::report::document::Document;
@@ -177,12 +180,15 @@ pub fn run_report(args: ReportArgs, out: &mut dyn Write) -> io::Result<Outcome> 
                 }
             }
         };
+        // The first outage and, with a `[target] window`, the exact breach probability.
+        let (time, _) = solve_time_loaded(&loaded, &TimeOptions::model_window());
         let inputs = Review {
             result: ModelResult {
                 model: &loaded.model,
                 file: &loaded.file,
                 solution: &solution,
                 verdict,
+                time: Some(&time),
             },
             record: record.as_ref(),
             importances: &items,

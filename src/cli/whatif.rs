@@ -438,11 +438,25 @@ fn run_find(
     let Some((found, current_meets)) = search(&model, path, &parameter, &target) else {
         return Ok(Outcome::InputError);
     };
+    // The condition bisected: the availability, and the breach probability under a limit.
+    let condition = match target.max_breach_probability {
+        Some(limit) => format!(
+            "{} with P(a {} window breaches) ≤ {}%",
+            target.text,
+            crate::format::format_duration_hours(
+                target
+                    .window_hours
+                    .unwrap_or(crate::model::load::DEFAULT_WINDOW_HOURS)
+            ),
+            limit * 100.0
+        ),
+        None => target.text.clone(),
+    };
     let result = FindResult {
         model: &base.model.name,
         file: &base.file,
         path,
-        target: &target.text,
+        target: &condition,
         found,
         unit: parameter.unit,
         current: parameter.current,
@@ -530,7 +544,31 @@ fn search(
             return Err(());
         };
         pace.step();
-        Ok(solution.system.unavailability <= target.unavailability)
+        if solution.system.unavailability > target.unavailability {
+            return Ok(false);
+        }
+        // With `max_breach_probability`, the SLA also needs the exact breach probability of
+        // a window (from the steady state) within its limit.
+        let Some(limit) = target.max_breach_probability else {
+            return Ok(true);
+        };
+        let window_hours = target
+            .window_hours
+            .unwrap_or(crate::model::load::DEFAULT_WINDOW_HOURS);
+        let settings = crate::solve::transient::WindowSettings {
+            hours: window_hours,
+            budget_hours: Some(target.unavailability * window_hours),
+            start: crate::solve::transient::WindowStart::Steady,
+        };
+        let model = &loaded.model;
+        match crate::solve::transient::breach_probability(model, model.top, settings) {
+            Ok(breach) => Ok(breach.is_none_or(|(p, _)| p <= limit)),
+            Err(error) => {
+                say!("error: --find: the breach probability: {error}");
+                failure = Some(x);
+                Err(())
+            }
+        }
     };
     let current_meets = meets(parameter.current).ok()?;
     match find(

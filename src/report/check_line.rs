@@ -147,21 +147,62 @@ fn case_outcome(met: bool) -> CaseOutcome {
     }
 }
 
-/// The case of a model judged on its exact solution.
-pub fn exact_case(result: &ModelResult<'_>, verdict: &Verdict) -> CheckCase {
+/// The exact window-breach probability judged against `[target] max_breach_probability`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExactBreach {
+    /// P(a window's downtime exceeds the target's budget), exact.
+    pub probability: f64,
+    /// The limit, `max_breach_probability`.
+    pub limit: f64,
+    /// The window, hours.
+    pub window_hours: f64,
+}
+
+impl ExactBreach {
+    /// Whether the breach probability is within the limit.
+    pub fn within(&self) -> bool {
+        self.probability <= self.limit
+    }
+}
+
+/// The case of a model judged on its exact solution (and, with a limit on it, its exact
+/// window-breach probability).
+pub fn exact_case(
+    result: &ModelResult<'_>,
+    verdict: &Verdict,
+    breach: Option<ExactBreach>,
+) -> CheckCase {
     let system = &result.solution.system;
+    let breach_text = match breach {
+        Some(breach) => format!(
+            "; P(a {} window breaches) = {} is {} the limit {}%",
+            span_label(breach.window_hours),
+            super::table::probability(breach.probability),
+            if breach.within() { "within" } else { "above" },
+            breach.limit * 100.0
+        ),
+        None => String::new(),
+    };
     let message = format!(
-        "availability {} ({} nines) {} target {}",
+        "availability {} ({} nines) {} target {}{breach_text}",
         availability_percent(system.unavailability),
         nines(system.nines()),
         if verdict.met { "meets" } else { "misses" },
         one_line(&verdict.target.text),
     );
+    let check = match breach {
+        Some(breach) => format!(
+            "availability ≥ {}, P(breach) ≤ {}%",
+            verdict.target.text,
+            breach.limit * 100.0
+        ),
+        None => format!("availability ≥ {}", verdict.target.text),
+    };
     CheckCase {
         model: result.model.name.clone(),
         file: result.file.to_string(),
-        check: format!("availability ≥ {}", verdict.target.text),
-        outcome: case_outcome(verdict.met),
+        check,
+        outcome: case_outcome(verdict.met && breach.is_none_or(|b| b.within())),
         message,
         location: None,
     }

@@ -40,6 +40,8 @@ pub struct ModelResult<'a> {
     pub solution: &'a Solution,
     /// The target compared against, when there is one.
     pub verdict: Option<Verdict>,
+    /// The exact time measures (first outage, mission, window), when computed.
+    pub time: Option<&'a crate::solve::transient::TimeSolution>,
 }
 
 /// The outcome of comparing a model's unavailability with its target.

@@ -3,9 +3,11 @@
 use super::columns::{Columns, titles};
 use super::{Exporter, ModelResult, describe_kind};
 use crate::format::{
-    availability_percent, downtime, hours, nines, one_line, scientific, significant,
+    availability_percent, downtime, format_duration_hours, hours, nines, one_line, scientific,
+    significant,
 };
 use crate::solve::Measures;
+use crate::solve::transient::{FirstOutage, TimeSolution, WindowStart};
 use std::io::{self, Write};
 
 /// Writes a summary and a block table per model, separated by a blank line.
@@ -80,7 +82,97 @@ pub fn summary_lines(result: &ModelResult<'_>) -> Vec<(&'static str, String)> {
             ),
         ));
     }
+    if let Some(time) = result.time {
+        lines.extend(time_lines(time));
+    }
     lines
+}
+
+/// A probability for people: a percentage with 4 significant digits down to 0.1 %, below
+/// that scientific notation (so 1.234e-12 keeps its digits).
+pub fn probability(value: f64) -> String {
+    if value == 0.0 {
+        "0".into()
+    } else if value >= 1e-3 {
+        format!("{}%", significant(value * 100.0, 4))
+    } else {
+        scientific(value)
+    }
+}
+
+/// The summary lines of the exact time measures: first outage, mission, SLA window.
+pub fn time_lines(time: &TimeSolution) -> Vec<(&'static str, String)> {
+    let mut lines = Vec::new();
+    if let Ok(first) = &time.system {
+        lines.push((
+            "first outage",
+            format!("{} mean from all up (MTTFF)", first_outage_cell(first)),
+        ));
+        if let Some(mission) = &first.mission {
+            lines.push((
+                "mission",
+                format!(
+                    "{}: P(outage) {}, reliability {}  ({} nines of durability)",
+                    format_duration_hours(mission.hours),
+                    probability(mission.unreliability),
+                    // R as A is printed: from its complement, with the digits that show
+                    // where it ends (never 100 % for an R below 1).
+                    availability_percent(mission.unreliability),
+                    nines(mission.nines())
+                ),
+            ));
+        }
+    }
+    if let Some(Ok(window)) = &time.window {
+        let settings = &window.settings;
+        let start = match settings.start {
+            WindowStart::Steady => "from the steady state",
+            WindowStart::New => "from all up",
+        };
+        match (window.breach_probability, settings.budget_hours) {
+            (Some(breach), Some(budget)) => lines.push((
+                "SLA window",
+                format!(
+                    "{}: P(breach) {}  (downtime > {} budget, windows {start})",
+                    format_duration_hours(settings.hours),
+                    probability(breach),
+                    downtime(budget * 60.0)
+                ),
+            )),
+            _ => lines.push((
+                "SLA window",
+                format!(
+                    "{}: no target, no breach  (windows {start})",
+                    format_duration_hours(settings.hours)
+                ),
+            )),
+        }
+        let q = &window.downtime_hours;
+        let cell = |value: Option<f64>| match value {
+            Some(h) => downtime(h * 60.0),
+            None => "beyond reach".into(),
+        };
+        lines.push((
+            "window downtime",
+            format!(
+                "p50 {}, p90 {}, p99 {}, p99.9 {}, mean {}",
+                cell(q.p50),
+                cell(q.p90),
+                cell(q.p99),
+                cell(q.p99_9),
+                cell(q.mean)
+            ),
+        ));
+    }
+    lines
+}
+
+/// The MTTFF as a duration ("never" when the block never goes down).
+fn first_outage_cell(first: &FirstOutage) -> String {
+    match first.mttff_hours {
+        Some(hours) => format_duration_hours(hours),
+        None => "never".into(),
+    }
 }
 
 impl Exporter<ModelResult<'_>> for TableExporter {
@@ -104,16 +196,28 @@ impl Exporter<ModelResult<'_>> for TableExporter {
             .blocks
             .iter()
             .map(|block| {
-                block_cells(
+                let mut cells = block_cells(
                     &block.name,
                     &describe_kind(result.model, &block.name),
                     &block.measures,
-                )
+                );
+                if let Some(time) = result.time {
+                    let first = time.blocks.iter().find(|(name, _)| *name == block.name);
+                    cells.push(match first {
+                        Some((_, Ok(first))) => first_outage_cell(first),
+                        _ => "–".into(),
+                    });
+                }
+                cells
             })
             .collect();
+        let mut header: Vec<&str> = BLOCK_TITLES.to_vec();
+        if result.time.is_some() {
+            header.push("first outage");
+        }
         Columns::new()
             .indent("  ")
-            .numbers_after(2, BLOCK_TITLES.len())
-            .write(out, &titles(&BLOCK_TITLES), &rows)
+            .numbers_after(2, header.len())
+            .write(out, &titles(&header), &rows)
     }
 }

@@ -11,6 +11,7 @@ pub(crate) mod ctmc;
 pub(crate) mod dependent;
 pub mod joint;
 pub(crate) mod structure;
+pub mod transient;
 pub(crate) mod variable;
 
 use crate::model::Model;

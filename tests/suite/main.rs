@@ -58,5 +58,6 @@ mod simulate;
 mod simulate_limits;
 mod standby_blocks;
 mod standby_random;
+mod transient;
 mod uncertainty;
 mod whatif;

@@ -43,6 +43,20 @@ pub(super) struct Explored {
 /// # Errors
 /// The number of states reached when more than `limit` would be needed.
 pub(super) fn explore(net: &Net, limit: usize) -> Result<Explored, usize> {
+    explore_until(net, limit, None)
+}
+
+/// Explores as [`explore`] does, but leaves unexpanded (absorbing) every state in which node
+/// `stop` is down: the first-passage chain of the time measures, which never looks past the
+/// first outage.
+///
+/// # Errors
+/// The number of states reached when more than `limit` would be needed.
+pub(super) fn explore_until(
+    net: &Net,
+    limit: usize,
+    stop: Option<usize>,
+) -> Result<Explored, usize> {
     let initial = State {
         up: vec![true; net.units.len()],
         queues: vec![Vec::new(); net.pools.len()],
@@ -74,7 +88,10 @@ pub(super) fn explore(net: &Net, limit: usize) -> Result<Explored, usize> {
     explorer.intern(initial)?;
     let mut cursor = 0;
     while cursor < explorer.states.len() {
-        explorer.expand(cursor)?;
+        let absorbing = stop.is_some_and(|node| !node_states(net, &explorer.states[cursor])[node]);
+        if !absorbing {
+            explorer.expand(cursor)?;
+        }
         cursor += 1;
     }
     Ok(Explored {

@@ -147,3 +147,36 @@ pub fn needs_joint(model: &Model, block: usize) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// The joint Markov chain of one copy of block `block` and every unit below it, explored from
+/// the all-up state (state 0), each state labelled with whether the block is up: the chain
+/// the time measures of [`crate::solve::transient`] run on. With `first_passage`, states
+/// where the block is down are left absorbing (not expanded): all that the time to first
+/// outage and the reliability over a mission need.
+///
+/// # Errors
+/// [`SolveError::ChainTooLarge`] past `limit` states, and
+/// [`SolveError::ReconfigurationInJoint`] when a block below has elections or pauses (the
+/// joint rules have neither).
+pub(crate) fn block_chain(
+    model: &Model,
+    block: usize,
+    limit: usize,
+    first_passage: bool,
+) -> Result<crate::solve::ctmc::Chain, SolveError> {
+    if let Some(error) = reconfiguration_inside(model, &[block]) {
+        return Err(error);
+    }
+    let net = net::expand(model, &[block], &[]);
+    let stop = first_passage.then_some(net.roots[0]);
+    let explored =
+        explore::explore_until(&net, limit, stop).map_err(|states| SolveError::ChainTooLarge {
+            block: model.blocks[block].name.clone(),
+            states,
+        })?;
+    let mut chain = explored.chain;
+    for (state, label) in explored.states.iter().zip(chain.up.iter_mut()) {
+        *label = explore::node_states(&net, state)[net.roots[0]];
+    }
+    Ok(chain)
+}
