@@ -155,18 +155,13 @@ mod tests;
 /// outage and the reliability over a mission need.
 ///
 /// # Errors
-/// [`SolveError::ChainTooLarge`] past `limit` states, and
-/// [`SolveError::ReconfigurationInJoint`] when a block below has elections or pauses (the
-/// joint rules have neither).
+/// [`SolveError::ChainTooLarge`] past `limit` states.
 pub(crate) fn block_chain(
     model: &Model,
     block: usize,
     limit: usize,
     first_passage: bool,
 ) -> Result<crate::solve::ctmc::Chain, SolveError> {
-    if let Some(error) = reconfiguration_inside(model, &[block]) {
-        return Err(error);
-    }
     let net = net::expand(model, &[block], &[]);
     let stop = first_passage.then_some(net.roots[0]);
     let explored =
