@@ -45,6 +45,7 @@ fn benchmarks(criterion: &mut Criterion) {
         hours: month,
         budget_hours: Some(1e-4 * month),
         start: WindowStart::Steady,
+        work_limit: nines::solve::transient::MAX_WINDOW_WORK,
     };
     let mut group = criterion.benchmark_group("transient");
     group.sample_size(10);
@@ -66,6 +67,7 @@ fn benchmarks(criterion: &mut Criterion) {
             hours: month,
             budget_hours: Some(1e-3 * month),
             start: WindowStart::New,
+            work_limit: nines::solve::transient::MAX_WINDOW_WORK,
         };
         group.bench_with_input(
             BenchmarkId::new("breach/product chain, new start", states),

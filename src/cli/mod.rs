@@ -319,6 +319,11 @@ impl TimeOptions {
                 hours,
                 budget_hours: model.target.as_ref().map(|t| t.unavailability * hours),
                 start: self.start,
+                // The model's own window, computed unasked, must not slow `solve` down.
+                work_limit: match self.window_hours {
+                    Some(_) => crate::solve::transient::MAX_WINDOW_WORK,
+                    None => crate::solve::transient::UNASKED_WINDOW_WORK,
+                },
             }),
         }
     }
@@ -843,6 +848,7 @@ fn exact_breach(
         hours: window_hours,
         budget_hours: Some(target.unavailability * window_hours),
         start: crate::solve::transient::WindowStart::Steady,
+        work_limit: crate::solve::transient::MAX_WINDOW_WORK,
     };
     let model = &loaded.model;
     match crate::solve::transient::breach_probability(model, model.top, settings) {

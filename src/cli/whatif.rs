@@ -559,6 +559,7 @@ fn search(
             hours: window_hours,
             budget_hours: Some(target.unavailability * window_hours),
             start: crate::solve::transient::WindowStart::Steady,
+            work_limit: crate::solve::transient::MAX_WINDOW_WORK,
         };
         let model = &loaded.model;
         match crate::solve::transient::breach_probability(model, model.top, settings) {

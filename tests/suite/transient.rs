@@ -129,6 +129,7 @@ fn window_downtime_matches_brute_force_uniformization_from_both_starts() {
             hours,
             budget_hours: Some(0.72),
             start,
+            work_limit: nines::solve::transient::MAX_WINDOW_WORK,
         };
         let exact = window(&model, model.top, settings).expect("window");
         for x in [0.0, 0.72, 5.0, 20.0, 60.0] {

@@ -83,7 +83,15 @@ pub struct WindowSettings {
     pub budget_hours: Option<f64>,
     /// Where the window starts.
     pub start: WindowStart,
+    /// Most multiply-adds the window may take: [`MAX_WINDOW_WORK`] when asked for, less when
+    /// `solve` computes a model's own window unasked ([`UNASKED_WINDOW_WORK`]).
+    pub work_limit: f64,
 }
+
+/// Work allowed for a window `solve` computes without being asked (the model's own
+/// `[target] window`): about a tenth of a second in a release build, so that `solve` stays
+/// quick; `--window` allows up to [`MAX_WINDOW_WORK`].
+pub const UNASKED_WINDOW_WORK: f64 = 2e8;
 
 /// Why a time measure could not be computed exactly.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -322,7 +330,7 @@ pub fn breach_probability(
     let budget = budget.min(settings.hours);
     let steps = occupation::steps_for(&chain, settings.hours);
     let layers = occupation::layers_for(&chain, budget).max(8);
-    check_work(&chain, steps, layers)?;
+    check_work(&chain, steps, layers, settings.work_limit)?;
     let table = StepTable::new(&chain, &start, layers, steps, settings.hours);
     let (value, bound) = table.exceedance(budget);
     Ok(Some((value, bound + step_bound())))
@@ -350,15 +358,20 @@ fn work(chain: &Uniformized, steps: usize, layers: usize) -> f64 {
 }
 
 /// [`TransientError::TooMuchWork`] past [`MAX_WINDOW_WORK`].
-fn check_work(chain: &Uniformized, steps: usize, layers: usize) -> Result<(), TransientError> {
+fn check_work(
+    chain: &Uniformized,
+    steps: usize,
+    layers: usize,
+    limit: f64,
+) -> Result<(), TransientError> {
     let work = work(chain, steps, layers);
-    if work > MAX_WINDOW_WORK {
+    if work > limit {
         return Err(TransientError::TooMuchWork {
             work,
             states: chain.len(),
             steps,
             layers,
-            limit: MAX_WINDOW_WORK,
+            limit,
         });
     }
     Ok(())
@@ -403,7 +416,8 @@ fn window_of(
     let work = |layers: usize| work(chain, steps, layers);
     let budget = settings.budget_hours.map(|b| b.min(hours));
     let mut layers = occupation::layers_for(chain, budget.unwrap_or(0.0)).max(8);
-    check_work(chain, steps, layers)?;
+    check_work(chain, steps, layers, settings.work_limit)?;
+    let quantile_limit = MAX_QUANTILE_WORK.min(settings.work_limit);
     let mut table = StepTable::new(chain, start, layers, steps, hours);
     let (breach_probability, breach_error_bound) = match budget {
         Some(budget) => {
@@ -417,7 +431,7 @@ fn window_of(
     let mut covered = table.covered_downtime();
     while table.exceedance(covered).0 > 1e-3 && covered < hours {
         let more = layers * 2;
-        if work(more) > MAX_QUANTILE_WORK {
+        if work(more) > quantile_limit {
             break;
         }
         layers = more;
@@ -429,7 +443,7 @@ fn window_of(
         // cannot matter.
         while (hours - covered) * table.exceedance(covered).0 > 1e-12 * hours {
             let more = layers * 2;
-            if work(more) > MAX_QUANTILE_WORK {
+            if work(more) > quantile_limit {
                 break;
             }
             layers = more;

@@ -171,6 +171,7 @@ fn one_unit_downtime_follows_takacs() {
             hours,
             budget_hours: Some(10.0),
             start,
+            work_limit: super::MAX_WINDOW_WORK,
         };
         let window = window(&model, model.top, settings).unwrap();
         for x in [0.5, 5.0, 10.0, 20.0, 40.0] {
@@ -213,6 +214,7 @@ fn the_mean_from_new_integrates_the_transient_unavailability() {
         hours,
         budget_hours: None,
         start: WindowStart::New,
+        work_limit: super::MAX_WINDOW_WORK,
     };
     let window = window(&model, model.top, settings).unwrap();
     let s = lambda + mu;
