@@ -342,3 +342,36 @@ fn too_many_partitions_tied_by_their_brokers_are_refused_briefly_with_a_pointer_
     // (the comment's 20,000-run figure), far above the 2 without stalls.
     assert!((9.0..15.0).contains(&outages), "{outages}");
 }
+
+#[test]
+fn first_outage_of_election_and_pause_blocks_matches_closed_forms() {
+    // A 1-of-2 with elections, from all up: the leader (member 1) stays the leader until it
+    // fails (the other's failure and repair change nothing up to then), and its failure is
+    // the first outage: MTTFF = 1/λ = 500 h. With a failure pause instead, the first failure
+    // of either member (2λ) pauses the block: MTTFF = 1/(2λ) = 250 h. Both members are shared
+    // units here, so the joint rules answer.
+    for (key, expected) in [("leader_election", 500.0), ("failure_pause", 250.0)] {
+        let text = format!(
+            "top = \"g\"\n[component.node]\ninstances = 2\nmtbf = \"500h\"\nmttr = \"5h\"\n\
+             [block.g]\nkind = \"parallel\"\nmembers = [\"node[*]\"]\n{key} = \"10m\"\n"
+        );
+        let (_dir, file) = model_file("m.toml", &text);
+        let output = nines()
+            .args(["solve", "--format", "json"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let mttff = json_lines(&output.stdout)[0]["mttff_hours"]
+            .as_f64()
+            .unwrap();
+        assert!(
+            relative(mttff, expected) < 1e-9,
+            "{key}: {mttff} vs {expected}"
+        );
+    }
+}

@@ -96,7 +96,7 @@ pub const UNASKED_WINDOW_WORK: f64 = 2e8;
 /// Why a time measure could not be computed exactly.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TransientError {
-    /// The joint chain could not be built (too large, or elections and pauses inside).
+    /// The joint chain could not be built (too large).
     #[error("{0}")]
     Chain(SolveError),
     /// Too many physical units below the block.
