@@ -27,6 +27,12 @@ solvers lose digits): the model passes when GTH on Storm's chain agrees to --tol
 the line says so. The chain is still the one Storm built from the export; only the linear
 algebra differs.
 
+Reliability over a mission (issue 15): Storm's time-bounded reachability P=? [ F<=T "down" ]
+from the all-up initial state, T = --mission hours (default 720), must agree with the
+`unreliability` of `nines solve --mission T` (computed on nines' own joint chain by
+uniformization) to 1e-6 relative (Storm's transient precision) or 1e-12 absolute. Where nines
+leaves the figure out (its time-measure limits), the line says "reliability n/a".
+
 Storm's state count must also equal the one in the export's header (or, for joint blocks,
 stay within the bound the header states). A model that `nines
 export` refuses as too large is reported as refused and does not fail the run; any other
@@ -199,6 +205,34 @@ def gth(path):
     return u, f
 
 
+def storm_unreliability(path, hours):
+    """P(an outage within `hours` from the initial all-up state), by Storm."""
+    program = stormpy.parse_prism_program(path, prism_compatibility=True)
+    properties = stormpy.parse_properties(f'P=? [ F<={hours!r} "down" ]', program)
+    model = stormpy.build_model(program, properties)
+    result = stormpy.model_checking(model, properties[0])
+    return float(result.get_value(model.initial_states[0]))
+
+
+def reliability_line(nines, model, prism, hours):
+    """('', text) when nines and Storm agree on the mission's unreliability or nines leaves it
+    out; (problem, text) otherwise."""
+    solved = subprocess.run(
+        [nines, "solve", "--format", "json", "--mission", f"{hours}h", model], capture_output=True, text=True
+    )
+    if solved.returncode != 0:
+        return "", "reliability n/a"
+    ours = json.loads(solved.stdout.splitlines()[0]).get("unreliability")
+    if ours is None:
+        return "", "reliability n/a"
+    theirs = storm_unreliability(prism, hours)
+    difference = abs(float(ours) - theirs)
+    text = f"P(outage in {hours:g}h) nines={float(ours):.9e} storm={theirs:.9e}"
+    if difference <= 1e-6 * max(float(ours), theirs) or difference <= 1e-12:
+        return "", text
+    return f"the mission's unreliability differs by {difference:.1e}", text
+
+
 def check(nines, model, args, workdir):
     """One model: ('ok' | 'refused' | 'FAIL', line)."""
     prism = os.path.join(workdir, re.sub(r"[^A-Za-z0-9_.-]", "_", os.path.basename(model)) + ".prism")
@@ -265,6 +299,14 @@ def check(nines, model, args, workdir):
             problems = []
         else:
             problems.append(f"GTH on Storm's chain differs by {u_gth_rel:.1e}, {f_gth_rel:.1e}")
+    if args.mission > 0:
+        try:
+            problem, mission_text = reliability_line(nines, model, prism, args.mission)
+        except Exception as error:  # Storm's transient checker raises RuntimeError subclasses
+            problem, mission_text = f"Storm's time-bounded check failed: {error}", ""
+        if problem:
+            problems.append(problem)
+        checked_by_gth += f"  [{mission_text}]"
     units = header.group(1) if header else "?"
     line = (
         f"{model}  units={units} states={states}  "
@@ -291,6 +333,12 @@ def main():
         type=int,
         default=2500,
         help="largest chain re-solved by GTH when Storm's solvers miss the tolerance (default 2500)",
+    )
+    parser.add_argument(
+        "--mission",
+        type=float,
+        default=720.0,
+        help="mission hours for the reliability check P=? [ F<=T \"down\" ] (default 720; 0 skips it)",
     )
     parser.add_argument(
         "--max-iterations",
