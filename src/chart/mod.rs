@@ -6,6 +6,7 @@
 //! bundled font, and SVG text names the `sans-serif` family with widths measured on it.
 
 pub(crate) mod axis;
+pub(crate) mod exceedance;
 pub(crate) mod histogram;
 pub(crate) mod nines_spread;
 pub(crate) mod repair_fit;

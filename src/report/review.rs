@@ -77,6 +77,7 @@ pub fn review(
     layout.document.markdown(summary(inputs));
     topology_section(&mut layout, inputs);
     layout.document.markdown(exact_section(&inputs.result));
+    window_section(&mut layout, &inputs.result)?;
     if let Some(section) = evidence_section(model) {
         layout.document.markdown(section);
     }
@@ -414,6 +415,38 @@ fn exact_section(result: &ModelResult<'_>) -> String {
         text.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     text
+}
+
+/// The exact downtime distribution of the model's SLA window: P(downtime > x) with the
+/// budget marked, when the window was computed.
+fn window_section(layout: &mut Layout<'_>, result: &ModelResult<'_>) -> Result<(), ChartError> {
+    let Some(Some(Ok(window))) = result.time.map(|time| time.window.as_ref()) else {
+        return Ok(());
+    };
+    if window.exceedance.len() < 2 {
+        return Ok(());
+    }
+    let span = simulation::span_label(window.settings.hours);
+    let figure = window.breach_probability.map(|p| {
+        format!(
+            "P(breach) {} (exact)",
+            crate::format::distinct_percents(&[p])[0]
+        )
+    });
+    let chart = crate::chart::exceedance::ExceedanceChart {
+        title: format!(
+            "{}: downtime per {span} window",
+            crate::chart::clip_label(&result.model.name, 40)
+        ),
+        figure,
+        points: window.exceedance.clone(),
+        budget_hours: window.settings.budget_hours,
+    };
+    layout.drawn_chart(
+        "window-exact",
+        format!("P(downtime in one {span} window > x), exact, with the target's downtime budget"),
+        &|f| render(&chart, f),
+    )
 }
 
 /// A row of the uncertainty table: its label, the summary and how to show a value.
