@@ -1,0 +1,68 @@
+//! Which models importance sampling can simulate: every failure time exponential.
+//!
+//! The change of measure multiplies each unit's failure rate; that needs a rate, and the
+//! all-up state is a regeneration point only when no unit carries the age of its life with
+//! it. Both hold exactly when every failure time (a unit's, a dormant standby unit's, which
+//! is the same exponential life consumed at a fraction of the rate, and a common-cause
+//! element's) is exponential. Repair, failover, election and pause times may have any shape:
+//! they are simulated as drawn and never biased.
+
+use crate::simulate::plan::Plan;
+
+/// Why a model does not qualify for importance sampling.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "importance sampling needs exponential failure times, but {units} of the model's simulated units fail otherwise (failure_dist); use --sampling crude"
+)]
+pub struct NotExponential {
+    /// Units whose failure time is not exponential.
+    pub units: usize,
+}
+
+/// The failure rate (per active hour) of every unit of `plan`.
+///
+/// # Errors
+/// [`NotExponential`] when some unit's failure time is not exponential.
+pub fn failure_rates(plan: &Plan) -> Result<Vec<f64>, NotExponential> {
+    let rates: Vec<Option<f64>> = plan
+        .units
+        .iter()
+        .map(|unit| unit.life.exponential_rate())
+        .collect();
+    let units = rates.iter().filter(|rate| rate.is_none()).count();
+    if units > 0 {
+        return Err(NotExponential { units });
+    }
+    Ok(rates.into_iter().flatten().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan_of(text: &str) -> Plan {
+        let Ok(loaded) = crate::model::load::load_model("m.toml", text, &[]) else {
+            panic!("invalid test model");
+        };
+        crate::simulate::plan::expand(&loaded.model).expect("small")
+    }
+
+    #[test]
+    fn exponential_failures_qualify_with_their_rates() {
+        // MTBF 1000 h: rate 1e-3 per hour, two copies.
+        let plan = plan_of(
+            "[component.a]\nmtbf = \"1000h\"\nmttr = \"2h\"\nrepair_dist = \"fixed\"\n\
+             [block.top]\nkind = \"parallel\"\nof = \"a\"\ncount = 2\n",
+        );
+        assert_eq!(failure_rates(&plan), Ok(vec![1e-3, 1e-3]));
+    }
+
+    #[test]
+    fn a_weibull_failure_time_does_not_qualify() {
+        let plan = plan_of(
+            "[component.a]\nmtbf = \"1000h\"\nmttr = \"2h\"\nfailure_dist = { dist = \"weibull\", shape = 2 }\n\
+             [block.top]\nkind = \"parallel\"\nof = \"a\"\ncount = 2\n",
+        );
+        assert_eq!(failure_rates(&plan), Err(NotExponential { units: 2 }));
+    }
+}
