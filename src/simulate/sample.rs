@@ -228,6 +228,11 @@ impl Sampler {
         Sampler { mean, kind }
     }
 
+    /// The mean duration m, hours.
+    pub(crate) fn mean(&self) -> f64 {
+        self.mean
+    }
+
     /// The rate 1/m when draws are exponential (0 for a duration that never ends), else
     /// None: importance sampling changes exponential failure rates and needs them.
     pub(crate) fn exponential_rate(&self) -> Option<f64> {

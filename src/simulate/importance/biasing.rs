@@ -2,26 +2,28 @@
 //!
 //! Two schemes, neither tuned by the user:
 //!
-//! - **Balanced failure biasing** (Shahabuddin 1994), the baseline: while a repair or timer
-//!   runs, the failures together get a probability [`FAILURE_PROBABILITY`] of coming before
-//!   the next scheduled event, shared equally among the up units.
-//! - **Distance-based failure biasing** (the default): the same total, but a share
-//!   [`CRITICAL_SHARE`] goes to the *critical* units, those whose failure shortens the
-//!   distance to a system outage (the fewest further unit failures that bring the system
-//!   down, computed from the block structure in the present state), the rest to the others;
-//!   within each group in proportion to the units' own rates. This is the structural
-//!   approximation of zero-variance importance sampling: the zero-variance measure moves
-//!   towards the outage along the most likely paths, which are the shortest ones when
-//!   failures are rare (L'Ecuyer and Tuffin; Reijsbergen et al. 2018 rank paths by the same
-//!   distance).
+//! Failures are split into *critical* units, whose clock is biased, and the others, which
+//! keep their own rates. While a repair or timer runs (the next one w hours away), the
+//! critical failures ring before it with probability p(x) ([`failure_probability`]), a
+//! function of x = w·Σ 1/meanⱼ over the running scheduled events (their "repair rate"), at a
+//! time drawn from their own law on [0, w]. The scheduled event's time is already drawn and
+//! independent of the failure clocks, so this is a valid (predictable) change of measure,
+//! whatever the repair distributions; with exponential repairs and p = 1/2 it is the classic
+//! "failure before repair with probability p".
 //!
-//! The total: with `w` hours to the next scheduled event (a repair end, failover, election
-//! or pause, whatever its distribution), the failures get the total rate Λ′ with
-//! 1 − e^{−Λ′·w} = p, that is Λ′ = −ln(1 − p)/w, unless the units' own total Λ is already
-//! larger (then Λ′ = Λ). The scheduled event's time is already drawn and independent of the
-//! failure clocks, so a rate chosen from it is a valid (predictable) change of measure; with
-//! exponential repairs it is the classic "failure before repair with probability p". In the
-//! regeneration state nothing is scheduled and only the choice of the first unit is biased.
+//! - **Balanced failure biasing** (Shahabuddin 1994), the baseline: every up unit is
+//!   critical, and the failing one is drawn uniformly.
+//! - **Distance-based failure biasing** (the default): the critical units are those whose
+//!   failure shortens the distance to a system outage (the fewest further unit failures that
+//!   bring the system down, computed from the block structure in the present state), drawn
+//!   in proportion to their own rates; the others fail as the model says. This is the
+//!   structural approximation of zero-variance importance sampling: the zero-variance measure
+//!   moves towards the outage along the most likely paths, which are the shortest ones when
+//!   failures are rare, and leaves the failures that do not bring it closer alone (L'Ecuyer
+//!   and Tuffin; Reijsbergen et al. 2018 rank paths by the same distance).
+//!
+//! From the regeneration state nothing is scheduled; only the first unit's draw is biased,
+//! towards the critical ones (at least [`FIRST_CRITICAL_SHARE`]).
 //!
 //! Distance d(x), with a down unit or gate at 0 and an up unit at 1 (∞ when it never fails):
 //!
@@ -43,81 +45,66 @@ use super::cycle::Cycle;
 use super::structure::Child;
 use crate::simulate::plan::{GateRule, MemberRef, NONE};
 
-/// Probability that a failure comes before the next scheduled event while a repair or timer
-/// runs (both schemes). Chosen by measurement (docs/simulation.md §12).
-pub const FAILURE_PROBABILITY: f64 = 0.5;
+/// α in the probability p(x) = αx/(1 + αx) that the critical failures ring before the next
+/// scheduled event, x being the time to it in units of the scheduled events' mean
+/// (w·Σ 1/meanⱼ). Chosen by measurement (docs/simulation.md).
+pub const FAILURE_ODDS: f64 = 2.0;
 
-/// Share of the biased failure rate given to the critical units (distance-based scheme).
-pub const CRITICAL_SHARE: f64 = 0.9;
+/// The most p may be: the paths that reach a repair first keep some probability.
+pub const MOST_FAILURE_PROBABILITY: f64 = 0.95;
+
+/// Least probability of drawing a critical unit for the first failure from the
+/// regeneration state.
+pub const FIRST_CRITICAL_SHARE: f64 = 0.5;
 
 /// "Never": a distance no sum of real distances reaches.
 const FAR: u32 = u32::MAX / 4;
+
+/// The probability p(x) = αx/(1 + αx), at most [`MOST_FAILURE_PROBABILITY`], that the
+/// critical failures ring before the next scheduled event, `x` hours × Σ 1/mean away.
+///
+/// # Derivation
+/// With the critical clock of rate Λc and the scheduled event at w, the model gives it
+/// P = 1 − e^{−Λc·w} ≈ Λc·w; a path through it is weighted P/p. A constant p makes the
+/// weight proportional to w, which varies as much as the repair times do (exponential repairs:
+/// E[w²]/E[w]² = 2 per step, 4 with the time factor of a plain rate change). With
+/// p = αx/(1 + αx) the weight is Λc·(1 + αx)/(α·Σ1/mean): nearly constant where w is short,
+/// and the second moment per step relative to the squared probability is 2 + 1/α, against
+/// 4 for p = 1/2; a large α makes the repair-first paths (weight (1 + αx)) heavy, so α is
+/// moderate.
+pub fn failure_probability(x: f64) -> f64 {
+    if x.is_finite() {
+        (FAILURE_ODDS * x / (1.0 + FAILURE_ODDS * x)).min(MOST_FAILURE_PROBABILITY)
+    } else {
+        MOST_FAILURE_PROBABILITY
+    }
+}
 
 /// How failures are biased.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scheme {
     /// Not at all (crude simulation of cycles; for tests).
     None,
-    /// Balanced failure biasing.
+    /// Balanced failure biasing: every up unit is critical, drawn uniformly.
     Balanced,
     /// Distance-based failure biasing.
     Distance,
 }
 
 impl Cycle<'_> {
-    /// Writes the sampling rates to `biased` (which holds the units' own rates, summing to
-    /// `total`) and returns their sum; `window` is the time to the next scheduled event.
-    pub(super) fn bias(&mut self, scheme: Scheme, total: f64, window: f64) -> f64 {
-        if total <= 0.0 {
-            return total;
-        }
-        let sampled_total = if window.is_finite() && window > 0.0 {
-            total.max(-(-FAILURE_PROBABILITY).ln_1p() / window)
-        } else {
-            total
-        };
+    /// Marks the critical units of the present state for `scheme` and returns the sum of
+    /// their own rates (`own` must hold them).
+    pub(super) fn mark(&mut self, scheme: Scheme) -> f64 {
         match scheme {
-            Scheme::None => {
-                for rate in &mut self.biased {
-                    *rate *= sampled_total / total;
-                }
-            }
+            Scheme::None => self.critical_unit.fill(false),
             Scheme::Balanced => {
-                let units = self.biased.iter().filter(|rate| **rate > 0.0).count();
-                let each = sampled_total / units as f64;
-                for rate in &mut self.biased {
-                    if *rate > 0.0 {
-                        *rate = each;
-                    }
+                for (mark, rate) in self.critical_unit.iter_mut().zip(&self.own) {
+                    *mark = *rate > 0.0;
                 }
             }
-            Scheme::Distance => {
-                self.mark_critical();
-                let mut critical = 0.0;
-                for (unit, rate) in self.biased.iter().enumerate() {
-                    if self.critical_unit[unit] {
-                        critical += rate;
-                    }
-                }
-                let others = total - critical;
-                let (critical_factor, other_factor) = if critical > 0.0 && others > 0.0 {
-                    (
-                        CRITICAL_SHARE * sampled_total / critical,
-                        (1.0 - CRITICAL_SHARE) * sampled_total / others,
-                    )
-                } else {
-                    (sampled_total / total, sampled_total / total)
-                };
-                for (unit, rate) in self.biased.iter_mut().enumerate() {
-                    *rate *= if self.critical_unit[unit] {
-                        critical_factor
-                    } else {
-                        other_factor
-                    };
-                }
-            }
+            Scheme::Distance => self.mark_critical(),
         }
-        sampled_total
+        self.rate_sum(true)
     }
 
     fn unit_distance(&self, unit: usize) -> u32 {
@@ -231,7 +218,7 @@ impl Cycle<'_> {
                     for &(child, _) in structure.children_of(gate) {
                         let distance = self.child_distance(child);
                         if distance > 0 && distance <= threshold {
-                            self.mark(child);
+                            self.mark_child(child);
                         }
                     }
                 }
@@ -242,13 +229,13 @@ impl Cycle<'_> {
                             let child = Self::member_child(*member);
                             let distance = self.child_distance(child);
                             if distance > 0 && distance < FAR {
-                                self.mark(child);
+                                self.mark_child(child);
                             }
                         }
                     } else {
                         let active = self.active[standby as usize];
                         if active != NONE {
-                            self.mark(Self::member_child(spec.members[active as usize]));
+                            self.mark_child(Self::member_child(spec.members[active as usize]));
                         }
                     }
                 }
@@ -272,7 +259,7 @@ impl Cycle<'_> {
         }
     }
 
-    fn mark(&mut self, child: Child) {
+    fn mark_child(&mut self, child: Child) {
         match child {
             Child::Unit(unit) => {
                 if self.unit_up[unit as usize] {

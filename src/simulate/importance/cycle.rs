@@ -25,7 +25,8 @@
 //! The rules for crews, standby blocks, elections and pauses are those of the crude engine
 //! (`simulate/engine.rs`, §8 of docs/model-format.md), restated for this loop.
 
-use super::biasing::Scheme;
+use super::biasing::{FIRST_CRITICAL_SHARE, Scheme, failure_probability};
+use crate::simulate::sample::Sampler;
 use super::structure::Structure;
 use crate::simulate::engine::run_rng;
 use crate::simulate::plan::{GateRule, MemberRef, NONE, Plan};
@@ -94,8 +95,10 @@ pub struct Cycle<'p> {
     down_units: usize,
     /// Whether failures are still biased (until the first system outage).
     biasing: bool,
-    /// Biased rate of each unit in the present state (scratch).
-    pub(super) biased: Vec<f64>,
+    /// Own failure rate of each unit in the present state (0 when down; scratch).
+    pub(super) own: Vec<f64>,
+    /// 1/mean of each scheduled event's distribution while it runs, else 0.
+    slot_rate: Vec<f64>,
     /// Distance to a system outage of each gate and its selection threshold (scratch).
     pub(super) distance: Vec<u32>,
     pub(super) threshold: Vec<u32>,
@@ -143,7 +146,8 @@ impl<'p> Cycle<'p> {
             paused: vec![false; plan.reconfigs.len()],
             down_units: 0,
             biasing: true,
-            biased: vec![0.0; units],
+            own: vec![0.0; units],
+            slot_rate: vec![0.0; units + plan.standbys.len() + 2 * plan.reconfigs.len()],
             distance: vec![0; gates],
             threshold: vec![0; gates],
             critical_gate: vec![false; gates],
@@ -160,7 +164,7 @@ impl<'p> Cycle<'p> {
     /// The total failure rate in the regeneration state, Λ₀ (0: the system never changes).
     pub fn regeneration_rate(&mut self) -> f64 {
         self.reset(0, 0);
-        self.true_rates()
+        self.own_rates()
     }
 
     /// Simulates cycle `cycle` of `seed`; None when `stopping` said so part-way.
@@ -171,16 +175,7 @@ impl<'p> Cycle<'p> {
         stopping: impl Fn() -> bool,
     ) -> Option<&CycleStats> {
         self.reset(seed, cycle);
-        let total = self.true_rates();
-        debug_assert!(total > 0.0, "the caller checks that something can fail");
-        self.stats.first_sojourn_hours = 1.0 / total;
-        // The first failure: which unit, with its likelihood ratio; its time is not drawn.
-        let sampled_total = self.biased_rates(total, f64::INFINITY);
-        let unit = self.choose(sampled_total);
-        self.stats.weight =
-            (self.rates[unit] * self.exposure[unit] / total) / (self.biased[unit] / sampled_total);
-        self.stats.events = 1;
-        self.unit_failed(unit);
+        self.first_failure();
         loop {
             if self.regenerated() {
                 break;
@@ -189,55 +184,128 @@ impl<'p> Cycle<'p> {
                 return None;
             }
             self.stats.events += 1;
-            let (slot, next) = self.tree.earliest();
-            let total = self.true_rates();
-            let sampled_total = if self.biasing {
-                self.biased_rates(total, next - self.now)
-            } else {
-                total // `biased` holds the units' own rates
-            };
-            let gap = if sampled_total > 0.0 {
-                let e: f64 = Exp1.sample(&mut self.rng);
-                e / sampled_total
-            } else {
-                f64::INFINITY
-            };
-            if self.now + gap < next {
-                let unit = self.choose(sampled_total);
-                if self.biasing {
-                    let own = self.rates[unit] * self.exposure[unit];
-                    self.stats.weight *=
-                        (-(total - sampled_total) * gap).exp() * own / self.biased[unit];
-                }
-                self.now += gap;
-                self.unit_failed(unit);
-            } else {
-                assert!(
-                    next.is_finite(),
-                    "a state other than all-up always has a repair or timer pending or a unit that can fail"
-                );
-                if self.biasing {
-                    self.stats.weight *= (-(total - sampled_total) * (next - self.now)).exp();
-                }
-                self.now = self.now.max(next);
-                let units = self.plan.units.len();
-                let timers = units + self.plan.standbys.len();
-                if slot < units {
-                    self.repair_done(slot);
-                } else if slot < timers {
-                    self.failover_done(slot - units);
-                } else {
-                    self.reconfig_timer_done(slot - timers);
-                }
-            }
+            self.step();
         }
         self.stats.rest_hours = self.now;
         Some(&self.stats)
     }
 
-    /// Σ λᵢ·eᵢ over the up units, with each unit's own rate written to `biased` as the
-    /// default sampling rate.
-    fn true_rates(&mut self) -> f64 {
+    /// The first failure from the regeneration state: which unit, with its likelihood ratio;
+    /// its time is not drawn (the cycle's length counts the sojourn's mean 1/Λ₀).
+    fn first_failure(&mut self) {
+        let total = self.own_rates();
+        debug_assert!(total > 0.0, "the caller checks that something can fail");
+        self.stats.first_sojourn_hours = 1.0 / total;
+        let critical = match self.scheme {
+            Scheme::None => {
+                self.critical_unit.fill(false);
+                0.0
+            }
+            scheme => self.mark(scheme),
+        };
+        let others = self.rate_sum(false);
+        let unit = if critical > 0.0 && others > 0.0 {
+            let share = critical / (critical + others);
+            let sampled = share.max(FIRST_CRITICAL_SHARE);
+            if self.rng.random::<f64>() < sampled {
+                self.stats.weight = share / sampled;
+                self.choose(true, critical)
+            } else {
+                self.stats.weight = (1.0 - share) / (1.0 - sampled);
+                self.choose(false, others)
+            }
+        } else if critical > 0.0 {
+            self.choose(true, critical)
+        } else {
+            self.choose(false, others)
+        };
+        self.stats.events = 1;
+        self.unit_failed(unit);
+    }
+
+    /// One event: a failure or the earliest scheduled event, under the biased law.
+    ///
+    /// The critical units' failures (see [`super::biasing`]) form one clock of rate Λc; under
+    /// the sampling law it rings before the next scheduled event (in w hours) with
+    /// probability p, at a time drawn from its own law conditioned on [0, w]; the other
+    /// units fail at their own rates Λn. The likelihood ratio of the outcome:
+    ///
+    /// ```text
+    /// critical failure at t < w:        (1 − e^{−Λc·w}) / p
+    /// anything else at t (t < w or w):  e^{−Λc·t} / S(t),  S(t) = 1 − p·(1 − e^{−Λc·t})/(1 − e^{−Λc·w})
+    /// ```
+    ///
+    /// (the model's density of the outcome over the sampling law's: the other clocks are the
+    /// same under both and cancel; the unit within the critical group is drawn in proportion
+    /// to its own rate, as the model does, except under balanced biasing).
+    fn step(&mut self) {
+        let (slot, next) = self.tree.earliest();
+        let window = next - self.now;
+        self.own_rates();
+        let biased = self.biasing && self.scheme != Scheme::None && next.is_finite() && window > 0.0;
+        let critical = if biased {
+            self.mark(self.scheme)
+        } else {
+            self.critical_unit.fill(false);
+            0.0
+        };
+        let others = self.rate_sum(false);
+        let (mut clock, mut p, mut within) = (f64::INFINITY, 0.0, 0.0);
+        if critical > 0.0 {
+            let scheduled_rate: f64 = self.slot_rate.iter().sum();
+            p = failure_probability(window * scheduled_rate);
+            within = -(-critical * window).exp_m1();
+            if self.rng.random::<f64>() < p {
+                let u: f64 = self.rng.random();
+                clock = (-(-u * within).ln_1p() / critical).min(window);
+            }
+        }
+        let other_clock = if others > 0.0 {
+            let e: f64 = Exp1.sample(&mut self.rng);
+            e / others
+        } else {
+            f64::INFINITY
+        };
+        if clock < window && clock <= other_clock {
+            self.stats.weight *= within / p;
+            let unit = self.choose(true, critical);
+            self.now += clock;
+            self.unit_failed(unit);
+            return;
+        }
+        let elapsed = other_clock.min(window);
+        if critical > 0.0 {
+            let survival = if elapsed < window {
+                1.0 - p * (-critical * elapsed).exp_m1() / (-critical * window).exp_m1()
+            } else {
+                1.0 - p
+            };
+            self.stats.weight *= (-critical * elapsed).exp() / survival;
+        }
+        if other_clock < window {
+            let unit = self.choose(false, others);
+            self.now += other_clock;
+            self.unit_failed(unit);
+            return;
+        }
+        assert!(
+            next.is_finite(),
+            "a state other than all-up always has a repair or timer pending or a unit that can fail"
+        );
+        self.now = self.now.max(next);
+        let units = self.plan.units.len();
+        let timers = units + self.plan.standbys.len();
+        if slot < units {
+            self.repair_done(slot);
+        } else if slot < timers {
+            self.failover_done(slot - units);
+        } else {
+            self.reconfig_timer_done(slot - timers);
+        }
+    }
+
+    /// Writes each unit's own failure rate (0 when down) to `own` and returns their sum.
+    fn own_rates(&mut self) -> f64 {
         let mut total = 0.0;
         for unit in 0..self.unit_up.len() {
             let rate = if self.unit_up[unit] {
@@ -245,35 +313,55 @@ impl<'p> Cycle<'p> {
             } else {
                 0.0
             };
-            self.biased[unit] = rate;
+            self.own[unit] = rate;
             total += rate;
         }
         total
     }
 
-    /// Writes the sampling rates of the present state to `biased` and returns their sum.
-    /// `window` is the time to the next scheduled event (∞ when none).
-    fn biased_rates(&mut self, total: f64, window: f64) -> f64 {
-        match self.scheme {
-            Scheme::None => total,
-            scheme => self.bias(scheme, total, window),
-        }
+    /// The summed own rates of the critical units (`critical`) or of the others.
+    pub(super) fn rate_sum(&self, critical: bool) -> f64 {
+        self.own
+            .iter()
+            .zip(&self.critical_unit)
+            .filter(|(_, mark)| **mark == critical)
+            .map(|(rate, _)| rate)
+            .sum()
     }
 
-    /// Draws the unit that fails, with probability `biased[i] / sampled_total`.
-    fn choose(&mut self, sampled_total: f64) -> usize {
-        let mut target = self.rng.random::<f64>() * sampled_total;
+    /// Draws the failing unit among the critical units (or the others), whose own rates sum
+    /// to `sum`: in proportion to their own rates, or uniformly under balanced biasing (then
+    /// the likelihood ratio takes the factor own rate / (sum / count)).
+    fn choose(&mut self, critical: bool, sum: f64) -> usize {
+        let uniform = critical && self.scheme == Scheme::Balanced;
+        let count = if uniform {
+            self.own
+                .iter()
+                .zip(&self.critical_unit)
+                .filter(|(rate, mark)| **mark && **rate > 0.0)
+                .count()
+        } else {
+            0
+        };
+        let mut target = self.rng.random::<f64>() * if uniform { count as f64 } else { sum };
         let mut last = None;
-        for (unit, rate) in self.biased.iter().enumerate() {
-            if *rate > 0.0 {
-                if target < *rate {
-                    return unit;
-                }
-                target -= rate;
-                last = Some(unit);
+        for unit in 0..self.own.len() {
+            let rate = self.own[unit];
+            if self.critical_unit[unit] != critical || rate <= 0.0 {
+                continue;
             }
+            let mass = if uniform { 1.0 } else { rate };
+            last = Some(unit);
+            if target < mass {
+                break;
+            }
+            target -= mass;
         }
-        last.expect("a failure is drawn only when some unit can fail")
+        let unit = last.expect("a failure is drawn only from a group that can fail");
+        if uniform {
+            self.stats.weight *= self.own[unit] * count as f64 / sum;
+        }
+        unit
     }
 
     /// Every unit up with its initial roles and the cycle's measures cleared.
@@ -299,6 +387,7 @@ impl<'p> Cycle<'p> {
         self.down_units = 0;
         self.biasing = true;
         self.tree.reset_all(|_| f64::INFINITY);
+        self.slot_rate.fill(0.0);
         for unit in 0..self.plan.units.len() {
             self.exposure[unit] = exposure_rate_of(self.plan, &self.active, unit);
         }
@@ -329,12 +418,9 @@ impl<'p> Cycle<'p> {
         self.down_units += 1;
         let spec = &self.plan.units[unit];
         let repair_starts = spec.crew == NONE || self.take_crew(spec.crew as usize, unit);
-        let next = if repair_starts {
-            self.now + spec.repair.sample(&mut self.rng)
-        } else {
-            f64::INFINITY
-        };
-        self.tree.set(unit, next);
+        if repair_starts {
+            self.schedule(unit, spec.repair);
+        }
         if spec.reconfig != NONE {
             self.reconfig_unit_failed(spec.reconfig as usize, unit as u32);
         } else {
@@ -349,7 +435,7 @@ impl<'p> Cycle<'p> {
     fn repair_done(&mut self, unit: usize) {
         self.unit_up[unit] = true;
         self.down_units -= 1;
-        self.tree.set(unit, f64::INFINITY);
+        self.cancel(unit);
         let spec = &self.plan.units[unit];
         if spec.crew != NONE {
             self.release_crew(spec.crew as usize);
@@ -366,6 +452,20 @@ impl<'p> Cycle<'p> {
             let (standby, position) = self.plan.units[unit].member_of[index];
             self.member_changed(standby as usize, position, false);
         }
+    }
+
+    /// Starts the scheduled event of `slot`, drawn from `sampler`, and records its rate
+    /// 1/mean for the biasing.
+    fn schedule(&mut self, slot: usize, sampler: Sampler) {
+        let ends = self.now + sampler.sample(&mut self.rng);
+        self.tree.set(slot, ends);
+        self.slot_rate[slot] = 1.0 / sampler.mean();
+    }
+
+    /// Stops the scheduled event of `slot`.
+    fn cancel(&mut self, slot: usize) {
+        self.tree.set(slot, f64::INFINITY);
+        self.slot_rate[slot] = 0.0;
     }
 
     fn take_crew(&mut self, pool: usize, unit: usize) -> bool {
@@ -389,8 +489,7 @@ impl<'p> Cycle<'p> {
         let waiting = self.queue[(spec.queue_start + self.crew_head[pool]) as usize] as usize;
         self.crew_head[pool] = (self.crew_head[pool] + 1) % spec.queue_len;
         self.crew_waiting[pool] -= 1;
-        let next = self.now + self.plan.units[waiting].repair.sample(&mut self.rng);
-        self.tree.set(waiting, next);
+        self.schedule(waiting, self.plan.units[waiting].repair);
     }
 
     fn unit_parents_change(&mut self, unit: usize, down: bool) {
@@ -502,18 +601,17 @@ impl<'p> Cycle<'p> {
                         (Phase::Manual, spec.manual)
                     };
                     self.phase[standby] = phase;
-                    let ends = self.now + sampler.sample(&mut self.rng);
-                    self.tree.set(timer, ends);
+                    self.schedule(timer, sampler);
                 }
             }
         } else if down {
             if self.phase[standby] != Phase::Idle && self.first_up_standby(standby).is_none() {
                 self.phase[standby] = Phase::Idle;
-                self.tree.set(timer, f64::INFINITY);
+                self.cancel(timer);
             }
         } else if self.active[standby] == NONE {
             self.phase[standby] = Phase::Idle;
-            self.tree.set(timer, f64::INFINITY);
+            self.cancel(timer);
             self.set_active(standby, position);
         }
         self.update_standby_gate(standby);
@@ -521,8 +619,7 @@ impl<'p> Cycle<'p> {
 
     fn failover_done(&mut self, standby: usize) {
         self.phase[standby] = Phase::Idle;
-        self.tree
-            .set(self.plan.units.len() + standby, f64::INFINITY);
+        self.cancel(self.plan.units.len() + standby);
         if let Some(next) = self.first_up_standby(standby) {
             self.set_active(standby, next);
         }
@@ -553,22 +650,20 @@ impl<'p> Cycle<'p> {
             if self.leader[index] == unit {
                 self.leader[index] = NONE;
                 if enough {
-                    let ends = self.now + sampler.sample(&mut self.rng);
-                    self.tree.set(slot, ends);
+                    self.schedule(slot, sampler);
                 }
             } else if !enough {
                 self.leader[index] = NONE;
-                self.tree.set(slot, f64::INFINITY);
+                self.cancel(slot);
             }
         }
         if let Some(sampler) = pause {
             if !enough {
                 self.paused[index] = false;
-                self.tree.set(slot + 1, f64::INFINITY);
+                self.cancel(slot + 1);
             } else if !self.paused[index] {
                 self.paused[index] = true;
-                let ends = self.now + sampler.sample(&mut self.rng);
-                self.tree.set(slot + 1, ends);
+                self.schedule(slot + 1, sampler);
             }
         }
         self.update_reconfig_gate(index);
@@ -581,9 +676,8 @@ impl<'p> Cycle<'p> {
             && self.leader[index] == NONE
             && self.reconfig_up[index] == spec.required_up
         {
-            let ends = self.now + sampler.sample(&mut self.rng);
             let slot = self.election_slot(index);
-            self.tree.set(slot, ends);
+            self.schedule(slot, sampler);
         }
         self.update_reconfig_gate(index);
     }
@@ -591,7 +685,7 @@ impl<'p> Cycle<'p> {
     fn reconfig_timer_done(&mut self, timer: usize) {
         let index = timer / 2;
         let slot = self.election_slot(index) + timer % 2;
-        self.tree.set(slot, f64::INFINITY);
+        self.cancel(slot);
         if timer.is_multiple_of(2) {
             let spec = &self.plan.reconfigs[index];
             self.leader[index] = (spec.first_unit..spec.first_unit + spec.units)
