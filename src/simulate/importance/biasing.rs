@@ -57,6 +57,9 @@ pub const MOST_FAILURE_PROBABILITY: f64 = 0.95;
 /// regeneration state.
 pub const FIRST_CRITICAL_SHARE: f64 = 0.5;
 
+/// Cap on m in [`Cycle::further_failures`].
+pub const MOST_FURTHER_FAILURES: u32 = 16;
+
 /// "Never": a distance no sum of real distances reaches.
 const FAR: u32 = u32::MAX / 4;
 
@@ -105,6 +108,19 @@ impl Cycle<'_> {
             Scheme::Distance => self.mark_critical(),
         }
         self.rate_sum(true)
+    }
+
+    /// m, the further unit failures a system outage needs after the next critical one (the
+    /// distance less one; 0 under balanced biasing, at most [`MOST_FURTHER_FAILURES`]); valid
+    /// after [`Cycle::mark`].
+    pub(super) fn further_failures(&self, scheme: Scheme) -> f64 {
+        match scheme {
+            Scheme::Distance => {
+                let distance = self.distance[self.plan.top as usize];
+                f64::from(distance.saturating_sub(1).min(MOST_FURTHER_FAILURES))
+            }
+            Scheme::None | Scheme::Balanced => 0.0,
+        }
     }
 
     fn unit_distance(&self, unit: usize) -> u32 {

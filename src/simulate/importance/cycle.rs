@@ -227,12 +227,12 @@ impl<'p> Cycle<'p> {
     ///
     /// The critical units' failures (see [`super::biasing`]) form one clock of rate Λc; under
     /// the sampling law it rings before the next scheduled event (in w hours) with
-    /// probability p, at a time drawn from its own law conditioned on [0, w]; the other
-    /// units fail at their own rates Λn. The likelihood ratio of the outcome:
+    /// probability p, at a time of density g on [0, w] (distribution G, see the code); the
+    /// other units fail at their own rates Λn. The likelihood ratio of the outcome:
     ///
     /// ```text
-    /// critical failure at t < w:        (1 − e^{−Λc·w}) / p
-    /// anything else at t (t < w or w):  e^{−Λc·t} / S(t),  S(t) = 1 − p·(1 − e^{−Λc·t})/(1 − e^{−Λc·w})
+    /// critical failure at t < w:        Λc·e^{−Λc·t} / (p·g(t))
+    /// anything else at t (t < w or w):  e^{−Λc·t} / S(t),  S(t) = 1 − p·G(t)
     /// ```
     ///
     /// (the model's density of the outcome over the sampling law's: the other clocks are the
@@ -250,14 +250,19 @@ impl<'p> Cycle<'p> {
             0.0
         };
         let others = self.rate_sum(false);
-        let (mut clock, mut p, mut within) = (f64::INFINITY, 0.0, 0.0);
+        // The critical clock: rings before the window with probability p, at w·(1 − r),
+        // r = U^{1/(m+1)}, density g(t) = (m + 1)·r^m / w: early in the window when m, the
+        // further failures the outage still needs after this one, is large (they too must
+        // come before the repairs end).
+        let (mut clock, mut p, mut ratio, mut power) = (f64::INFINITY, 0.0, 1.0, 1.0);
         if critical > 0.0 {
             let scheduled_rate: f64 = self.slot_rate.iter().sum();
             p = failure_probability(window * scheduled_rate);
-            within = -(-critical * window).exp_m1();
+            power = self.further_failures(self.scheme) + 1.0;
             if self.rng.random::<f64>() < p {
                 let u: f64 = self.rng.random();
-                clock = (-(-u * within).ln_1p() / critical).min(window);
+                ratio = u.powf(1.0 / power);
+                clock = window * (1.0 - ratio);
             }
         }
         let other_clock = if others > 0.0 {
@@ -267,7 +272,8 @@ impl<'p> Cycle<'p> {
             f64::INFINITY
         };
         if clock < window && clock <= other_clock {
-            self.stats.weight *= within / p;
+            let density = power * ratio.powf(power - 1.0) / window;
+            self.stats.weight *= critical * (-critical * clock).exp() / (p * density);
             let unit = self.choose(true, critical);
             self.now += clock;
             self.unit_failed(unit);
@@ -276,7 +282,7 @@ impl<'p> Cycle<'p> {
         let elapsed = other_clock.min(window);
         if critical > 0.0 {
             let survival = if elapsed < window {
-                1.0 - p * (-critical * elapsed).exp_m1() / (-critical * window).exp_m1()
+                1.0 - p * (1.0 - (1.0 - elapsed / window).powf(power))
             } else {
                 1.0 - p
             };
