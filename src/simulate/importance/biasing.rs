@@ -48,7 +48,7 @@ use crate::simulate::plan::{GateRule, MemberRef, NONE};
 /// α in the probability p(x) = αx/(1 + αx) that the critical failures ring before the next
 /// scheduled event, x being the time to it in units of the scheduled events' mean
 /// (w·Σ 1/meanⱼ). Chosen by measurement (docs/simulation.md).
-pub const FAILURE_ODDS: f64 = 2.0;
+pub const FAILURE_ODDS: f64 = 5.0;
 
 /// The most p may be: the paths that reach a repair first keep some probability.
 pub const MOST_FAILURE_PROBABILITY: f64 = 0.95;

@@ -26,10 +26,10 @@
 //! (`simulate/engine.rs`, §8 of docs/model-format.md), restated for this loop.
 
 use super::biasing::{FIRST_CRITICAL_SHARE, Scheme, failure_probability};
-use crate::simulate::sample::Sampler;
 use super::structure::Structure;
 use crate::simulate::engine::run_rng;
 use crate::simulate::plan::{GateRule, MemberRef, NONE, Plan};
+use crate::simulate::sample::Sampler;
 use crate::simulate::tree::EventTree;
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
@@ -242,7 +242,8 @@ impl<'p> Cycle<'p> {
         let (slot, next) = self.tree.earliest();
         let window = next - self.now;
         self.own_rates();
-        let biased = self.biasing && self.scheme != Scheme::None && next.is_finite() && window > 0.0;
+        let biased =
+            self.biasing && self.scheme != Scheme::None && next.is_finite() && window > 0.0;
         let critical = if biased {
             self.mark(self.scheme)
         } else {

@@ -115,6 +115,22 @@ impl ImportanceTally {
         }
     }
 
+    /// U and its delta-method standard error (NaN before two cycles or any time).
+    pub fn unavailability_with_error(&self) -> (f64, f64) {
+        (
+            self.unavailability.ratio().unwrap_or(f64::NAN),
+            self.unavailability.ratio_std_error().unwrap_or(f64::NAN),
+        )
+    }
+
+    /// f (per hour) and its delta-method standard error.
+    pub fn frequency_with_error(&self) -> (f64, f64) {
+        (
+            self.frequency.ratio().unwrap_or(f64::NAN),
+            self.frequency.ratio_std_error().unwrap_or(f64::NAN),
+        )
+    }
+
     /// Effective sample size of the downtime contributions, (ΣL·D)²/Σ(L·D)²: how many
     /// equally weighted cycles they are worth (0 with no downtime).
     pub fn effective_sample_size(&self) -> f64 {
