@@ -94,6 +94,11 @@ const AUTO_FEWEST_OUTAGES: f64 = 100.0;
 /// more runs than this to reach the precision.
 const AUTO_MOST_RUNS: f64 = 1e6;
 
+/// Under `--sampling auto`: importance sampling only for outages rarer than this many per
+/// run; with more, crude runs are cheap and give the distributions importance sampling
+/// cannot (more runs, not another method, is then the answer).
+const AUTO_RARE_PER_RUN: f64 = 0.01;
+
 /// Arguments of `nines simulate`.
 #[derive(Debug, clap::Args)]
 pub struct SimulateArgs {
@@ -133,6 +138,15 @@ pub struct CheckedSimOptions {
     threads: usize,
     quiet: bool,
     sampling: SamplingChoice,
+}
+
+impl CheckedSimOptions {
+    /// The same options with crude sampling, for a command whose output needs runs (the
+    /// report's outage and SLA-window distributions).
+    pub fn crude(mut self) -> Self {
+        self.sampling = SamplingChoice::Crude;
+        self
+    }
 }
 
 fn bad_option(option: &str, message: impl std::fmt::Display) -> Outcome {
@@ -568,6 +582,7 @@ fn non_exponential_component(model: &crate::model::Model) -> Option<&crate::mode
 ///
 /// Under `auto`, importance sampling is chosen when every failure time is exponential, the
 /// exact solver gives the outage frequency f, and crude runs would see too few outages:
+/// outages are rare (f·horizon < [`AUTO_RARE_PER_RUN`] per run), and
 /// with `--runs N`, f·horizon·N < [`AUTO_FEWEST_OUTAGES`]; with `--precision r`, the runs
 /// crude sampling needs for about (1.96/r)² outages (the count a relative half-width r
 /// needs when outage lengths vary about as much as their mean), (1.96/r)²/(f·horizon), exceed
@@ -624,7 +639,7 @@ fn choose_sampling(
                     )
                 }
             };
-            if !rare {
+            if !rare || per_run >= AUTO_RARE_PER_RUN {
                 return Some(Sampling::Crude);
             }
             if !options.quiet {

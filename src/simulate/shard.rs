@@ -242,6 +242,9 @@ impl Record {
         for (index, measures) in self.exact_blocks.iter().flatten().enumerate() {
             exact(&format!("exact_blocks[{index}]"), measures)?;
         }
+        if let Some(importance) = &self.importance {
+            return validate_importance(importance);
+        }
         self.validate_outages()?;
         self.validate_windows_and_blocks()
     }
@@ -531,6 +534,43 @@ fn identity(record: &Record) -> [(&'static str, String); 11] {
         ),
         ("model repairs", format!("{}", record.longest_repair_hours)),
     ]
+}
+
+/// Checks the counts and sums of an importance-sampling tally against its cycles.
+fn validate_importance(tally: &ImportanceTally) -> Result<(), String> {
+    let cycles = tally.cycles;
+    if tally.cycles_with_outage > cycles || tally.events < cycles {
+        return Err(format!(
+            "importance: {} cycles with an outage and {} events do not fit {cycles} cycles",
+            tally.cycles_with_outage, tally.events
+        ));
+    }
+    let ratios = [
+        ("unavailability", &tally.unavailability),
+        ("frequency", &tally.frequency),
+        ("outage_length", &tally.outage_length),
+    ];
+    let blocks = tally.blocks.iter().flat_map(|block| {
+        [
+            ("block unavailability", &block.unavailability),
+            ("block frequency", &block.frequency),
+        ]
+    });
+    for (field, ratio) in ratios.into_iter().chain(blocks) {
+        let (xx, yy, xy) = ratio.sums_of_products();
+        let finite = [ratio.sum_x(), ratio.sum_y(), xx, yy, xy]
+            .iter()
+            .all(|value| value.is_finite());
+        if ratio.count() != cycles || !finite || ratio.sum_x() < 0.0 || ratio.sum_y() < 0.0 {
+            return Err(format!(
+                "importance.{field} does not hold {cycles} cycles of finite, non-negative sums"
+            ));
+        }
+    }
+    if !(tally.largest_contribution.is_finite() && tally.largest_contribution >= 0.0) {
+        return Err("importance.largest_contribution is not a finite, non-negative number".into());
+    }
+    Ok(())
 }
 
 /// Merges shard records (with their file names) into one, checking they belong together.

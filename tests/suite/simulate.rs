@@ -289,7 +289,18 @@ fn example_arguments(model: &Path) -> Vec<&'static str> {
     } else {
         "20000"
     };
-    vec!["--runs", runs, "--seed", "11", "--warmup", "1w"]
+    // Crude runs: this test pins what crude simulation sees (and does not see) in them;
+    // tests/suite/importance.rs checks the rare ones by importance sampling.
+    vec![
+        "--runs",
+        runs,
+        "--seed",
+        "11",
+        "--warmup",
+        "1w",
+        "--sampling",
+        "crude",
+    ]
 }
 
 #[test]
