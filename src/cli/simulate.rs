@@ -563,10 +563,12 @@ fn simulate_importance(
     ))
 }
 
-/// The first component whose failure time is not exponential (importance sampling cannot
-/// bias it), if any.
-fn non_exponential_component(model: &crate::model::Model) -> Option<&crate::model::Component> {
-    model.components.iter().find(|component| {
+/// Why importance sampling cannot simulate `model` (None when it can, or when the model is
+/// too large to expand: the simulation then says so), with the component to point at.
+fn importance_obstacle(model: &crate::model::Model) -> Option<(String, Option<crate::diag::Span>)> {
+    let plan = sim::plan::expand(model).ok()?;
+    let error = importance::qualify::failure_rates(&plan).err()?;
+    let component = model.components.iter().find(|component| {
         component.failure_rate > 0.0
             && !matches!(
                 component.failure_dist,
@@ -574,7 +576,17 @@ fn non_exponential_component(model: &crate::model::Model) -> Option<&crate::mode
                     | TimeDist::Weibull { shape: 1.0 }
                     | TimeDist::Gamma { shape: 1.0 }
             )
-    })
+    });
+    match (&error, component) {
+        (importance::qualify::NotExponential::Failures { .. }, Some(component)) => Some((
+            format!(
+                "--sampling importance needs exponential failure times, but component `{}` has a non-exponential failure_dist; use --sampling crude (or auto)",
+                component.name
+            ),
+            component.span,
+        )),
+        _ => Some((format!("--sampling importance: {error}"), None)),
+    }
 }
 
 /// Decides how to sample (see [`SamplingChoice`]); None after reporting why importance
@@ -594,20 +606,16 @@ fn choose_sampling(
     exact: Option<&crate::solve::Solution>,
 ) -> Option<Sampling> {
     let model = &loaded.model;
-    let offending = non_exponential_component(model);
+    if options.sampling == SamplingChoice::Crude {
+        return Some(Sampling::Crude);
+    }
+    let offending = importance_obstacle(model);
     match options.sampling {
         SamplingChoice::Crude => Some(Sampling::Crude),
         SamplingChoice::Importance => match offending {
             None => Some(Sampling::Importance),
-            Some(component) => {
-                let diagnostic = Diagnostic::new(
-                    crate::diag::Code::SimulationLimit,
-                    format!(
-                        "--sampling importance needs exponential failure times, but component `{}` has a non-exponential failure_dist; use --sampling crude (or auto)",
-                        component.name
-                    ),
-                    component.span,
-                );
+            Some((message, span)) => {
+                let diagnostic = Diagnostic::new(crate::diag::Code::SimulationLimit, message, span);
                 loaded.sources.emit_to_stderr(&diagnostic);
                 None
             }

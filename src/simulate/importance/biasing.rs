@@ -167,7 +167,11 @@ impl Cycle<'_> {
                                 scratch.push((distance, weight));
                             }
                         }
-                        scratch.sort_unstable();
+                        // By distance, the heavier member first among equals (a shared unit
+                        // referenced twice takes two places at once).
+                        scratch.sort_unstable_by_key(|(distance, weight)| {
+                            (*distance, std::cmp::Reverse(*weight))
+                        });
                         let (mut sum, mut weight, mut last) = (0u32, 0u64, FAR);
                         for &(distance, w) in &scratch {
                             if weight >= needed {
