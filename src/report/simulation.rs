@@ -87,15 +87,19 @@ pub fn json_object(record: &Record) -> Value {
         .blocks
         .iter()
         .zip(&estimates.blocks)
-        .map(|(block, _)| {
-            // The biasing drives the system to its outages; the blocks' weighted figures were
-            // measured meaningless (100 racks: a server block 28 orders of magnitude off),
-            // so they are not estimated.
+        .map(|(block, estimate)| {
+            let (u, f) = (estimate.unavailability, estimate.failures_per_year);
             json!({
                 "name": block.name,
                 "kind": block.kind,
                 "instances": block.instances,
-                "estimated": false,
+                "availability": 1.0 - u.value,
+                "availability_ci95": [1.0 - u.high, 1.0 - u.low],
+                "unavailability": u.value,
+                "unavailability_ci95": interval_json(&u),
+                "failures_per_year": f.value,
+                "failures_per_year_ci95": interval_json(&f),
+                "exact_unavailability": agreement_json(estimate.exact_unavailability, 1.0),
             })
         })
         .collect();
@@ -184,19 +188,15 @@ fn importance_json(record: &Record) -> Value {
         .blocks
         .iter()
         .zip(&estimates.blocks)
-        .map(|(block, estimate)| {
-            let (u, f) = (estimate.unavailability, estimate.failures_per_year);
+        .map(|(block, _)| {
+            // The biasing drives the system to its outages; the blocks' weighted figures were
+            // measured meaningless (100 racks: a server block 28 orders of magnitude off),
+            // so they are not estimated.
             json!({
                 "name": block.name,
                 "kind": block.kind,
                 "instances": block.instances,
-                "availability": 1.0 - u.value,
-                "availability_ci95": [1.0 - u.high, 1.0 - u.low],
-                "unavailability": u.value,
-                "unavailability_ci95": interval_json(&u),
-                "failures_per_year": f.value,
-                "failures_per_year_ci95": interval_json(&f),
-                "exact_unavailability": agreement_json(estimate.exact_unavailability, 1.0),
+                "estimated": false,
             })
         })
         .collect();
