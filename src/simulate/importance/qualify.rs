@@ -87,8 +87,8 @@ mod tests {
     fn exponential_failures_qualify_with_their_rates() {
         // MTBF 1000 h: rate 1e-3 per hour, two copies.
         let plan = plan_of(
-            "[component.a]\nmtbf = \"1000h\"\nmttr = \"2h\"\nrepair_dist = \"fixed\"\n\
-             [block.top]\nkind = \"parallel\"\nof = \"a\"\ncount = 2\n",
+            "[component.a]\nmtbf = \"1000h\"\nmttr = \"2h\"\nrepair_dist = { dist = \"fixed\" }\n\
+             [block.system]\nkind = \"parallel\"\nof = \"a\"\ncount = 2\n",
         );
         assert_eq!(failure_rates(&plan), Ok(vec![1e-3, 1e-3]));
     }
@@ -97,7 +97,7 @@ mod tests {
     fn a_weibull_failure_time_does_not_qualify() {
         let plan = plan_of(
             "[component.a]\nmtbf = \"1000h\"\nmttr = \"2h\"\nfailure_dist = { dist = \"weibull\", shape = 2 }\n\
-             [block.top]\nkind = \"parallel\"\nof = \"a\"\ncount = 2\n",
+             [block.system]\nkind = \"parallel\"\nof = \"a\"\ncount = 2\n",
         );
         assert_eq!(
             failure_rates(&plan),
@@ -109,7 +109,7 @@ mod tests {
     fn a_timed_failover_does_not_qualify() {
         let plan = plan_of(
             "[component.a]\nmtbf = \"1000h\"\nmttr = \"2h\"\n\
-             [block.top]\nkind = \"standby\"\nof = \"a\"\ncount = 2\nfailover = \"30s\"\n",
+             [block.system]\nkind = \"standby\"\nof = \"a\"\ncount = 2\nfailover = \"30s\"\n",
         );
         assert_eq!(failure_rates(&plan), Err(NotExponential::Timers));
     }
