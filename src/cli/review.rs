@@ -120,7 +120,8 @@ pub fn run_report(args: ReportArgs, out: &mut dyn Write) -> io::Result<Outcome> 
         None
     } else {
         match parse_options(&args.simulation) {
-            Ok(parsed) => Some(parsed),
+            // The report's charts are distributions over runs: always crude runs.
+            Ok(parsed) => Some(parsed.crude()),
             Err(outcome) => return Ok(outcome),
         }
     };

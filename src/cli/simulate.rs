@@ -4,6 +4,7 @@ use super::{LoadedModel, ModelArgs, Outcome, load, parse_overrides};
 use crate::diag::Diagnostic;
 use crate::format::{availability_percent, one_line};
 use crate::model::Target;
+use crate::model::TimeDist;
 use crate::model::load::DEFAULT_WINDOW_HOURS;
 use crate::model::units::{format_duration_hours, parse_duration_hours, parse_fraction_text};
 use crate::report::check::{CaseOutcome, CheckCase};
@@ -12,9 +13,12 @@ use crate::report::run_notes::run_notes;
 use crate::report::simulation;
 use crate::report::{Format, describe_kind};
 use crate::simulate::estimate::{self, Estimates, SimulatedVerdict};
+use crate::simulate::importance::biasing::Scheme;
+use crate::simulate::importance::estimator::ImportanceTally;
+use crate::simulate::importance::{self, ImportanceSettings};
 use crate::simulate::shard::{self, ExactMeasures, Record, RecordBlock};
 use crate::simulate::tally::Tally;
-use crate::simulate::{self as sim, Settings, Shard, Stop};
+use crate::simulate::{self as sim, Sampling, Settings, Shard, Stop};
 use crate::solve::{applicability, solve};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
@@ -63,7 +67,37 @@ pub struct SimOptions {
     /// No progress bar and no notes on stderr (errors and warnings are still printed).
     #[arg(long, short)]
     quiet: bool,
+    /// How to sample: `importance` (regenerative cycles with biased failures, for rare
+    /// outages; needs exponential failure times), `crude` (independent runs), or `auto`:
+    /// importance when the model qualifies and crude runs would see too few outages.
+    #[arg(long, value_enum, default_value_t = SamplingChoice::Auto)]
+    sampling: SamplingChoice,
 }
+
+/// The `--sampling` choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SamplingChoice {
+    /// Importance sampling when the model qualifies and crude runs would see too few
+    /// outages (from the exact outage frequency), else crude.
+    Auto,
+    /// Independent runs, every event as the model says.
+    Crude,
+    /// Regenerative cycles with biased failures.
+    Importance,
+}
+
+/// Under `--sampling auto` with `--runs N`: importance sampling when crude runs would expect
+/// fewer system outages than this (their intervals would rest on a handful of outages).
+const AUTO_FEWEST_OUTAGES: f64 = 100.0;
+
+/// Under `--sampling auto` with `--precision`: importance sampling when crude runs would need
+/// more runs than this to reach the precision.
+const AUTO_MOST_RUNS: f64 = 1e6;
+
+/// Under `--sampling auto`: importance sampling only for outages rarer than this many per
+/// run; with more, crude runs are cheap and give the distributions importance sampling
+/// cannot (more runs, not another method, is then the answer).
+const AUTO_RARE_PER_RUN: f64 = 0.01;
 
 /// Arguments of `nines simulate`.
 #[derive(Debug, clap::Args)]
@@ -103,6 +137,16 @@ pub struct CheckedSimOptions {
     seed: u64,
     threads: usize,
     quiet: bool,
+    sampling: SamplingChoice,
+}
+
+impl CheckedSimOptions {
+    /// The same options with crude sampling, for a command whose output needs runs (the
+    /// report's outage and SLA-window distributions).
+    pub fn crude(mut self) -> Self {
+        self.sampling = SamplingChoice::Crude;
+        self
+    }
 }
 
 fn bad_option(option: &str, message: impl std::fmt::Display) -> Outcome {
@@ -200,6 +244,7 @@ fn parse(options: &SimOptions, announce_seed: bool) -> Result<CheckedSimOptions,
         seed,
         threads,
         quiet: options.quiet,
+        sampling: options.sampling,
     })
 }
 
@@ -384,7 +429,9 @@ pub(super) fn simulate_loaded(
         threads: options.threads,
         shard,
     };
-    if sim::windows_per_run(&settings) == 0 && !options.quiet {
+    let exact = solve(model).ok();
+    let sampling = choose_sampling(loaded, options, &settings, exact.as_ref())?;
+    if sampling == Sampling::Crude && sim::windows_per_run(&settings) == 0 && !options.quiet {
         say!(
             "note: {}: the horizon is shorter than the {} SLA window, so no window is measured; lengthen --horizon",
             loaded.file,
@@ -392,18 +439,21 @@ pub(super) fn simulate_loaded(
         );
     }
     let progress = Progress::new(options.stop, shard, options.quiet);
-    let result = super::interrupt::graceful(|| sim::simulate(model, &settings, &progress));
+    let result = super::interrupt::graceful(|| match sampling {
+        Sampling::Crude => sim::simulate(model, &settings, &progress)
+            .map(|simulation| (simulation, None))
+            .map_err(|error| error.to_string()),
+        Sampling::Importance => simulate_importance(model, &settings, &progress),
+    });
     progress.finish();
-    let simulation = match result {
+    let (simulation, importance) = match result {
         Ok(simulation) => simulation,
         Err(error) => {
-            let diagnostic =
-                Diagnostic::new(crate::diag::Code::SimulationLimit, error.to_string(), None);
+            let diagnostic = Diagnostic::new(crate::diag::Code::SimulationLimit, error, None);
             loaded.sources.emit_to_stderr(&diagnostic);
             return None;
         }
     };
-    let exact = solve(model).ok();
     let blocks: Vec<RecordBlock> = simulation
         .blocks
         .iter()
@@ -431,7 +481,9 @@ pub(super) fn simulate_loaded(
     });
     let runs = match options.stop {
         Stop::Runs(runs) => runs,
-        Stop::Precision { .. } => simulation.tally.runs,
+        Stop::Precision { .. } => importance
+            .as_ref()
+            .map_or(simulation.tally.runs, |tally| tally.cycles),
     };
     Some(Record {
         format: shard::SHARD_FORMAT.into(),
@@ -461,7 +513,152 @@ pub(super) fn simulate_loaded(
         elapsed_seconds: simulation.elapsed.as_secs_f64(),
         threads: simulation.threads,
         tally: simulation.tally,
+        sampling,
+        importance,
     })
+}
+
+/// Simulates by importance sampling, in the shape of a crude simulation (whose tally stays
+/// empty) plus the cycles' tally.
+fn simulate_importance(
+    model: &crate::model::Model,
+    settings: &Settings,
+    progress: &Progress,
+) -> Result<(sim::Simulation, Option<ImportanceTally>), String> {
+    let plan = sim::plan::expand(model).map_err(|error| {
+        sim::SimulateError::TooLarge {
+            nodes: error.nodes,
+            limit: sim::plan::MAX_SIM_NODES,
+        }
+        .to_string()
+    })?;
+    let importance_settings = ImportanceSettings {
+        seed: settings.seed,
+        stop: settings.stop,
+        threads: settings.threads,
+        scheme: Scheme::Distance,
+        shard: settings.shard,
+    };
+    let simulation = importance::simulate(&plan, &importance_settings, progress)
+        .map_err(|error| error.to_string())?;
+    let blocks = plan
+        .reported
+        .iter()
+        .map(|reported| {
+            (
+                model.blocks[reported.block].name.clone(),
+                reported.instances,
+            )
+        })
+        .collect();
+    Ok((
+        sim::Simulation {
+            tally: Tally::new(plan.reported.len()),
+            stop: simulation.stop,
+            elapsed: simulation.elapsed,
+            threads: simulation.threads,
+            blocks,
+        },
+        Some(simulation.tally),
+    ))
+}
+
+/// Why importance sampling cannot simulate `model` (None when it can, or when the model is
+/// too large to expand: the simulation then says so), with the component to point at.
+fn importance_obstacle(model: &crate::model::Model) -> Option<(String, Option<crate::diag::Span>)> {
+    let plan = sim::plan::expand(model).ok()?;
+    let error = importance::qualify::failure_rates(&plan).err()?;
+    let component = model.components.iter().find(|component| {
+        component.failure_rate > 0.0
+            && !matches!(
+                component.failure_dist,
+                TimeDist::Exponential
+                    | TimeDist::Weibull { shape: 1.0 }
+                    | TimeDist::Gamma { shape: 1.0 }
+            )
+    });
+    match (&error, component) {
+        (importance::qualify::NotExponential::Failures { .. }, Some(component)) => Some((
+            format!(
+                "--sampling importance needs exponential failure times, but component `{}` has a non-exponential failure_dist; use --sampling crude (or auto)",
+                component.name
+            ),
+            component.span,
+        )),
+        _ => Some((format!("--sampling importance: {error}"), None)),
+    }
+}
+
+/// Decides how to sample (see [`SamplingChoice`]); None after reporting why importance
+/// sampling was asked for and cannot be used.
+///
+/// Under `auto`, importance sampling is chosen when every failure time is exponential, the
+/// exact solver gives the outage frequency f, and crude runs would see too few outages:
+/// outages are rare (f·horizon < [`AUTO_RARE_PER_RUN`] per run), and
+/// with `--runs N`, f·horizon·N < [`AUTO_FEWEST_OUTAGES`]; with `--precision r`, the runs
+/// crude sampling needs for about (1.96/r)² outages (the count a relative half-width r
+/// needs when outage lengths vary about as much as their mean), (1.96/r)²/(f·horizon), exceed
+/// [`AUTO_MOST_RUNS`]. Without an exact f (a model beyond the solver), crude.
+fn choose_sampling(
+    loaded: &LoadedModel,
+    options: &CheckedSimOptions,
+    settings: &Settings,
+    exact: Option<&crate::solve::Solution>,
+) -> Option<Sampling> {
+    let model = &loaded.model;
+    if options.sampling == SamplingChoice::Crude {
+        return Some(Sampling::Crude);
+    }
+    let offending = importance_obstacle(model);
+    match options.sampling {
+        SamplingChoice::Crude => Some(Sampling::Crude),
+        SamplingChoice::Importance => match offending {
+            None => Some(Sampling::Importance),
+            Some((message, span)) => {
+                let diagnostic = Diagnostic::new(crate::diag::Code::SimulationLimit, message, span);
+                loaded.sources.emit_to_stderr(&diagnostic);
+                None
+            }
+        },
+        SamplingChoice::Auto => {
+            let Some(frequency) = exact.map(|solution| solution.system.frequency) else {
+                return Some(Sampling::Crude);
+            };
+            if offending.is_some() {
+                return Some(Sampling::Crude);
+            }
+            let per_run = frequency * settings.horizon_hours;
+            let (rare, reason) = match options.stop {
+                Stop::Runs(runs) => {
+                    let expected = per_run * runs as f64;
+                    (
+                        expected < AUTO_FEWEST_OUTAGES,
+                        format!(
+                            "{runs} crude runs would expect {} system outages",
+                            crate::format::significant(expected, 2)
+                        ),
+                    )
+                }
+                Stop::Precision { relative, .. } => {
+                    let needed = (1.96 / relative).powi(2) / per_run;
+                    (
+                        needed > AUTO_MOST_RUNS,
+                        format!("crude runs would need about {needed:.1e} runs for that precision"),
+                    )
+                }
+            };
+            if !rare || per_run >= AUTO_RARE_PER_RUN {
+                return Some(Sampling::Crude);
+            }
+            if !options.quiet {
+                say!(
+                    "note: {}: importance sampling ({reason}; --sampling crude to override)",
+                    loaded.file
+                );
+            }
+            Some(Sampling::Importance)
+        }
+    }
 }
 
 /// Prints the notes on a finished simulation (see [`run_notes`]) on stderr.

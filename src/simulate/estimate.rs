@@ -5,8 +5,9 @@
 //! `report/` only formats what it is given.
 
 use crate::model::units::HOURS_PER_YEAR;
+use crate::simulate::importance::estimator::ImportanceTally;
 use crate::simulate::shard::{ExactMeasures, Record};
-use crate::simulate::stats::{Moments, poisson_interval};
+use crate::simulate::stats::{Moments, RatioMoments, poisson_interval};
 use crate::simulate::tally::Tally;
 
 /// A run shorter than this many times the longest mean repair or switchover time is
@@ -135,7 +136,8 @@ pub struct Estimates {
     pub mttr_hours: Option<Estimate>,
     /// Window-breach probability.
     pub breach: Option<Estimate>,
-    /// P(no downtime in a run).
+    /// P(no downtime in a run). Crude runs only: under importance sampling there are no
+    /// runs of a fixed length, it is not estimated, holds NaN and is never shown.
     pub outage_free: Estimate,
     /// Self-check of U against the exact solution.
     pub exact_unavailability: Option<Agreement>,
@@ -150,6 +152,9 @@ pub struct Estimates {
 impl Estimates {
     /// Computes the estimates of a record.
     pub fn of(record: &Record) -> Self {
+        if let Some(importance) = &record.importance {
+            return importance_estimates(record, importance);
+        }
         let tally = &record.tally;
         let per_year = HOURS_PER_YEAR / record.horizon_hours;
         let mttr_hours = mttr_estimate(tally);
@@ -190,6 +195,104 @@ impl Estimates {
                 .iter()
                 .flatten()
                 .any(|check| !check.agrees)
+    }
+}
+
+/// A ratio-of-sums estimate times `scale`, with its delta-method interval (the lower end
+/// never below 0); with no variation at all, a zero-width interval.
+fn ratio_estimate(moments: &RatioMoments, scale: f64) -> Estimate {
+    let value = moments.ratio().unwrap_or(0.0);
+    let (low, high) = moments.ratio_ci(LEVEL).unwrap_or((value, value));
+    Estimate {
+        value: value * scale,
+        low: (low * scale).max(0.0),
+        high: high * scale,
+    }
+}
+
+/// Compares a ratio estimate with the exact value, in standard errors.
+fn ratio_agreement(moments: &RatioMoments, exact: f64) -> Agreement {
+    let value = moments.ratio().unwrap_or(0.0);
+    match moments.ratio_std_error().filter(|error| *error > 0.0) {
+        Some(error) => {
+            let sigmas = (value - exact) / error;
+            Agreement {
+                exact,
+                sigmas: Some(sigmas),
+                agrees: sigmas.abs() <= DISAGREEMENT_SIGMAS,
+                nothing_seen: false,
+            }
+        }
+        None => Agreement {
+            exact,
+            sigmas: None,
+            agrees: true,
+            nothing_seen: value == 0.0,
+        },
+    }
+}
+
+/// The estimates of an importance-sampling simulation (see `simulate/importance/estimator.rs`):
+/// U, f and the mean outage length as ratios over the weighted cycles. Until a cycle has seen
+/// an outage nothing bounds U from above, so its interval is then [0, 1] and f's [0, ∞).
+fn importance_estimates(record: &Record, tally: &ImportanceTally) -> Estimates {
+    let seen = tally.cycles_with_outage > 0;
+    let mut unavailability = ratio_estimate(&tally.unavailability, 1.0);
+    unavailability.value = unavailability.value.clamp(0.0, 1.0);
+    unavailability.high = if seen {
+        unavailability.high.min(1.0)
+    } else {
+        1.0
+    };
+    let mut failures_per_year = ratio_estimate(&tally.frequency, HOURS_PER_YEAR);
+    if !seen {
+        failures_per_year.high = f64::INFINITY;
+    }
+    let mttr_hours = tally
+        .outage_length
+        .ratio()
+        .map(|_| ratio_estimate(&tally.outage_length, 1.0));
+    let exact = record.exact.filter(|_| tally.cycles > 1);
+    let blocks = tally
+        .blocks
+        .iter()
+        .enumerate()
+        .map(|(index, block)| BlockEstimates {
+            unavailability: {
+                let mut u = ratio_estimate(&block.unavailability, 1.0);
+                u.value = u.value.clamp(0.0, 1.0);
+                u.high = u.high.min(1.0);
+                u
+            },
+            failures_per_year: ratio_estimate(&block.frequency, HOURS_PER_YEAR),
+            exact_unavailability: record
+                .exact_blocks
+                .as_ref()
+                .filter(|_| tally.cycles > 1)
+                .and_then(|all| all.get(index))
+                .map(|exact| ratio_agreement(&block.unavailability, exact.unavailability)),
+        })
+        .collect();
+    let not_estimated = Estimate {
+        value: f64::NAN,
+        low: f64::NAN,
+        high: f64::NAN,
+    };
+    Estimates {
+        unavailability,
+        failures_per_year,
+        mttr_hours,
+        breach: None,
+        outage_free: not_estimated,
+        exact_unavailability: exact
+            .map(|exact| ratio_agreement(&tally.unavailability, exact.unavailability)),
+        exact_failures: exact.map(|exact| {
+            let mut check = ratio_agreement(&tally.frequency, exact.frequency);
+            check.exact *= record.horizon_hours;
+            check
+        }),
+        blocks,
+        runs: tally.cycles,
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod engine;
 pub(crate) mod estimate;
+pub mod importance;
 pub mod plan;
 pub mod sample;
 pub(crate) mod shard;
@@ -54,6 +55,26 @@ pub enum Stop {
         /// Cap on wall time.
         max_time: Duration,
     },
+}
+
+/// How a simulation samples: plain runs, or importance-sampling cycles ([`importance`]).
+///
+/// Written to JSON output and shard files as `crude` or `importance`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sampling {
+    /// Independent runs from an all-up start, every event under the model's own law.
+    #[default]
+    Crude,
+    /// Regenerative cycles with biased failures, weighted by their likelihood ratios.
+    Importance,
+}
+
+impl Sampling {
+    /// Whether this is crude sampling (shard files then omit the field, as before it existed).
+    pub fn is_crude(&self) -> bool {
+        *self == Self::Crude
+    }
 }
 
 /// Which part of the runs this process simulates.

@@ -228,6 +228,21 @@ impl Sampler {
         Sampler { mean, kind }
     }
 
+    /// The mean duration m, hours.
+    pub(crate) fn mean(&self) -> f64 {
+        self.mean
+    }
+
+    /// The rate 1/m when draws are exponential (0 for a duration that never ends), else
+    /// None: importance sampling changes exponential failure rates and needs them.
+    pub(crate) fn exponential_rate(&self) -> Option<f64> {
+        match self.kind {
+            Kind::Exponential => Some(1.0 / self.mean),
+            Kind::Constant if self.mean == f64::INFINITY => Some(0.0),
+            _ => None,
+        }
+    }
+
     /// Draws one duration, hours: finite and > 0 whenever 0 < mean < ∞.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {

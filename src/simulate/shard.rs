@@ -6,9 +6,10 @@
 //! model, seed and settings, that each shard appears exactly once and complete, and adds the
 //! tallies: since the tally is exact, the merge is bit for bit the unsharded result.
 
-use super::StopReason;
+use super::importance::estimator::ImportanceTally;
 use super::stats::Moments;
 use super::tally::Tally;
+use super::{Sampling, StopReason};
 use crate::model::{BlockKind, Model, NodeRef};
 use serde::de::IntoDeserializer;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -95,8 +96,14 @@ pub struct Record {
     pub elapsed_seconds: f64,
     /// Threads used (the most of any shard after a merge).
     pub threads: usize,
-    /// The statistics.
+    /// The statistics (of crude runs; empty under importance sampling).
     pub tally: Tally,
+    /// How the simulation sampled.
+    #[serde(default, skip_serializing_if = "Sampling::is_crude")]
+    pub sampling: Sampling,
+    /// The statistics of importance-sampling cycles (with [`Sampling::Importance`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importance: Option<ImportanceTally>,
 }
 
 /// Reads a shard file's `stopped` field: any string, as files have always been read.
@@ -113,6 +120,20 @@ fn read_stop_reason<'de, D: Deserializer<'de>>(deserializer: D) -> Result<StopRe
 }
 
 impl Record {
+    /// Runs (crude) or cycles (importance sampling) completed.
+    pub fn completed(&self) -> u64 {
+        self.importance
+            .as_ref()
+            .map_or(self.tally.runs, |importance| importance.cycles)
+    }
+
+    /// Events simulated.
+    pub fn events(&self) -> u64 {
+        self.importance
+            .as_ref()
+            .map_or(self.tally.events, |importance| importance.events)
+    }
+
     /// Checks that a record read from a file is internally consistent, so that a hand-edited
     /// or damaged shard is refused rather than merged into nonsense.
     ///
@@ -154,6 +175,18 @@ impl Record {
                 self.shard_index + 1,
                 self.shard_count
             ));
+        }
+        match (&self.importance, self.sampling) {
+            (Some(importance), Sampling::Importance) => {
+                if importance.blocks.len() != self.blocks.len() {
+                    return Err("its importance-sampling statistics do not match its blocks".into());
+                }
+                if importance.cycles > self.runs || self.tally.runs > 0 {
+                    return Err("it holds more cycles than the whole simulation".into());
+                }
+            }
+            (None, Sampling::Crude) => {}
+            _ => return Err("its sampling does not match its statistics".into()),
         }
         if self.tally.runs > self.runs {
             return Err("it holds more runs than the whole simulation".into());
@@ -208,6 +241,9 @@ impl Record {
         }
         for (index, measures) in self.exact_blocks.iter().flatten().enumerate() {
             exact(&format!("exact_blocks[{index}]"), measures)?;
+        }
+        if let Some(importance) = &self.importance {
+            return validate_importance(importance);
         }
         self.validate_outages()?;
         self.validate_windows_and_blocks()
@@ -475,8 +511,9 @@ pub enum MergeError {
 }
 
 /// The settings that must agree between shards, as (name, value) pairs.
-fn identity(record: &Record) -> [(&'static str, String); 10] {
+fn identity(record: &Record) -> [(&'static str, String); 11] {
     [
+        ("sampling", format!("{:?}", record.sampling).to_lowercase()),
         ("model", record.model_hash.clone()),
         ("seed", record.seed.to_string()),
         ("runs", record.runs.to_string()),
@@ -497,6 +534,43 @@ fn identity(record: &Record) -> [(&'static str, String); 10] {
         ),
         ("model repairs", format!("{}", record.longest_repair_hours)),
     ]
+}
+
+/// Checks the counts and sums of an importance-sampling tally against its cycles.
+fn validate_importance(tally: &ImportanceTally) -> Result<(), String> {
+    let cycles = tally.cycles;
+    if tally.cycles_with_outage > cycles || tally.events < cycles {
+        return Err(format!(
+            "importance: {} cycles with an outage and {} events do not fit {cycles} cycles",
+            tally.cycles_with_outage, tally.events
+        ));
+    }
+    let ratios = [
+        ("unavailability", &tally.unavailability),
+        ("frequency", &tally.frequency),
+        ("outage_length", &tally.outage_length),
+    ];
+    let blocks = tally.blocks.iter().flat_map(|block| {
+        [
+            ("block unavailability", &block.unavailability),
+            ("block frequency", &block.frequency),
+        ]
+    });
+    for (field, ratio) in ratios.into_iter().chain(blocks) {
+        let (xx, yy, xy) = ratio.sums_of_products();
+        let finite = [ratio.sum_x(), ratio.sum_y(), xx, yy, xy]
+            .iter()
+            .all(|value| value.is_finite());
+        if ratio.count() != cycles || !finite || ratio.sum_x() < 0.0 || ratio.sum_y() < 0.0 {
+            return Err(format!(
+                "importance.{field} does not hold {cycles} cycles of finite, non-negative sums"
+            ));
+        }
+    }
+    if !(tally.largest_contribution.is_finite() && tally.largest_contribution >= 0.0) {
+        return Err("importance.largest_contribution is not a finite, non-negative number".into());
+    }
+    Ok(())
 }
 
 /// Merges shard records (with their file names) into one, checking they belong together.
@@ -539,10 +613,10 @@ pub fn merge(files: &[(String, Record)]) -> Result<Record, MergeError> {
         }
         .range(file.runs);
         let expected = expected.end - expected.start;
-        if file.tally.runs != expected {
+        if file.completed() != expected {
             problems.push(format!(
                 "{name} holds {} of the {expected} runs of shard {}/{count} (was it interrupted?)",
-                file.tally.runs,
+                file.completed(),
                 file.shard_index + 1
             ));
         }
@@ -580,18 +654,23 @@ pub fn merge(files: &[(String, Record)]) -> Result<Record, MergeError> {
     // total is checked before the tallies are added.
     files
         .iter()
-        .try_fold(0u64, |total, (_, file)| {
-            total.checked_add(file.tally.events)
-        })
+        .try_fold(0u64, |total, (_, file)| total.checked_add(file.events()))
         .ok_or_else(|| {
             MergeError::Coverage("the shards' event counts add up to more than 2^64".into())
         })?;
     let mut merged = first.clone();
     merged.tally = Tally::new(first.tally.blocks.len());
+    merged.importance = first
+        .importance
+        .as_ref()
+        .map(|importance| ImportanceTally::new(importance.blocks.len()));
     merged.elapsed_seconds = 0.0;
     merged.threads = 0;
     for file in ordered {
         merged.tally.merge(&file.tally);
+        if let (Some(all), Some(part)) = (&mut merged.importance, &file.importance) {
+            all.merge(part);
+        }
         merged.elapsed_seconds += file.elapsed_seconds;
         merged.threads = merged.threads.max(file.threads);
     }

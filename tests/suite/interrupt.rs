@@ -61,6 +61,8 @@ fn ctrl_c_during_a_simulation_prints_the_runs_completed_marked_partial() {
             racks.to_str().unwrap(),
             "--runs",
             "100000000",
+            "--sampling",
+            "crude",
             "--seed",
             "1",
             "--format",

@@ -42,6 +42,7 @@ mod export;
 mod families;
 mod fit;
 mod fuzz_regressions;
+mod importance;
 mod interrupt;
 mod layering;
 mod many_shared;

@@ -63,6 +63,10 @@ fn simulate_output(model: &Path, extra: &[&str]) -> (Value, String) {
     if !extra.contains(&"--threads") {
         args.extend(["--threads".into(), "2".into()]);
     }
+    // This file tests crude runs; importance sampling is tests/suite/importance.rs.
+    if !extra.contains(&"--sampling") {
+        args.extend(["--sampling".into(), "crude".into()]);
+    }
     args.extend(extra.iter().map(|s| s.to_string()));
     let (mut objects, stderr) = run_json(&args);
     assert_eq!(objects.len(), 1, "one JSON line for {}", args.join(" "));
@@ -289,7 +293,18 @@ fn example_arguments(model: &Path) -> Vec<&'static str> {
     } else {
         "20000"
     };
-    vec!["--runs", runs, "--seed", "11", "--warmup", "1w"]
+    // Crude runs: this test pins what crude simulation sees (and does not see) in them;
+    // tests/suite/importance.rs checks the rare ones by importance sampling.
+    vec![
+        "--runs",
+        runs,
+        "--seed",
+        "11",
+        "--warmup",
+        "1w",
+        "--sampling",
+        "crude",
+    ]
 }
 
 #[test]
