@@ -210,13 +210,8 @@ impl Cycle<'_> {
                             (distance, 0)
                         }
                     }
-                    GateRule::Reconfig(index) => {
-                        let spec = &plan.reconfigs[index as usize];
-                        if spec.election.is_some() || spec.pause.is_some() {
-                            (1, 0)
-                        } else {
-                            (self.reconfig_up[index as usize] + 1 - spec.required_up, 0)
-                        }
+                    GateRule::Reconfig(_) => {
+                        unreachable!("qualify refuses elections and pauses")
                     }
                 }
             };
@@ -259,22 +254,7 @@ impl Cycle<'_> {
                         }
                     }
                 }
-                GateRule::Reconfig(index) => {
-                    let index = index as usize;
-                    let spec = &plan.reconfigs[index];
-                    let all = spec.pause.is_some()
-                        || self.reconfig_up[index] + 1 - spec.required_up == 1
-                        || spec.election.is_none();
-                    for unit in spec.first_unit..spec.first_unit + spec.units {
-                        let unit = unit as usize;
-                        if self.unit_up[unit]
-                            && self.rates[unit] > 0.0
-                            && (all || self.leader[index] == unit as u32)
-                        {
-                            self.critical_unit[unit] = true;
-                        }
-                    }
-                }
+                GateRule::Reconfig(_) => unreachable!("qualify refuses elections and pauses"),
             }
         }
     }

@@ -89,9 +89,6 @@ pub struct Cycle<'p> {
     queue: Vec<u32>,
     pub(super) active: Vec<u32>,
     phase: Vec<Phase>,
-    pub(super) reconfig_up: Vec<u32>,
-    pub(super) leader: Vec<u32>,
-    paused: Vec<bool>,
     down_units: usize,
     /// Whether failures are still biased (until the first system outage).
     biasing: bool,
@@ -141,9 +138,6 @@ impl<'p> Cycle<'p> {
             queue: vec![0; plan.queue_storage()],
             active: vec![0; plan.standbys.len()],
             phase: vec![Phase::Idle; plan.standbys.len()],
-            reconfig_up: vec![0; plan.reconfigs.len()],
-            leader: vec![NONE; plan.reconfigs.len()],
-            paused: vec![false; plan.reconfigs.len()],
             down_units: 0,
             biasing: true,
             own: vec![0.0; units],
@@ -307,7 +301,7 @@ impl<'p> Cycle<'p> {
         } else if slot < timers {
             self.failover_done(slot - units);
         } else {
-            self.reconfig_timer_done(slot - timers);
+            unreachable!("qualify refuses elections and pauses, the only other timers");
         }
     }
 
@@ -383,14 +377,6 @@ impl<'p> Cycle<'p> {
         self.crew_waiting.fill(0);
         self.active.fill(0);
         self.phase.fill(Phase::Idle);
-        for (index, spec) in self.plan.reconfigs.iter().enumerate() {
-            self.reconfig_up[index] = spec.units;
-            self.leader[index] = match spec.election {
-                Some(_) => spec.first_unit,
-                None => NONE,
-            };
-            self.paused[index] = false;
-        }
         self.down_units = 0;
         self.biasing = true;
         self.tree.reset_all(|_| f64::INFINITY);
@@ -412,12 +398,6 @@ impl<'p> Cycle<'p> {
         self.down_units == 0
             && self.tree.earliest().1 == f64::INFINITY
             && self.active.iter().all(|active| *active == 0)
-            && self
-                .plan
-                .reconfigs
-                .iter()
-                .zip(&self.leader)
-                .all(|(spec, leader)| spec.election.is_none() || *leader == spec.first_unit)
     }
 
     fn unit_failed(&mut self, unit: usize) {
@@ -428,11 +408,7 @@ impl<'p> Cycle<'p> {
         if repair_starts {
             self.schedule(unit, spec.repair);
         }
-        if spec.reconfig != NONE {
-            self.reconfig_unit_failed(spec.reconfig as usize, unit as u32);
-        } else {
-            self.unit_parents_change(unit, true);
-        }
+        self.unit_parents_change(unit, true);
         for index in 0..spec.member_of.len() {
             let (standby, position) = self.plan.units[unit].member_of[index];
             self.member_changed(standby as usize, position, true);
@@ -450,11 +426,7 @@ impl<'p> Cycle<'p> {
         if !spec.dormancy.is_empty() {
             self.exposure[unit] = exposure_rate_of(self.plan, &self.active, unit);
         }
-        if spec.reconfig != NONE {
-            self.reconfig_unit_repaired(spec.reconfig as usize);
-        } else {
-            self.unit_parents_change(unit, false);
-        }
+        self.unit_parents_change(unit, false);
         for index in 0..spec.member_of.len() {
             let (standby, position) = self.plan.units[unit].member_of[index];
             self.member_changed(standby as usize, position, false);
@@ -636,80 +608,6 @@ impl<'p> Cycle<'p> {
     fn update_standby_gate(&mut self, standby: usize) {
         let gate = self.plan.standbys[standby].gate as usize;
         let down = self.active[standby] == NONE || self.phase[standby] != Phase::Idle;
-        if down != self.gate_down[gate] {
-            self.set_gate(gate, down);
-        }
-    }
-
-    // ---- elections and pauses (§8.8 of docs/model-format.md), as in the crude engine ----
-
-    fn election_slot(&self, index: usize) -> usize {
-        self.plan.units.len() + self.plan.standbys.len() + 2 * index
-    }
-
-    fn reconfig_unit_failed(&mut self, index: usize, unit: u32) {
-        let spec = &self.plan.reconfigs[index];
-        let (election, pause) = (spec.election, spec.pause);
-        self.reconfig_up[index] -= 1;
-        let enough = self.reconfig_up[index] >= spec.required_up;
-        let slot = self.election_slot(index);
-        if let Some(sampler) = election {
-            if self.leader[index] == unit {
-                self.leader[index] = NONE;
-                if enough {
-                    self.schedule(slot, sampler);
-                }
-            } else if !enough {
-                self.leader[index] = NONE;
-                self.cancel(slot);
-            }
-        }
-        if let Some(sampler) = pause {
-            if !enough {
-                self.paused[index] = false;
-                self.cancel(slot + 1);
-            } else if !self.paused[index] {
-                self.paused[index] = true;
-                self.schedule(slot + 1, sampler);
-            }
-        }
-        self.update_reconfig_gate(index);
-    }
-
-    fn reconfig_unit_repaired(&mut self, index: usize) {
-        let spec = &self.plan.reconfigs[index];
-        self.reconfig_up[index] += 1;
-        if let Some(sampler) = spec.election
-            && self.leader[index] == NONE
-            && self.reconfig_up[index] == spec.required_up
-        {
-            let slot = self.election_slot(index);
-            self.schedule(slot, sampler);
-        }
-        self.update_reconfig_gate(index);
-    }
-
-    fn reconfig_timer_done(&mut self, timer: usize) {
-        let index = timer / 2;
-        let slot = self.election_slot(index) + timer % 2;
-        self.cancel(slot);
-        if timer.is_multiple_of(2) {
-            let spec = &self.plan.reconfigs[index];
-            self.leader[index] = (spec.first_unit..spec.first_unit + spec.units)
-                .find(|unit| self.unit_up[*unit as usize])
-                .unwrap_or(NONE);
-        } else {
-            self.paused[index] = false;
-        }
-        self.update_reconfig_gate(index);
-    }
-
-    fn update_reconfig_gate(&mut self, index: usize) {
-        let spec = &self.plan.reconfigs[index];
-        let gate = spec.gate as usize;
-        let down = self.reconfig_up[index] < spec.required_up
-            || (spec.election.is_some() && self.leader[index] == NONE)
-            || self.paused[index];
         if down != self.gate_down[gate] {
             self.set_gate(gate, down);
         }
