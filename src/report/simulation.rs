@@ -307,6 +307,13 @@ fn interval_percent(estimate: &Estimate) -> String {
     )
 }
 
+/// A probability with its 95 % interval, `value   95% CI low – high`, with the digits that
+/// show where the three differ (99.98 %, never 100 % for a value below 1).
+fn probability_with_interval(value: f64, low: f64, high: f64) -> String {
+    let texts = crate::format::distinct_percents(&[value, low, high]);
+    format!("{}   95% CI {} – {}", texts[0], texts[1], texts[2])
+}
+
 fn probability(value: f64) -> String {
     format!("{}%", significant(value * 100.0, 3))
 }
@@ -514,7 +521,7 @@ fn distribution_rows(record: &Record, estimates: &Estimates) -> Vec<(String, Str
     let free = estimates.outage_free;
     rows.push((
         format!("P(no outage in {horizon})"),
-        with_interval(free.value, free.low, free.high, probability),
+        probability_with_interval(free.value, free.low, free.high),
     ));
     let windows = &tally.window_downtime;
     if windows.count() > 0 {
@@ -555,7 +562,7 @@ fn breach_row(record: &Record, estimates: &Estimates) -> Option<(String, String)
         "breach probability".into(),
         format!(
             "{}  (windows below {}{limit})",
-            with_interval(breach.value, breach.low, breach.high, probability),
+            probability_with_interval(breach.value, breach.low, breach.high),
             one_line(target)
         ),
     ))
@@ -759,11 +766,9 @@ pub fn write_markdown(out: &mut dyn Write, record: &Record) -> io::Result<()> {
     if let Some(breach) = estimates.breach {
         writeln!(
             out,
-            "\nSLA window {}: breach probability {} (95% CI {} – {}).",
+            "\nSLA window {}: breach probability {}.",
             span_label(record.window_hours),
-            probability(breach.value),
-            probability(breach.low),
-            probability(breach.high)
+            probability_with_interval(breach.value, breach.low, breach.high)
         )?;
     }
     writeln!(out)
