@@ -78,10 +78,7 @@ pub fn json_object(record: &Record) -> Value {
     }
     let estimates = Estimates::of(record);
     let tally = &record.tally;
-    let u = estimates.unavailability;
     let per_year = HOURS_PER_YEAR / record.horizon_hours;
-    let f = estimates.failures_per_year;
-    let mtbf = |failures_per_year: f64| finite(HOURS_PER_YEAR / failures_per_year);
     let verdict = SimulatedVerdict::of(record, &estimates);
     let blocks: Vec<Value> = record
         .blocks
@@ -103,72 +100,59 @@ pub fn json_object(record: &Record) -> Value {
             })
         })
         .collect();
-    json!({
-        "model": record.model,
-        "file": record.file,
-        "method": "simulate",
-        "sampling": record.sampling,
-        "availability": 1.0 - u.value,
-        "availability_ci95": [1.0 - u.high, 1.0 - u.low],
-        "unavailability": u.value,
-        "unavailability_ci95": interval_json(&u),
-        "nines": finite(nines_of(u.value)),
-        "downtime_minutes_per_year": u.value * MINUTES_PER_YEAR,
-        "downtime_minutes_per_year_ci95": [u.low * MINUTES_PER_YEAR, u.high * MINUTES_PER_YEAR],
-        "failures_per_year": f.value,
-        "failures_per_year_ci95": interval_json(&f),
-        "mtbf_hours": mtbf(f.value),
-        "mtbf_hours_ci95": [mtbf(f.high), mtbf(f.low)],
-        "mttr_hours": estimates.mttr_hours.map_or(Value::Null, |m| finite(m.value)),
-        "mttr_hours_ci95": estimates.mttr_hours.map_or(Value::Null, |m| interval_json(&m)),
-        "outages_per_run": {
-            "mean": tally.outages.mean(),
-            "p50": tally.outage_counts.quantile(0.5),
-            "p90": tally.outage_counts.quantile(0.9),
-            "p99": tally.outage_counts.quantile(0.99),
-            "max": tally.outage_counts.max(),
-        },
-        "outage_hours": outage_lengths_json(record),
-        "outage_free_probability": estimates.outage_free.value,
-        "outage_free_probability_ci95": interval_json(&estimates.outage_free),
-        "window_hours": record.window_hours,
-        "windows": tally.windows,
-        "window_downtime_minutes": window_json(record),
-        "breach_probability": estimates.breach.map_or(Value::Null, |b| json!(b.value)),
-        "breach_probability_ci95": estimates.breach.map_or(Value::Null, |b| interval_json(&b)),
-        "max_breach_probability": record.max_breach_probability,
-        "target": match (&record.target, record.target_unavailability, verdict) {
-            (Some(text), Some(target), Some(verdict)) => json!({
-                "text": text,
-                "unavailability": target,
-                "availability": 1.0 - target,
-                "met": verdict.met(),
-                "availability_met": verdict.availability_met,
-                "breach_met": verdict.breach_met,
-            }),
-            _ => Value::Null,
-        },
-        "exact": if record.exact.is_some() {
-            json!({
-                "applies": record.exact_applies,
-                "unavailability": agreement_json(estimates.exact_unavailability, 1.0),
-                "failures_per_year": agreement_json(estimates.exact_failures, per_year),
-            })
-        } else {
-            Value::Null
-        },
-        "runs": tally.runs,
-        "horizon_hours": record.horizon_hours,
-        "warmup_hours": record.warmup_hours,
-        "seed": record.seed,
-        "events": tally.events,
-        "elapsed_seconds": record.elapsed_seconds,
-        "threads": record.threads,
-        "events_per_second": finite(tally.events as f64 / record.elapsed_seconds),
-        "stopped": record.stopped,
-        "partial": record.stopped == StopReason::Interrupted,
-        "blocks": blocks,
-    })
+    with_system_fields(
+        record,
+        &estimates,
+        json!({
+            "outages_per_run": {
+                "mean": tally.outages.mean(),
+                "p50": tally.outage_counts.quantile(0.5),
+                "p90": tally.outage_counts.quantile(0.9),
+                "p99": tally.outage_counts.quantile(0.99),
+                "max": tally.outage_counts.max(),
+            },
+            "outage_hours": outage_lengths_json(record),
+            "outage_free_probability": estimates.outage_free.value,
+            "outage_free_probability_ci95": interval_json(&estimates.outage_free),
+            "window_hours": record.window_hours,
+            "windows": tally.windows,
+            "window_downtime_minutes": window_json(record),
+            "breach_probability": estimates.breach.map_or(Value::Null, |b| json!(b.value)),
+            "breach_probability_ci95": estimates.breach.map_or(Value::Null, |b| interval_json(&b)),
+            "max_breach_probability": record.max_breach_probability,
+            "target": match (&record.target, record.target_unavailability, verdict) {
+                (Some(text), Some(target), Some(verdict)) => json!({
+                    "text": text,
+                    "unavailability": target,
+                    "availability": 1.0 - target,
+                    "met": verdict.met(),
+                    "availability_met": verdict.availability_met,
+                    "breach_met": verdict.breach_met,
+                }),
+                _ => Value::Null,
+            },
+            "exact": if record.exact.is_some() {
+                json!({
+                    "applies": record.exact_applies,
+                    "unavailability": agreement_json(estimates.exact_unavailability, 1.0),
+                    "failures_per_year": agreement_json(estimates.exact_failures, per_year),
+                })
+            } else {
+                Value::Null
+            },
+            "runs": tally.runs,
+            "horizon_hours": record.horizon_hours,
+            "warmup_hours": record.warmup_hours,
+            "seed": record.seed,
+            "events": tally.events,
+            "elapsed_seconds": record.elapsed_seconds,
+            "threads": record.threads,
+            "events_per_second": finite(tally.events as f64 / record.elapsed_seconds),
+            "stopped": record.stopped,
+            "partial": record.stopped == StopReason::Interrupted,
+            "blocks": blocks,
+        }),
+    )
 }
 
 /// The JSON object of a model simulated by importance sampling: the crude fields that have
@@ -179,10 +163,7 @@ fn importance_json(record: &Record) -> Value {
     let Some(tally) = &record.importance else {
         return Value::Null;
     };
-    let u = estimates.unavailability;
-    let f = estimates.failures_per_year;
     let per_year = HOURS_PER_YEAR / record.horizon_hours;
-    let mtbf = |failures_per_year: f64| finite(HOURS_PER_YEAR / failures_per_year);
     let verdict = SimulatedVerdict::of(record, &estimates);
     let blocks: Vec<Value> = record
         .blocks
@@ -200,7 +181,52 @@ fn importance_json(record: &Record) -> Value {
             })
         })
         .collect();
-    json!({
+    with_system_fields(
+        record,
+        &estimates,
+        json!({
+            "target": match (&record.target, record.target_unavailability, verdict) {
+                (Some(text), Some(target), Some(verdict)) => json!({
+                    "text": text,
+                    "unavailability": target,
+                    "availability": 1.0 - target,
+                    "met": verdict.met(),
+                    "availability_met": verdict.availability_met,
+                    "breach_met": Value::Null,
+                }),
+                _ => Value::Null,
+            },
+            "exact": if record.exact.is_some() {
+                json!({
+                    "applies": record.exact_applies,
+                    "unavailability": agreement_json(estimates.exact_unavailability, 1.0),
+                    "failures_per_year": agreement_json(estimates.exact_failures, per_year),
+                })
+            } else {
+                Value::Null
+            },
+            "cycles": tally.cycles,
+            "cycles_with_outage": tally.cycles_with_outage,
+            "effective_sample_size": finite(tally.effective_sample_size()),
+            "largest_weight_share": finite(tally.largest_share()),
+            "seed": record.seed,
+            "events": tally.events,
+            "elapsed_seconds": record.elapsed_seconds,
+            "threads": record.threads,
+            "events_per_second": finite(tally.events as f64 / record.elapsed_seconds),
+            "stopped": record.stopped,
+            "partial": record.stopped == StopReason::Interrupted,
+            "blocks": blocks,
+        }),
+    )
+}
+
+/// The system's figures every simulated model's JSON starts with (U, A, nines, downtime, f,
+/// MTBF, MTTR with their intervals), followed by the fields of `rest`, in that order.
+fn with_system_fields(record: &Record, estimates: &Estimates, rest: Value) -> Value {
+    let (u, f) = (estimates.unavailability, estimates.failures_per_year);
+    let mtbf = |failures_per_year: f64| finite(HOURS_PER_YEAR / failures_per_year);
+    let Value::Object(mut object) = json!({
         "model": record.model,
         "file": record.file,
         "method": "simulate",
@@ -218,39 +244,13 @@ fn importance_json(record: &Record) -> Value {
         "mtbf_hours_ci95": [mtbf(f.high), mtbf(f.low)],
         "mttr_hours": estimates.mttr_hours.map_or(Value::Null, |m| finite(m.value)),
         "mttr_hours_ci95": estimates.mttr_hours.map_or(Value::Null, |m| interval_json(&m)),
-        "target": match (&record.target, record.target_unavailability, verdict) {
-            (Some(text), Some(target), Some(verdict)) => json!({
-                "text": text,
-                "unavailability": target,
-                "availability": 1.0 - target,
-                "met": verdict.met(),
-                "availability_met": verdict.availability_met,
-                "breach_met": Value::Null,
-            }),
-            _ => Value::Null,
-        },
-        "exact": if record.exact.is_some() {
-            json!({
-                "applies": record.exact_applies,
-                "unavailability": agreement_json(estimates.exact_unavailability, 1.0),
-                "failures_per_year": agreement_json(estimates.exact_failures, per_year),
-            })
-        } else {
-            Value::Null
-        },
-        "cycles": tally.cycles,
-        "cycles_with_outage": tally.cycles_with_outage,
-        "effective_sample_size": finite(tally.effective_sample_size()),
-        "largest_weight_share": finite(tally.largest_share()),
-        "seed": record.seed,
-        "events": tally.events,
-        "elapsed_seconds": record.elapsed_seconds,
-        "threads": record.threads,
-        "events_per_second": finite(tally.events as f64 / record.elapsed_seconds),
-        "stopped": record.stopped,
-        "partial": record.stopped == StopReason::Interrupted,
-        "blocks": blocks,
-    })
+    }) else {
+        unreachable!("json! of braces is an object")
+    };
+    if let Value::Object(rest) = rest {
+        object.extend(rest);
+    }
+    Value::Object(object)
 }
 
 fn outage_lengths_json(record: &Record) -> Value {
